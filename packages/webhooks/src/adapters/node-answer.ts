@@ -1,0 +1,57 @@
+import type { Readable } from 'node:stream'
+import { attachDirectBody } from '../body.js'
+import { AghanimWebhookError } from '../errors.js'
+import type { WebhookAnswer } from '../handler.js'
+import { rawBodyConsumed } from './misconfiguration.js'
+import { capturedBody, findRawBody, readNodeBody } from './node-body.js'
+import { type NodeRequest, toWebRequest } from './node-request.js'
+
+export interface NodeAnswerInput {
+  handle: (request: Request) => Promise<WebhookAnswer>
+  /** Where a framework may have put the body already (`req.body`, `req.rawBody`). */
+  captured: { rawBody?: unknown; body?: unknown }
+  /** The body stream: the request itself, or what a framework's pre-parsing hook made of it. */
+  stream: Readable
+  /** How to fix a body read too early, in this framework's words. */
+  fix: string
+  report: (error: AghanimWebhookError) => void
+}
+
+/** Answers a node request through the core handler, guarding the raw body first. Internal to the Node adapters. */
+export async function answerNodeRequest(req: NodeRequest, input: NodeAnswerInput): Promise<WebhookAnswer> {
+  // Only a POST carries a body worth guarding; any other method gets the handler's 405.
+  const found = req.method === 'POST' ? findRawBody(input.captured, input.stream) : undefined
+  if (found && 'consumed' in found) {
+    const error = rawBodyConsumed(found.consumed, input.fix)
+    input.report(error)
+    return errorAnswer(error)
+  }
+  let request: Request
+  try {
+    request = toWebRequest(req)
+  } catch {
+    // The only thing `new Request` refuses here is a method the Fetch spec forbids (TRACE, TRACK).
+    return errorAnswer(
+      new AghanimWebhookError(
+        'method_not_allowed',
+        `${req.method} is not allowed; Aghanim delivers with POST.`,
+      ),
+    )
+  }
+  if (found) {
+    // Read only when the handler asks (after the method and declared-length checks), straight from the socket.
+    attachDirectBody(request, (maxBytes) =>
+      'bytes' in found ? capturedBody(found.bytes, maxBytes) : readNodeBody(found.stream, maxBytes),
+    )
+  }
+  return input.handle(request)
+}
+
+/** An error as the JSON answer every error answer is. Internal to the Node adapters. */
+export function errorAnswer(error: AghanimWebhookError): WebhookAnswer {
+  return {
+    status: error.status,
+    body: JSON.stringify(error.toJSON()),
+    headers: { 'content-type': 'application/json' },
+  }
+}

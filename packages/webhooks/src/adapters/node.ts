@@ -1,0 +1,29 @@
+/**
+ * node:http / node:https / HTTP/2-compatibility adapter. Every adapter exports the same names, so switching
+ * framework is an import change. Importing it makes node:crypto the default HMAC engine.
+ */
+import { setDefaultEngine } from '../crypto/hmac.js'
+import { nodeCryptoEngine } from '../crypto/node.js'
+import { createNodeListener, type NodeListener } from './node-listener.js'
+import type { AghanimWebhooksOptions } from './options.js'
+
+setDefaultEngine(nodeCryptoEngine)
+
+export { decline, deny, reply } from '../router/reply.js'
+export { createRouter } from '../router/router.js'
+export type { NodeListener } from './node-listener.js'
+export type { AghanimWebhooksOptions } from './options.js'
+
+/**
+ * A request listener for node:http, node:https or `http2.createSecureServer({ allowHTTP1: true })`, which
+ * also works as a connect-style middleware `(req, res, next)`. It reads the raw body itself.
+ *
+ * @example
+ * import { createServer } from 'node:http'
+ * import { aghanimWebhooks, createRouter } from 'aghanim-webhooks/node'
+ * const router = createRouter().on('item.add', (event) => grant(event.event_data))
+ * createServer(aghanimWebhooks({ secret: process.env.AGHANIM_WEBHOOK_SECRET!, router })).listen(8000)
+ */
+export function aghanimWebhooks<Tx = unknown>(options: AghanimWebhooksOptions<Tx>): NodeListener {
+  return createNodeListener(options)
+}

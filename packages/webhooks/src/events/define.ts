@@ -1,0 +1,42 @@
+import type { Infer, Schema } from '../schema.js'
+
+/**
+ * `decision`: Aghanim waits for your answer to go on (not deduplicated: read-only, runs on every call);
+ * `fulfilment`: grant or revoke what was paid for (deduplicated, exactly once); `notification`: everything else.
+ */
+export type EventKind = 'decision' | 'fulfilment' | 'notification'
+
+/**
+ * The answer Aghanim expects (REFERENCE §1.5): `player` object (player.verify), `store` items (store.get),
+ * `lookup` status body (player.lookup), `status` body (player.update), or a plain `ack` (`{"status":"ok"}`).
+ */
+export type AnswerKind = 'player' | 'store' | 'lookup' | 'status' | 'ack'
+
+/** Everything the library knows about one event type; the catalogue is a record of these. */
+export interface EventDefinition<
+  S extends Schema<unknown> = Schema<unknown>,
+  K extends EventKind = EventKind,
+  A extends AnswerKind = AnswerKind,
+> {
+  /** One line for docs and the README table. */
+  readonly summary: string
+  readonly kind: K
+  readonly answer: A
+  /** The `event_data` schema: required keys only where Aghanim documents them as always present. */
+  readonly data: S
+  /** A realistic `event_data`, from the published example where there is one. */
+  readonly fixture: Infer<S>
+  /** Where REFERENCE.md describes it, e.g. `§3.3`. */
+  readonly docs: string
+  /** The envelope `trigger` the docs show for it, or null where none is documented. */
+  readonly trigger: string | null
+  /** Whether the docs' examples carry an `idempotency_key` (false: they show `null`). */
+  readonly idempotencyKey: boolean
+}
+
+/** Checks the fixture against the data schema at compile time, and keeps the literal kind and answer. */
+export function defineEvent<S extends Schema<unknown>, K extends EventKind, A extends AnswerKind>(
+  definition: EventDefinition<S, K, A> & { readonly fixture: NoInfer<Infer<S>> },
+): EventDefinition<S, K, A> {
+  return definition
+}

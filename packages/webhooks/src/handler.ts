@@ -1,0 +1,252 @@
+import { DEFAULT_MAX_BODY_BYTES, decodeUtf8, readBody } from './body.js'
+import type { HmacEngine } from './crypto/hmac.js'
+import { AghanimWebhookError, type ErrorCode, errorCatalogue } from './errors.js'
+import { type AnyWebhookEvent, isDecisionEvent, parseEvent } from './events/index.js'
+import { MemoryStore } from './idempotency/memory.js'
+import { runOnce } from './idempotency/once.js'
+import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
+import { type Answer, errorAnswer, toAnswer } from './router/answer.js'
+import type { HandlerContext, Router } from './router/router.js'
+import { type ReplayWindow, verify } from './verify.js'
+
+export interface WebhookHandlerOptions<Tx = unknown> {
+  /** The webhook secret, or several during rotation. */
+  secret: string | readonly string[]
+  router: Router<Tx>
+  /** Idempotency store. Defaults to an in-process `MemoryStore`; pass a durable one in production, or `false`. */
+  store?: IdempotencyStore<Tx> | false
+  /** Replay window for the signature timestamp (see `DEFAULT_REPLAY_WINDOW`); `false` disables the check. */
+  replayWindow?: Partial<ReplayWindow> | false
+  /** Bodies above this many bytes are refused with 413. Default 1 MiB. */
+  maxBodyBytes?: number
+  /** `reject` (default, Aghanim's sample: 400 "Unknown event type") or `acknowledge` (200, and reported). */
+  unknownEventType?: 'reject' | 'acknowledge'
+  /** How long one attempt may hold an idempotency key before a retry may take over. Default 60 s. */
+  leaseMs?: number
+  /** How long a concurrent duplicate waits for the first attempt's answer before a 409. Default 10 s. */
+  inFlightWaitMs?: number
+  /** Called once per request with everything the delivery log needs (no secrets). */
+  onDelivery?: (delivery: Delivery) => void | Promise<void>
+  now?: () => number
+  engine?: HmacEngine
+}
+
+/** What happened to one request: the input to the delivery log, metrics and the inspector. */
+export interface Delivery {
+  receivedAt: number
+  request: Request
+  body: Uint8Array | undefined
+  /** `ok`, or the error code that decided the answer. */
+  outcome: 'ok' | AghanimWebhookError['code'] | 'unknown_event_acknowledged'
+  event: AnyWebhookEvent | undefined
+  key: string | null
+  status: number
+  responseBody: string
+  durationMs: number
+  /** The attempt number the handler ran as (as in its context); 0 when it did not run. */
+  attempt: number
+  duplicate: boolean
+  error?: unknown
+}
+
+/**
+ * The whole receiver as one web-standard function: method → body limit → signature → UTF-8 → JSON →
+ * envelope → idempotency → your handler → Aghanim's expected answer. Every failure is a JSON 4xx with a
+ * stable code (5xx only when the handler or the store failed, so that Aghanim retries).
+ *
+ * @example
+ * const handle = createWebhookHandler({ secret: process.env.AGHANIM_WEBHOOK_SECRET!, router })
+ * export const POST = handle // Next.js route handler, Bun.serve, Deno.serve, Workers' fetch
+ */
+export function createWebhookHandler<Tx = unknown>(
+  options: WebhookHandlerOptions<Tx>,
+): (request: Request) => Promise<Response> {
+  const answer = createWebhookAnswerer(options)
+  return async (request) => {
+    const { status, body, headers } = await answer(request)
+    return new Response(body, { status, headers })
+  }
+}
+
+/** An answer before it becomes a `Response`. */
+export interface WebhookAnswer {
+  status: number
+  body: string
+  headers: Record<string, string>
+}
+
+/**
+ * `createWebhookHandler` without the `Response`: the Node adapters write the answer to the socket
+ * themselves, which saves a web stream and a `Response` per request. Internal to the adapters.
+ */
+export function createWebhookAnswerer<Tx = unknown>(
+  options: WebhookHandlerOptions<Tx>,
+): (request: Request) => Promise<WebhookAnswer> {
+  const config = resolveConfig(options)
+  return async (request) => {
+    const receivedAt = config.now()
+    const delivery = await process(request, config)
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (delivery.duplicate) headers['x-idempotent-replay'] = 'true'
+    // RFC 9110 §15.5.6: a 405 names the methods the resource does allow.
+    if (delivery.status === 405) headers.allow = 'POST'
+    if (options.onDelivery) {
+      await options.onDelivery({ ...delivery, request, receivedAt, durationMs: config.now() - receivedAt })
+    }
+    return { status: delivery.status, body: delivery.responseBody, headers }
+  }
+}
+
+type Config<Tx> = ReturnType<typeof resolveConfig<Tx>>
+
+function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
+  const secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret]
+  if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret.length === 0)) {
+    throw new AghanimWebhookError('invalid_config', 'At least one non-empty webhook secret is required.')
+  }
+  return {
+    secrets,
+    router: options.router,
+    store:
+      options.store === false ? undefined : (options.store ?? (new MemoryStore() as IdempotencyStore<Tx>)),
+    replayWindow: options.replayWindow,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    acknowledgeUnknown: options.unknownEventType === 'acknowledge',
+    leaseMs: options.leaseMs ?? 60_000,
+    inFlightWaitMs: options.inFlightWaitMs ?? 10_000,
+    now: options.now ?? Date.now,
+    engine: options.engine,
+  }
+}
+
+type Processed = Omit<Delivery, 'request' | 'receivedAt' | 'durationMs'>
+
+async function process<Tx>(request: Request, config: Config<Tx>): Promise<Processed> {
+  const state: Processed = {
+    body: undefined,
+    outcome: 'ok',
+    event: undefined,
+    key: null,
+    status: 0,
+    responseBody: '',
+    attempt: 0,
+    duplicate: false,
+  }
+  try {
+    const answer = await receive(request, config, state)
+    const outcome = state.outcome === 'ok' ? refusalCode(answer) : state.outcome
+    return { ...state, outcome, status: answer.status, responseBody: answer.body }
+  } catch (error) {
+    const known =
+      error instanceof AghanimWebhookError
+        ? error
+        : new AghanimWebhookError('handler_failed', 'The webhook handler failed.', { cause: error })
+    const answer = errorAnswer(known)
+    return { ...state, outcome: known.code, status: answer.status, responseBody: answer.body, error }
+  }
+}
+
+async function receive<Tx>(request: Request, config: Config<Tx>, state: Processed): Promise<Answer> {
+  if (request.method !== 'POST')
+    throw new AghanimWebhookError(
+      'method_not_allowed',
+      `${request.method} is not allowed; Aghanim delivers with POST.`,
+    )
+  state.body = await readBody(request, config.maxBodyBytes)
+  const verified = await verify(state.body, request.headers, {
+    secrets: config.secrets,
+    replayWindow: config.replayWindow,
+    now: config.now,
+    engine: config.engine,
+  })
+  if (!verified.ok) throw verified.error
+  const parsed = parseEvent(parseJson(decodeUtf8(state.body)))
+  if (!parsed.ok) {
+    if (parsed.code === 'unknown_event_type' && config.acknowledgeUnknown) {
+      state.outcome = 'unknown_event_acknowledged'
+      return { status: 200, body: '{"status":"ok"}', final: true }
+    }
+    throw new AghanimWebhookError(parsed.code, parsed.message)
+  }
+  const event = parsed.event
+  state.event = event
+  if (isDecisionEvent(event.event_type) || !config.store) {
+    state.attempt = 1
+    return dispatch(event, null, 1, config, unsupportedTransact)
+  }
+  const key = event.idempotency_key ?? event.event_id
+  state.key = key
+  const once = await runOnce(
+    config.store,
+    key,
+    {
+      leaseMs: config.leaseMs,
+      waitMs: config.inFlightWaitMs,
+      now: config.now,
+      sleep,
+      eventType: event.event_type,
+      eventId: event.event_id,
+    },
+    (attempt, transact) => {
+      // Recorded before running, so a failed attempt is logged with its number too.
+      state.attempt = attempt
+      return dispatch(event, key, attempt, config, transact)
+    },
+  )
+  state.attempt = once.attempt
+  state.duplicate = once.duplicate
+  return once.answer
+}
+
+async function dispatch<Tx>(
+  event: AnyWebhookEvent,
+  key: string | null,
+  attempt: number,
+  config: Config<Tx>,
+  transact: (work: TransactionWork<Tx>) => void,
+): Promise<Answer> {
+  const handler = config.router.resolve(event.event_type)
+  if (!handler)
+    throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
+  const context: HandlerContext<Tx> = { key, attempt, transact }
+  try {
+    return toAnswer(event.event_type, await handler(event, context))
+  } catch (error) {
+    for (const hook of config.router.errorHooks) {
+      const replacement = await hook(error, event)
+      if (replacement) return toAnswer(event.event_type, replacement)
+    }
+    throw error
+  }
+}
+
+/** A handler's own refusal (`decline`, `deny`, a stored decline replayed) is logged by its catalogue code. */
+function refusalCode(answer: Answer): Delivery['outcome'] {
+  if (answer.status < 400) return 'ok'
+  try {
+    const code: unknown = JSON.parse(answer.body)?.code
+    return typeof code === 'string' && Object.hasOwn(errorCatalogue, code) ? (code as ErrorCode) : 'ok'
+  } catch {
+    return 'ok'
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (cause) {
+    throw new AghanimWebhookError(
+      'invalid_json',
+      `The body is not valid JSON: ${(cause as Error).message.slice(0, 120)}`,
+    )
+  }
+}
+
+function unsupportedTransact(): never {
+  throw new AghanimWebhookError(
+    'invalid_config',
+    'transact() needs a database-backed store, and decision events do not run in a transaction.',
+  )
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -1,0 +1,80 @@
+import type { Answer } from '../router/answer.js'
+import { AghanimWebhookError } from '../errors.js'
+import type { IdempotencyStore, TransactionWork } from './store.js'
+
+export interface OnceOptions {
+  leaseMs: number
+  /** How long a duplicate waits for an in-flight attempt before answering 409. */
+  waitMs: number
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  eventType: string
+  eventId: string
+}
+
+export interface OnceOutcome {
+  answer: Answer
+  attempt: number
+  /** True when the answer is the stored answer of an earlier attempt (the handler did not run). */
+  duplicate: boolean
+}
+
+type Attempt<Tx> = (attempt: number, transact: (work: TransactionWork<Tx>) => void) => Promise<Answer>
+
+/**
+ * Runs `attempt` at most once to a final answer for `key`: claim → run → complete (with the queued
+ * transactional work) or release. Duplicates get the stored answer; duplicates that arrive while the first
+ * attempt is still running wait for it, so concurrent copies all receive the same answer. Internal.
+ */
+export async function runOnce<Tx>(store: IdempotencyStore<Tx>, key: string, options: OnceOptions, attempt: Attempt<Tx>) {
+  const deadline = options.now() + options.waitMs
+  let pause = 5
+  for (;;) {
+    const claim = await guard(() => store.claim(key, { leaseMs: options.leaseMs, eventType: options.eventType, eventId: options.eventId }))
+    if (claim.kind === 'completed') {
+      return { answer: { ...claim.answer, final: true }, attempt: 0, duplicate: true } satisfies OnceOutcome
+    }
+    if (claim.kind === 'acquired') {
+      const outcome = await runClaimed(store, key, claim.token, claim.attempt, attempt)
+      if (outcome) return outcome
+      continue // the lease expired and another attempt took the key over: wait for its answer
+    }
+    const now = options.now()
+    if (now >= deadline) {
+      throw new AghanimWebhookError('in_progress', `Another attempt for key ${JSON.stringify(key)} is still running; retry later.`)
+    }
+    await options.sleep(Math.min(pause, Math.max(1, deadline - now)))
+    pause = Math.min(pause * 2, 200)
+  }
+}
+
+async function runClaimed<Tx>(store: IdempotencyStore<Tx>, key: string, token: string, attemptNo: number, attempt: Attempt<Tx>) {
+  const work: TransactionWork<Tx>[] = []
+  let answer: Answer
+  try {
+    answer = await attempt(attemptNo, (item) => work.push(item))
+  } catch (error) {
+    await store.release(key, token).catch(() => {})
+    throw error
+  }
+  if (!answer.final) {
+    await store.release(key, token).catch(() => {})
+    return { answer, attempt: attemptNo, duplicate: false } satisfies OnceOutcome
+  }
+  let committed: boolean
+  try {
+    committed = await store.complete(key, token, { status: answer.status, body: answer.body }, work)
+  } catch (cause) {
+    await store.release(key, token).catch(() => {})
+    throw new AghanimWebhookError('store_unavailable', 'The answer could not be committed; nothing was acknowledged.', { cause })
+  }
+  return committed ? ({ answer, attempt: attemptNo, duplicate: false } satisfies OnceOutcome) : undefined
+}
+
+async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (cause) {
+    throw new AghanimWebhookError('store_unavailable', 'The idempotency store could not be reached.', { cause })
+  }
+}

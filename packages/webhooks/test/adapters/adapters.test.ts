@@ -1,0 +1,96 @@
+import { once } from 'node:events'
+import { createRouter, type Delivery } from 'aghanim-webhooks'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deliver, itemAdd, playerVerify, rawPost, SECRET } from './deliver.js'
+import { frameworks, type Running, startServer } from './servers.js'
+
+describe.each(frameworks)('the %s adapter, on a real server', (framework) => {
+  let server: Running
+  const grants: string[] = []
+  const deliveries: Delivery[] = []
+  const router = createRouter()
+    .on('player.verify', (event) => ({
+      player_id: event.event_data.player_id,
+      name: 'Molly',
+      attributes: {},
+    }))
+    .on('item.add', (event) => {
+      grants.push(event.event_id)
+    })
+
+  beforeAll(async () => {
+    server = await startServer(framework, {
+      secret: SECRET,
+      router,
+      maxBodyBytes: 4096,
+      onDelivery: (delivery) => {
+        deliveries.push(delivery)
+      },
+    })
+  })
+  afterAll(() => server.close())
+
+  it('answers a signed player.verify with the player the handler returned', async () => {
+    const response = await deliver(server.url, playerVerify('p_molly'))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(await response.json()).toEqual({ player_id: 'p_molly', name: 'Molly', attributes: {} })
+  })
+
+  it('grants a signed item.add once, and answers its duplicate the same with x-idempotent-replay', async () => {
+    const body = itemAdd()
+    const first = await deliver(server.url, body)
+    const duplicate = await deliver(server.url, body)
+    expect([first.status, await first.text(), first.headers.get('x-idempotent-replay')]).toEqual([
+      200,
+      '{"status":"ok"}',
+      null,
+    ])
+    expect([duplicate.status, await duplicate.text(), duplicate.headers.get('x-idempotent-replay')]).toEqual([
+      200,
+      '{"status":"ok"}',
+      'true',
+    ])
+    expect(grants.filter((id) => id === JSON.parse(body).event_id)).toHaveLength(1)
+  })
+
+  it('refuses a body signed with another secret with a 403 JSON error', async () => {
+    const response = await deliver(server.url, itemAdd(), { secret: 'whsec_someone_else' })
+    expect(response.status).toBe(403)
+    expect(await response.json()).toMatchObject({ status: 'error', code: 'signature_mismatch' })
+  })
+
+  it('refuses a body whose declared length is over the limit with 413', async () => {
+    const response = await deliver(server.url, JSON.stringify({ padding: 'x'.repeat(5000) }))
+    expect(response.status).toBe(413)
+    expect(await response.json()).toMatchObject({ status: 'error', code: 'body_too_large' })
+  })
+
+  it('refuses a chunked body with 413 as soon as it grows over the limit, before it ends', async () => {
+    const chunks = Array.from({ length: 8 }, () => new Uint8Array(1024).fill(0x20))
+    const answer = await rawPost(server.url, { chunks, leaveOpen: true })
+    expect(answer).toMatchObject({ status: 413 })
+    expect(JSON.parse((answer as { body: string }).body)).toMatchObject({ code: 'body_too_large' })
+  })
+
+  it('answers GET with 405', async () => {
+    const response = await fetch(server.url)
+    expect(response.status).toBe(405)
+    expect(await response.json()).toMatchObject({ status: 'error', code: 'method_not_allowed' })
+  })
+
+  it('survives a client that disconnects half-way through the body, and keeps serving', async () => {
+    const before = deliveries.length
+    const arrived = once(server.server, 'request')
+    const answer = await rawPost(server.url, {
+      chunks: [new TextEncoder().encode('{"event_type":')],
+      contentLength: 2000,
+      abortWhen: arrived,
+    })
+    expect(answer).toHaveProperty('error')
+    await expect.poll(() => deliveries.length).toBeGreaterThan(before)
+    expect(deliveries.at(-1)?.status).toBeGreaterThanOrEqual(400)
+    const next = await deliver(server.url, playerVerify('p_after'))
+    expect(next.status).toBe(200)
+  })
+})

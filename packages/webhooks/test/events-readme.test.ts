@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { eventsTableMarkdown } from '../src/events/table.js'
+
+const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+
+describe('the README events table', () => {
+  it('matches the catalogue (run `npm run gen:events` to update it)', () => {
+    const section = readme.split('<!-- events:start -->')[1]?.split('<!-- events:end -->')[0]
+    expect(section, 'README.md has no events section').toBeDefined()
+    expect(section).toBe(`\n${eventsTableMarkdown()}\n`)
+  })
+
+  it('lists every event type once', () => {
+    const rows = eventsTableMarkdown()
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+    expect(rows).toHaveLength(46)
+    expect(new Set(rows.map((row) => row.split('|')[1])).size).toBe(46)
+  })
+})

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config'
+
+// Workspace packages resolve to their TypeScript sources (the "source" export condition), so tests never
+// run against a stale build and there is one copy of each module (error classes compare with instanceof).
+export default defineConfig({
+  resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
+  // No 'import' here: Vitest hands these to Node as --conditions, and with 'import' a CommonJS require()
+  // of a dual package (Express's router → is-promise) returns the ESM namespace instead of the function.
+  ssr: { resolve: { conditions: ['source', 'node', 'default'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    typecheck: { enabled: false },
+  },
+})
