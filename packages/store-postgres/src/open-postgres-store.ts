@@ -1,0 +1,52 @@
+import pg from 'pg'
+import { quoteSchema } from './identifier.js'
+import { PostgresStore } from './postgres-store.js'
+import { STORE_SCOPE, storeMigrations } from './schema.js'
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:pass@host:5432/db`; the store creates (and `close` ends) its own pool. */
+  connectionString?: string
+  /** Or a pool of yours (its search_path is left alone; the store's SQL is schema-qualified). */
+  pool?: pg.Pool
+  /** Where the tables live; created if missing. Default `public`. */
+  schema?: string
+  /** Size of the pool the store creates. Default 10. */
+  poolSize?: number
+  /** Clock in milliseconds (leases, completion times). Instances sharing a database need synchronised clocks. */
+  now?: () => number
+}
+
+/**
+ * Connects to PostgreSQL, migrates the store's tables (safe when several instances start at once) and returns
+ * the store. A pool the store creates has its search_path set to the schema, so `store.pool` queries of your own
+ * tables need no schema prefix.
+ *
+ * @example
+ * const store = await openPostgresStore({ connectionString: process.env.DATABASE_URL, schema: 'webhooks' })
+ * const handle = createWebhookHandler({ secret, router, store })
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw new TypeError('Pass exactly one of connectionString or pool to openPostgresStore.')
+  }
+  const schema = options.schema ?? 'public'
+  const quotedSchema = quoteSchema(schema)
+  const now = options.now ?? Date.now
+  const pool =
+    options.pool ??
+    new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      options: `-c search_path=${quotedSchema},public`,
+    })
+  // An idle client dropped by the server must not crash the process: the next query reports the failure.
+  if (!options.pool) pool.on('error', () => {})
+  const store = new PostgresStore(pool, { schema, quotedSchema, now, ownsPool: options.pool === undefined })
+  try {
+    await store.migrate(STORE_SCOPE, storeMigrations)
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+  return store
+}

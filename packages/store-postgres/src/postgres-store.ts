@@ -1,0 +1,192 @@
+import type {
+  ClaimOptions,
+  ClaimResult,
+  DeliveryLog,
+  IdempotencyStore,
+  StoredAnswer,
+  TransactionWork,
+} from 'aghanim-webhooks'
+import type { Pool, PoolClient } from 'pg'
+import { PostgresDeliveryLog } from './delivery-log.js'
+import { migrate, type PostgresMigration } from './migrate.js'
+
+/** What PostgreSQL work items receive: the client holding the open transaction, and the store's schema. */
+export interface PostgresTx {
+  client: PoolClient
+  schema: string
+}
+
+interface KeyRow {
+  state: string
+  answer_status: number | null
+  answer_body: string | null
+  completed_at: string | null
+  lease_expires_at: string | null
+}
+
+/**
+ * The PostgreSQL idempotency store and delivery log (create it with `openPostgresStore`). Claims are one
+ * atomic upsert; a completion commits the answer and the handler's work in one transaction, so instances
+ * sharing the database run each key's handler to success at most once.
+ */
+export class PostgresStore implements IdempotencyStore<PostgresTx> {
+  /** The pool, for tables of your own (add them with `migrate`). */
+  readonly pool: Pool
+  readonly schema: string
+  readonly deliveries: DeliveryLog
+  readonly #quoted: string
+  readonly #keys: string
+  readonly #now: () => number
+  readonly #ownsPool: boolean
+
+  constructor(
+    pool: Pool,
+    options: { schema: string; quotedSchema: string; now: () => number; ownsPool: boolean },
+  ) {
+    this.pool = pool
+    this.schema = options.schema
+    this.#quoted = options.quotedSchema
+    this.#keys = `${options.quotedSchema}.idempotency_keys`
+    this.#now = options.now
+    this.#ownsPool = options.ownsPool
+    this.deliveries = new PostgresDeliveryLog(pool, options.quotedSchema, options.now)
+  }
+
+  async claim(key: string, options: ClaimOptions): Promise<ClaimResult> {
+    const token = crypto.randomUUID()
+    // The row can change between the upsert and the read (released, expired, pruned): then try again.
+    for (let tries = 0; ; tries += 1) {
+      const now = this.#now()
+      const won = await this.pool.query<{ attempt: number }>(
+        `INSERT INTO ${this.#keys} AS k (key, state, token, attempt, lease_expires_at, event_type, event_id, created_at, updated_at)
+         VALUES ($1, 'in_progress', $2, 1, $3, $4, $5, $6, $6)
+         ON CONFLICT (key) DO UPDATE SET state = 'in_progress', token = EXCLUDED.token, attempt = k.attempt + 1,
+           lease_expires_at = EXCLUDED.lease_expires_at, event_type = EXCLUDED.event_type, event_id = EXCLUDED.event_id,
+           updated_at = EXCLUDED.updated_at
+         WHERE k.state = 'released' OR (k.state = 'in_progress' AND k.lease_expires_at <= $6)
+         RETURNING attempt`,
+        [key, token, now + options.leaseMs, options.eventType ?? null, options.eventId ?? null, now],
+      )
+      if (won.rows[0]) return { kind: 'acquired', token, attempt: won.rows[0].attempt }
+      const { rows } = await this.pool.query<KeyRow>(
+        `SELECT state, answer_status, answer_body, completed_at, lease_expires_at FROM ${this.#keys} WHERE key = $1`,
+        [key],
+      )
+      const row = rows[0]
+      if (row?.state === 'completed') {
+        return {
+          kind: 'completed',
+          answer: { status: Number(row.answer_status), body: String(row.answer_body) },
+          completedAt: Number(row.completed_at),
+        }
+      }
+      if (row?.state === 'in_progress' && Number(row.lease_expires_at) > this.#now())
+        return { kind: 'busy', leaseExpiresAt: Number(row.lease_expires_at) }
+      if (tries >= 5) return { kind: 'busy', leaseExpiresAt: this.#now() }
+    }
+  }
+
+  complete(
+    key: string,
+    token: string,
+    answer: StoredAnswer,
+    work: readonly TransactionWork<PostgresTx>[] = [],
+  ): Promise<boolean> {
+    return this.#inTransaction(async (tx) => {
+      const now = this.#now()
+      const updated = await tx.client.query(
+        `UPDATE ${this.#keys} SET state = 'completed', token = NULL, lease_expires_at = NULL, answer_status = $3, answer_body = $4,
+           completed_at = $5, updated_at = $5
+         WHERE key = $1 AND token = $2 AND state = 'in_progress'`,
+        [key, token, answer.status, answer.body, now],
+      )
+      // The row lock taken here makes a concurrent take-over wait for this transaction, then see 'completed'.
+      if (updated.rowCount === 0) return { commit: false, value: false }
+      for (const item of work) await item(tx)
+      return { commit: true, value: true }
+    })
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.#keys} SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = $3
+       WHERE key = $1 AND token = $2 AND state = 'in_progress'`,
+      [key, token, this.#now()],
+    )
+  }
+
+  /**
+   * Runs `work` in a transaction with the same guarantees as a completion (search_path set to the schema,
+   * synchronous commit) and resolves with its result once committed.
+   *
+   * @example await store.transact(({ client }) => client.query('UPDATE players SET banned = true WHERE player_id = $1', [id]))
+   */
+  transact<T>(work: (tx: PostgresTx) => Promise<T>): Promise<T> {
+    return this.#inTransaction(async (tx) => ({ commit: true, value: await work(tx) }))
+  }
+
+  /**
+   * Applies the not-yet-applied migrations of `scope` (numbered by position; lists are append-only) inside the
+   * store's schema, in one transaction behind an advisory lock. Resolves with how many were applied.
+   *
+   * @example await store.migrate('my-game', ['CREATE TABLE grants (key text PRIMARY KEY, sku text NOT NULL)'])
+   */
+  async migrate(scope: string, migrations: readonly PostgresMigration[]): Promise<number> {
+    const client = await this.pool.connect()
+    try {
+      return await migrate(client, this.schema, this.#quoted, scope, migrations, this.#now())
+    } finally {
+      client.release()
+    }
+  }
+
+  /**
+   * Forgets settled keys (completed or released) last touched before `olderThan` (Unix ms). A duplicate of a
+   * forgotten key runs again, so keep keys longer than Aghanim keeps retrying.
+   *
+   * @example await store.pruneKeys(Date.now() - 30 * 86_400_000)
+   */
+  async pruneKeys(olderThan: number): Promise<number> {
+    const result = await this.pool.query(
+      `DELETE FROM ${this.#keys} WHERE state <> 'in_progress' AND updated_at < $1`,
+      [olderThan],
+    )
+    return result.rowCount ?? 0
+  }
+
+  /** Ends the pool if the store created it (a pool you passed in stays yours to end). */
+  async close(): Promise<void> {
+    if (this.#ownsPool) await this.pool.end()
+  }
+
+  async #inTransaction<T>(body: (tx: PostgresTx) => Promise<{ commit: boolean; value: T }>): Promise<T> {
+    const client = await this.pool.connect()
+    let broken: Error | undefined
+    try {
+      // One round trip. synchronous_commit=on whatever the server default: an acknowledged grant is on disk.
+      await client.query(
+        `BEGIN; SET LOCAL search_path TO ${this.#quoted}, public; SET LOCAL synchronous_commit TO on`,
+      )
+      const outcome = await body({ client, schema: this.schema })
+      if (!outcome.commit) {
+        await client.query('ROLLBACK')
+        return outcome.value
+      }
+      const committed = await client.query('COMMIT')
+      // COMMIT of a transaction a failed statement aborted answers ROLLBACK instead of failing.
+      if (committed.command !== 'COMMIT')
+        throw new Error(
+          'The transaction was rolled back: a statement in the work failed (and its error was caught).',
+        )
+      return outcome.value
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError
+      })
+      throw error
+    } finally {
+      // A client whose ROLLBACK failed is in an unknown state: destroy it rather than return it to the pool.
+      client.release(broken)
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { openPostgresStore } from '@aghanim-webhooks/store-postgres'
+import { afterAll, describe, expect, test } from 'vitest'
+import { collect, spawnFixture } from './child-process.js'
+import { admin, connectionString, dropSchema, uniqueSchema } from './database.js'
+
+const schemas: string[] = []
+afterAll(() => Promise.all(schemas.map(dropSchema)))
+
+async function prepare(label: string, table: string): Promise<string> {
+  const schema = uniqueSchema(label)
+  schemas.push(schema)
+  const store = await openPostgresStore({ connectionString, schema })
+  await store.migrate('process-test', [table])
+  await store.close()
+  return schema
+}
+
+describe('PostgresStore across processes', () => {
+  test('200 duplicates of one key from 3 processes: the handler runs once and all get its answer', async () => {
+    const schema = await prepare(
+      'duplicates',
+      'CREATE TABLE handler_runs (key text NOT NULL, winner text NOT NULL)',
+    )
+    const answers: string[] = []
+    const children = [70, 65, 65].map((copies, index) =>
+      spawnFixture('deliver-duplicates.ts', [
+        connectionString,
+        schema,
+        'order-42',
+        String(copies),
+        `p${index}`,
+      ]),
+    )
+    const exits = await Promise.all(children.map((child) => collect(child, (line) => answers.push(line))))
+    expect(exits.map(({ code, stderr }) => ({ code, stderr }))).toEqual(
+      Array(3).fill({ code: 0, stderr: '' }),
+    )
+
+    const runs = await admin<{ winner: string }>(
+      `SELECT winner FROM "${schema}".handler_runs WHERE key = $1`,
+      ['order-42'],
+    )
+    expect(runs.length).toBe(1)
+    expect(answers.length).toBe(200)
+    expect(new Set(answers)).toEqual(new Set([runs[0]?.winner]))
+  })
+
+  test('every key acknowledged before kill -9 is completed with its grant exactly once', async () => {
+    const schema = await prepare('kill', 'CREATE TABLE grants (key text NOT NULL, sku text NOT NULL)')
+    const child = spawnFixture('ack-until-killed.ts', [connectionString, schema])
+    const acked: string[] = []
+    const { signal, stderr } = await collect(child, (line) => {
+      if (!line.startsWith('ack ')) return
+      acked.push(line.slice(4))
+      if (acked.length === 300) child.kill('SIGKILL')
+    })
+    expect(stderr).toBe('')
+    expect(signal).toBe('SIGKILL')
+    expect(acked.length).toBeGreaterThanOrEqual(300)
+
+    const completed = new Set(
+      (
+        await admin<{ key: string }>(`SELECT key FROM "${schema}".idempotency_keys WHERE state = 'completed'`)
+      ).map((row) => row.key),
+    )
+    const grants = new Map(
+      (
+        await admin<{ key: string; n: number }>(
+          `SELECT key, count(*)::int AS n FROM "${schema}".grants GROUP BY key`,
+        )
+      ).map((row) => [row.key, row.n]),
+    )
+    expect(acked.filter((key) => !completed.has(key))).toEqual([])
+    expect(acked.filter((key) => grants.get(key) !== 1)).toEqual([])
+    // Atomicity the other way round: no grant committed without its completion, and none twice.
+    expect([...grants].filter(([key, count]) => count !== 1 || !completed.has(key))).toEqual([])
+    expect(grants.size).toBe(completed.size)
+  })
+})

@@ -1,0 +1,142 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import {
+  type DeliveryInput,
+  type DeliveryLog,
+  type DeliveryPage,
+  type DeliveryQuery,
+  type DeliveryRecord,
+  type DeliverySummary,
+  decodeDeliveryCursor,
+  deliveryPageSize,
+  encodeDeliveryCursor,
+  newDeliveryId,
+} from 'aghanim-webhooks'
+import type { GroupCommit } from './group-commit.js'
+import { statementCache } from './statements.js'
+
+type Row = Record<string, SQLInputValue>
+
+const SUMMARY_COLUMNS =
+  'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
+
+/**
+ * The delivery log in the store's SQLite file. Appends join the store's group commit; reads run at once
+ * (WAL readers never wait for the writer). Internal: reach it as `SqliteStore.deliveries`.
+ */
+export class SqliteDeliveryLog implements DeliveryLog {
+  readonly #statement: (sql: string) => StatementSync
+  readonly #group: GroupCommit
+  readonly #now: () => number
+
+  constructor(db: DatabaseSync, group: GroupCommit, now: () => number) {
+    this.#statement = statementCache(db)
+    this.#group = group
+    this.#now = now
+  }
+
+  append(record: DeliveryInput): Promise<string> {
+    const id = record.id ?? newDeliveryId(this.#now())
+    const body = typeof record.body === 'string' ? new TextEncoder().encode(record.body) : record.body
+    return this.#group.submit(() => {
+      this.#statement(
+        `INSERT INTO delivery_log (id, received_at, method, path, headers, body, outcome, event_id, event_type, idempotency_key,
+           player_id, status, response_body, duration_ms, attempt, duplicate, replay_of)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        record.receivedAt,
+        record.method,
+        record.path,
+        JSON.stringify(record.headers),
+        body,
+        record.outcome,
+        record.eventId ?? null,
+        record.eventType ?? null,
+        record.key ?? null,
+        record.playerId ?? null,
+        record.status,
+        record.responseBody,
+        record.durationMs,
+        record.attempt,
+        record.duplicate ? 1 : 0,
+        record.replayOf ?? null,
+      )
+      return id
+    })
+  }
+
+  async get(id: string): Promise<DeliveryRecord | undefined> {
+    const row = this.#statement(
+      `SELECT ${SUMMARY_COLUMNS}, headers, body, response_body FROM delivery_log WHERE id = ?`,
+    ).get(id)
+    if (!row) return undefined
+    return {
+      ...toSummary(row),
+      headers: JSON.parse(String(row.headers)) as Record<string, string>,
+      body: row.body === null ? null : (row.body as Uint8Array),
+      responseBody: String(row.response_body),
+    }
+  }
+
+  async list(query: DeliveryQuery = {}): Promise<DeliveryPage> {
+    const limit = deliveryPageSize(query.limit)
+    const { clause, params } = filters(query)
+    const rows = this.#statement(
+      `SELECT ${SUMMARY_COLUMNS} FROM delivery_log ${clause} ORDER BY received_at DESC, id DESC LIMIT ?`,
+    ).all(...params, limit + 1)
+    const records = rows.slice(0, limit).map(toSummary)
+    const last = records.at(-1)
+    return { records, nextCursor: rows.length > limit && last ? encodeDeliveryCursor(last) : null }
+  }
+
+  prune(olderThan: number): Promise<number> {
+    return this.#group.submit(() =>
+      Number(this.#statement('DELETE FROM delivery_log WHERE received_at < ?').run(olderThan).changes),
+    )
+  }
+}
+
+function filters(query: DeliveryQuery): { clause: string; params: SQLInputValue[] } {
+  const conditions: string[] = []
+  const params: SQLInputValue[] = []
+  const add = (condition: string, ...values: SQLInputValue[]) => {
+    conditions.push(condition)
+    params.push(...values)
+  }
+  if (query.since !== undefined) add('received_at >= ?', query.since)
+  if (query.until !== undefined) add('received_at < ?', query.until)
+  if (query.eventType !== undefined) add('event_type = ?', query.eventType)
+  if (query.status !== undefined) add('status = ?', query.status)
+  if (query.outcome !== undefined) add('outcome = ?', query.outcome)
+  if (query.key !== undefined) add('idempotency_key = ?', query.key)
+  if (query.playerId !== undefined) add('player_id = ?', query.playerId)
+  if (query.replayOf !== undefined) add('replay_of = ?', query.replayOf)
+  if (query.cursor) {
+    const after = decodeDeliveryCursor(query.cursor)
+    add('(received_at < ? OR (received_at = ? AND id < ?))', after.receivedAt, after.receivedAt, after.id)
+  }
+  return { clause: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params }
+}
+
+function toSummary(row: Row): DeliverySummary {
+  return {
+    id: String(row.id),
+    receivedAt: Number(row.received_at),
+    method: String(row.method),
+    path: String(row.path),
+    outcome: String(row.outcome),
+    eventId: nullableText(row.event_id),
+    eventType: nullableText(row.event_type),
+    key: nullableText(row.idempotency_key),
+    playerId: nullableText(row.player_id),
+    status: Number(row.status),
+    durationMs: Number(row.duration_ms),
+    attempt: Number(row.attempt),
+    duplicate: Number(row.duplicate) === 1,
+    replayOf: nullableText(row.replay_of),
+  }
+}
+
+function nullableText(value: SQLInputValue | undefined): string | null {
+  return value === null || value === undefined ? null : String(value)
+}

@@ -1,0 +1,7 @@
+/**
+ * `@aghanim-webhooks/store-sqlite`: a durable idempotency store and delivery log on Node's built-in SQLite
+ * (`node:sqlite`: nothing to compile or download), with group commit.
+ */
+export type { SqliteMigration } from './migrate.js'
+export { openSqliteStore, type SqliteStoreOptions } from './open-sqlite-store.js'
+export { type SqliteDurability, SqliteStore, type SqliteTx } from './sqlite-store.js'

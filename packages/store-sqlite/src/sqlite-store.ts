@@ -1,0 +1,171 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type {
+  ClaimOptions,
+  ClaimResult,
+  DeliveryLog,
+  IdempotencyStore,
+  StoredAnswer,
+  TransactionWork,
+} from 'aghanim-webhooks'
+import { SqliteDeliveryLog } from './delivery-log.js'
+import { GroupCommit } from './group-commit.js'
+import { migrate, type SqliteMigration } from './migrate.js'
+import { statementCache } from './statements.js'
+
+/** What SQLite work items receive: the store's connection, inside the group transaction. Synchronous only. */
+export interface SqliteTx {
+  db: DatabaseSync
+}
+
+/**
+ * `fsync`: `synchronous=FULL` — an acknowledged commit survives kill -9, an OS crash and power loss.
+ * `process`: `synchronous=NORMAL` — it survives kill -9 and process crashes; the last commits before an OS
+ * crash or power loss may be lost (the file stays consistent). See docs/stores.md.
+ */
+export type SqliteDurability = 'fsync' | 'process'
+
+/**
+ * The SQLite idempotency store and delivery log (create it with `openSqliteStore`). Claims, completions,
+ * releases and log appends requested in the same event-loop turn share one transaction and one fsync.
+ */
+export class SqliteStore implements IdempotencyStore<SqliteTx> {
+  /** The connection, for tables of your own (add them with `migrate`). Never BEGIN/COMMIT on it inside work. */
+  readonly db: DatabaseSync
+  readonly durability: SqliteDurability
+  /** The delivery log, in the same file. */
+  readonly deliveries: DeliveryLog
+  readonly #group: GroupCommit
+  readonly #now: () => number
+  readonly #statement: (sql: string) => StatementSync
+  #closed = false
+
+  constructor(db: DatabaseSync, options: { durability: SqliteDurability; now: () => number }) {
+    this.db = db
+    this.durability = options.durability
+    this.#now = options.now
+    this.#group = new GroupCommit(db)
+    this.#statement = statementCache(db)
+    this.deliveries = new SqliteDeliveryLog(db, this.#group, options.now)
+  }
+
+  claim(key: string, options: ClaimOptions): Promise<ClaimResult> {
+    const token = crypto.randomUUID()
+    return this.#group.submit(() => {
+      const now = this.#now()
+      const won = this.#statement(
+        `INSERT INTO idempotency_keys (key, state, token, attempt, lease_expires_at, event_type, event_id, created_at, updated_at)
+         VALUES (?, 'in_progress', ?, 1, ?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET state = 'in_progress', token = excluded.token, attempt = idempotency_keys.attempt + 1,
+           lease_expires_at = excluded.lease_expires_at, event_type = excluded.event_type, event_id = excluded.event_id,
+           updated_at = excluded.updated_at
+         WHERE idempotency_keys.state = 'released' OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.lease_expires_at <= ?)
+         RETURNING attempt`,
+      ).get(
+        key,
+        token,
+        now + options.leaseMs,
+        options.eventType ?? null,
+        options.eventId ?? null,
+        now,
+        now,
+        now,
+      )
+      if (won) return { kind: 'acquired', token, attempt: Number(won.attempt) }
+      const row = this.#statement(
+        'SELECT state, answer_status, answer_body, completed_at, lease_expires_at FROM idempotency_keys WHERE key = ?',
+      ).get(key)
+      if (row?.state === 'completed') {
+        return {
+          kind: 'completed',
+          answer: { status: Number(row.answer_status), body: String(row.answer_body) },
+          completedAt: Number(row.completed_at),
+        }
+      }
+      return { kind: 'busy', leaseExpiresAt: Number(row?.lease_expires_at) }
+    })
+  }
+
+  complete(
+    key: string,
+    token: string,
+    answer: StoredAnswer,
+    work: readonly TransactionWork<SqliteTx>[] = [],
+  ): Promise<boolean> {
+    return this.#group.submit((db) => {
+      const now = this.#now()
+      const updated = this.#statement(
+        `UPDATE idempotency_keys SET state = 'completed', token = NULL, lease_expires_at = NULL, answer_status = ?, answer_body = ?,
+           completed_at = ?, updated_at = ?
+         WHERE key = ? AND token = ? AND state = 'in_progress'`,
+      ).run(answer.status, answer.body, now, now, key, token)
+      if (Number(updated.changes) === 0) return false
+      for (const item of work) runSynchronously(item, { db })
+      return true
+    })
+  }
+
+  release(key: string, token: string): Promise<void> {
+    return this.#group.submit(() => {
+      const now = this.#now()
+      this.#statement(
+        `UPDATE idempotency_keys SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = ?
+         WHERE key = ? AND token = ? AND state = 'in_progress'`,
+      ).run(now, key, token)
+    })
+  }
+
+  /**
+   * Runs `work` in the next group transaction (in its own savepoint) and resolves with its result once
+   * committed: durable writes of your own tables at the cost of a share of one fsync.
+   *
+   * @example await store.transact(({ db }) => db.prepare('UPDATE players SET banned = 1 WHERE player_id = ?').run(id))
+   */
+  transact<T>(work: (tx: SqliteTx) => T): Promise<T> {
+    return this.#group.submit((db) => runSynchronously(work, { db }))
+  }
+
+  /**
+   * Applies the not-yet-applied migrations of `scope` (numbered by position; lists are append-only) in one
+   * transaction; safe when several processes open the file at once. Resolves with how many were applied.
+   *
+   * @example await store.migrate('my-game', ['CREATE TABLE grants (key TEXT PRIMARY KEY, sku TEXT NOT NULL)'])
+   */
+  async migrate(scope: string, migrations: readonly SqliteMigration[]): Promise<number> {
+    return migrate(this.db, scope, migrations, this.#now())
+  }
+
+  /**
+   * Forgets settled keys (completed or released) last touched before `olderThan` (Unix ms). A duplicate of a
+   * forgotten key runs again, so keep keys longer than Aghanim keeps retrying.
+   *
+   * @example await store.pruneKeys(Date.now() - 30 * 86_400_000)
+   */
+  pruneKeys(olderThan: number): Promise<number> {
+    return this.#group.submit(() =>
+      Number(
+        this.#statement("DELETE FROM idempotency_keys WHERE state <> 'in_progress' AND updated_at < ?").run(
+          olderThan,
+        ).changes,
+      ),
+    )
+  }
+
+  /** Commits what is queued, then closes the file. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#group.close()
+    this.db.close()
+  }
+}
+
+function runSynchronously<T>(work: (tx: SqliteTx) => T, tx: SqliteTx): T {
+  const result = work(tx)
+  if (result instanceof Promise) {
+    result.catch(() => {}) // its failure is reported below; never as an unhandled rejection
+    throw new TypeError(
+      'SQLite work must be synchronous: node:sqlite statements are synchronous, and the group transaction cannot wait.',
+    )
+  }
+  return result
+}
