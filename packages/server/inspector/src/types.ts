@@ -1,0 +1,92 @@
+// The admin API's JSON shapes as the inspector reads them; the server's are the source
+// (packages/server/src/deliveries/delivery-json.ts, delivery-stats.ts, ledger/ledger.ts).
+
+/** One row of `GET /api/deliveries` and one `delivery` event of the live stream. */
+export interface DeliverySummary {
+  id: string
+  /** ISO 8601. */
+  received_at: string
+  event_type: string | null
+  event_id: string | null
+  key: string | null
+  player_id: string | null
+  /** `ok`, or the error code that decided the answer. */
+  outcome: string
+  status: number
+  duration_ms: number
+  attempt: number
+  duplicate: boolean
+  replay_of: string | null
+  method: string
+  path: string
+}
+
+/** `GET /api/deliveries/:id` → `{ delivery }`. */
+export interface DeliveryDetail extends DeliverySummary {
+  /** Redacted by the server before they were stored: secrets never reach the page. */
+  headers: Record<string, string>
+  /** The raw body as text; `body_base64` too when the bytes are not valid UTF-8. */
+  body: string | null
+  body_base64?: string
+  response_body: string
+  /** `verified: null` when the request was answered before the signature was looked at. */
+  verification: { verified: boolean | null; reason: string | null }
+  /** Other deliveries with the same idempotency key. */
+  duplicates: DeliverySummary[]
+}
+
+export interface DeliveryPage {
+  deliveries: DeliverySummary[]
+  next_cursor: string | null
+}
+
+/** One minute of `GET /api/stats/deliveries?minutes=N`: counts by outcome. */
+export interface MinuteCounts {
+  /** ISO 8601 start of the minute (the chart also takes epoch milliseconds). */
+  minute: string | number
+  counts: Record<string, number>
+}
+
+export interface DeliveryStats {
+  since: string
+  until: string
+  /** Oldest first, empty minutes included. */
+  minutes: MinuteCounts[]
+}
+
+export interface Player {
+  player_id: string
+  name: string
+  attributes: Record<string, unknown>
+  banned: boolean
+  email: string | null
+  avatar_url: string | null
+  country: string | null
+  segments: string[]
+  custom_attributes: Record<string, unknown>
+  created_at: string
+  updated_at: string
+}
+
+export interface InventoryItem {
+  sku: string
+  quantity: number
+}
+
+/** One grant or revoke in the ledger's history. */
+export interface HistoryEntry {
+  id: number
+  kind: 'grant' | 'revoke'
+  sku: string
+  /** Quantity the event asked for. */
+  quantity: number
+  /** Quantity actually added or removed (a revoke clamps at zero). */
+  applied: number
+  /** For a revoke: what could not be removed because the inventory was short. */
+  shortfall: number
+  key: string | null
+  event_id: string | null
+  event_type: string | null
+  reason: string | null
+  created_at: string
+}

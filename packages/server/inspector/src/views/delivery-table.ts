@@ -1,0 +1,78 @@
+import { h } from '../dom.js'
+import { attemptText, formatDuration, formatTime } from '../format.js'
+import { eventLabel, outcomeBadge } from '../outcome.js'
+import { deliveryHref, playerHref } from '../route.js'
+import type { DeliverySummary } from '../types.js'
+import { mono } from './parts.js'
+
+/** A table of deliveries. Each row opens its delivery on click or Enter; links inside keep their own target. */
+export function deliveryTable(caption: string, deliveries: readonly DeliverySummary[]): HTMLTableElement {
+  const body = h(
+    'tbody',
+    null,
+    deliveries.map((delivery) => deliveryRow(delivery)),
+  )
+  return h(
+    'table',
+    { class: 'deliveries' },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        [
+          'Received',
+          'Event type',
+          'Player',
+          'Idempotency key',
+          'Outcome',
+          'Status',
+          'Duration',
+          'Attempt',
+          '',
+        ].map((title) => h('th', { scope: 'col' }, title)),
+      ),
+    ),
+    body,
+  )
+}
+
+export function deliveryRow(delivery: DeliverySummary, fresh = false): HTMLTableRowElement {
+  const open = () => {
+    location.hash = deliveryHref(delivery.id)
+  }
+  const flags = [
+    delivery.duplicate ? h('span', { class: 'tag' }, 'duplicate') : null,
+    delivery.replay_of ? h('span', { class: 'tag' }, 'replay') : null,
+  ]
+  return h(
+    'tr',
+    {
+      class: fresh ? 'row is-new' : 'row',
+      tabindex: 0,
+      'data-id': delivery.id,
+      'aria-label': `${eventLabel(delivery)}, ${delivery.outcome}, HTTP ${delivery.status}`,
+      onclick: (event: Event) => {
+        if (!(event.target as Element).closest('a, button')) open()
+      },
+      onkeydown: (event: Event) => {
+        if ((event as KeyboardEvent).key === 'Enter' && event.target === event.currentTarget) open()
+      },
+    },
+    h('td', { class: 'nowrap' }, h('time', null, formatTime(delivery.received_at))),
+    h('td', null, h('a', { href: deliveryHref(delivery.id) }, eventLabel(delivery))),
+    h(
+      'td',
+      null,
+      delivery.player_id ? h('a', { href: playerHref(delivery.player_id) }, delivery.player_id) : '—',
+    ),
+    h('td', { class: 'key' }, mono(delivery.key) ?? '—'),
+    h('td', null, outcomeBadge(delivery.outcome, delivery.status)),
+    h('td', { class: 'num' }, String(delivery.status)),
+    h('td', { class: 'num nowrap' }, formatDuration(delivery.duration_ms)),
+    h('td', { class: 'num' }, attemptText(delivery.attempt)),
+    h('td', { class: 'flags' }, flags),
+  )
+}

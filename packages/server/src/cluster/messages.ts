@@ -1,0 +1,19 @@
+import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
+import type { MetricsSnapshot } from '../metrics/metrics.js'
+
+/** What the primary and its workers tell each other over the cluster IPC channel. Internal. */
+export type ClusterMessage =
+  | { type: 'aghanim:listening'; url: string; port: number; readyMs: number }
+  | { type: 'aghanim:delivery'; summary: DeliverySummaryJson }
+  | { type: 'aghanim:metrics-request'; id: number }
+  | { type: 'aghanim:metrics-collect'; id: string }
+  | { type: 'aghanim:metrics-snapshot'; id: string; snapshot: MetricsSnapshot }
+  | { type: 'aghanim:metrics-result'; id: number; snapshot: MetricsSnapshot }
+
+export function isClusterMessage(value: unknown): value is ClusterMessage {
+  const type = (value as { type?: unknown } | null)?.type
+  return typeof type === 'string' && type.startsWith('aghanim:')
+}
+
+/** How long a metrics scrape waits for the other processes before answering with what it has. */
+export const COLLECT_TIMEOUT_MS = 1000

@@ -1,0 +1,172 @@
+import { isAbsolute, join, resolve } from 'node:path'
+import { ConfigError } from './config-error.js'
+import { type DatabaseConfig, parseDatabaseUrl } from './database-url.js'
+import { readDotEnv } from './dot-env.js'
+import { parseServeFlags, type ServeFlags } from './flags.js'
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+/** Everything `startServer` needs, resolved from flags, the environment and `.env` (in that order of precedence). */
+export interface ServerConfig {
+  port: number
+  /** Interface to listen on; undefined listens on all interfaces (IPv4 and IPv6). */
+  host: string | undefined
+  webhookPath: string
+  database: DatabaseConfig
+  /** Accepted webhook secrets, newest first; empty until a development start generates one. */
+  secrets: string[]
+  /** Bearer token for `/api/`; without one the admin API only answers loopback clients. */
+  adminToken: string | undefined
+  /** Absolute path of the studio's handlers module (`--handlers`). */
+  handlersPath: string | undefined
+  workers: number
+  unknownEvents: 'reject' | 'acknowledge'
+  /** Absolute path of the store.get catalogue JSON (`--catalogue`); undefined uses the built-in list. */
+  cataloguePath: string | undefined
+  logLevel: LogLevel
+  production: boolean
+  /** Where the embedded database and a generated development secret live. */
+  dataDir: string
+  maxBodyBytes: number
+  /** Deadline for a whole request to arrive (slow uploads), and for its headers. */
+  requestTimeoutMs: number
+  headersTimeoutMs: number
+  batch: BatchConfig
+  /** Days to keep delivery log records (0 keeps them forever) and settled idempotency keys. */
+  retention: { deliveryDays: number; keyDays: number }
+  /** Seeds player `testplayer` so the docs' test request succeeds (development starts only). */
+  seedTestPlayer: boolean
+}
+
+export interface BatchConfig {
+  /** Host patterns a batch file may be downloaded from (`*.example.com`, `files.example.com:8443`). */
+  allowedHosts: string[]
+  maxBytes: number
+  timeoutMs: number
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/**
+ * Resolves the server configuration. Flags win over environment variables, which win over `<cwd>/.env`.
+ * Throws `ConfigError` with a one-line message naming the setting when something is wrong.
+ *
+ * @example
+ * const config = loadConfig(['--port', '0'], { AGHANIM_WEBHOOK_SECRET: 'whsec' }, process.cwd())
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+): ServerConfig {
+  const flags = parseServeFlags(argv)
+  const merged = { ...readDotEnv(cwd, flags['env-file']), ...definedOnly(env) }
+  return resolveConfig(flags, merged, cwd)
+}
+
+function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: string): ServerConfig {
+  const production = env.NODE_ENV === 'production'
+  const dataDir = resolve(cwd, flags['data-dir'] ?? env.DATA_DIR ?? 'data')
+  const database = parseDatabaseUrl(flags['database-url'] ?? env.DATABASE_URL, {
+    cwd,
+    dataDir,
+    schema: flags['database-schema'] ?? env.DATABASE_SCHEMA,
+    durability: env.SQLITE_DURABILITY,
+  })
+  const secrets = splitList(flags.secret ?? env.AGHANIM_WEBHOOK_SECRET)
+  if (production && secrets.length === 0) {
+    throw new ConfigError(
+      'NODE_ENV=production needs a webhook secret: set AGHANIM_WEBHOOK_SECRET (Dashboard → Webhooks) or pass --secret.',
+    )
+  }
+  return {
+    port: integer('PORT', flags.port ?? env.PORT ?? '8000', 0, 65535),
+    host: nonEmpty(flags.host ?? env.HOST),
+    webhookPath: webhookPath(flags.path ?? env.WEBHOOK_PATH ?? '/webhook'),
+    database,
+    secrets,
+    adminToken: nonEmpty(flags['admin-token'] ?? env.ADMIN_TOKEN),
+    handlersPath: optionalPath(cwd, flags.handlers ?? env.AGHANIM_HANDLERS),
+    workers: integer('--workers', flags.workers ?? env.WORKERS ?? '1', 1, 256),
+    unknownEvents: oneOf('--unknown-events', flags['unknown-events'] ?? env.UNKNOWN_EVENTS ?? 'reject', [
+      'reject',
+      'acknowledge',
+    ] as const),
+    cataloguePath: optionalPath(cwd, flags.catalogue ?? env.STORE_CATALOGUE),
+    logLevel: oneOf('--log-level', flags['log-level'] ?? env.LOG_LEVEL ?? 'info', LOG_LEVELS),
+    production,
+    dataDir,
+    maxBodyBytes: integer(
+      'MAX_BODY_BYTES',
+      env.MAX_BODY_BYTES ?? String(1024 * 1024),
+      1024,
+      64 * 1024 * 1024,
+    ),
+    requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS ?? '30000', 100, 600_000),
+    headersTimeoutMs: integer('HEADERS_TIMEOUT_MS', env.HEADERS_TIMEOUT_MS ?? '10000', 100, 600_000),
+    batch: {
+      allowedHosts: splitList(env.BATCH_ALLOWED_HOSTS),
+      maxBytes: integer('BATCH_MAX_BYTES', env.BATCH_MAX_BYTES ?? String(64 * 1024 * 1024), 1, 2 ** 31),
+      timeoutMs: integer('BATCH_TIMEOUT_MS', env.BATCH_TIMEOUT_MS ?? '30000', 1, 3_600_000),
+    },
+    retention: {
+      deliveryDays: integer('DELIVERY_RETENTION_DAYS', env.DELIVERY_RETENTION_DAYS ?? '30', 0, 36_500),
+      // Keys must outlive Aghanim's retries and the 7-day replay window, or a late retry would grant again.
+      keyDays: integer('KEY_RETENTION_DAYS', env.KEY_RETENTION_DAYS ?? '30', 8, 36_500),
+    },
+    seedTestPlayer: !production,
+  }
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value
+  return out
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+function optionalPath(cwd: string, value: string | undefined): string | undefined {
+  const path = nonEmpty(value)
+  if (path === undefined) return undefined
+  return isAbsolute(path) ? path : join(cwd, path)
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const number = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new ConfigError(
+      `${name} must be a whole number between ${min} and ${max}, got ${JSON.stringify(value)}.`,
+    )
+  }
+  return number
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}.`)
+  }
+  return value as T
+}
+
+function webhookPath(value: string): string {
+  if (
+    !/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(value) ||
+    value.startsWith('/api/') ||
+    value.startsWith('/inspector')
+  ) {
+    throw new ConfigError(
+      `WEBHOOK_PATH must be a URL path such as /webhook (not under /api/ or /inspector), got ${JSON.stringify(value)}.`,
+    )
+  }
+  return value
+}

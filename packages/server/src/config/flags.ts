@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util'
+import { ConfigError } from './config-error.js'
+
+/** The `serve` flags; each mirrors an environment variable (see docs/server.md). */
+export const serveOptions = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  path: { type: 'string' },
+  'database-url': { type: 'string' },
+  'database-schema': { type: 'string' },
+  secret: { type: 'string' },
+  'admin-token': { type: 'string' },
+  handlers: { type: 'string' },
+  workers: { type: 'string' },
+  'unknown-events': { type: 'string' },
+  catalogue: { type: 'string' },
+  'log-level': { type: 'string' },
+  'data-dir': { type: 'string' },
+  'env-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+export type ServeFlags = Partial<Record<Exclude<keyof typeof serveOptions, 'help'>, string>> & {
+  help?: boolean
+}
+
+/** Parses `serve` flags strictly: an unknown flag or a stray argument is a `ConfigError`, not a silent default. Internal. */
+export function parseServeFlags(argv: readonly string[]): ServeFlags {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: serveOptions,
+      strict: true,
+      allowPositionals: false,
+    })
+    return values as ServeFlags
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message.split('\n')[0]} (see --help).`)
+  }
+}
+
+export const serveUsage = `Usage: aghanim-webhooks serve [options]
+
+Receive Aghanim webhooks on POST /webhook with a player/inventory ledger, admin API, metrics and inspector.
+Every flag mirrors an environment variable (flags win; a .env file in the working directory is read too).
+
+  --port N                  PORT                  listen port (default 8000; 0 picks a free one)
+  --host H                  HOST                  interface to listen on (default: all)
+  --path P                  WEBHOOK_PATH          webhook path (default /webhook)
+  --database-url URL        DATABASE_URL          postgres://… or sqlite:FILE (default sqlite:./data/aghanim-webhooks.db)
+  --database-schema S       DATABASE_SCHEMA       PostgreSQL schema (default public)
+  --secret S[,S2]           AGHANIM_WEBHOOK_SECRET  webhook secret(s), comma-separated during rotation
+  --admin-token T           ADMIN_TOKEN           bearer token for /api/ (without: loopback clients only)
+  --handlers FILE           AGHANIM_HANDLERS      your handlers module (.js, or .ts on Node 22.18+)
+  --workers N               WORKERS               processes (node:cluster), e.g. one per core
+  --unknown-events MODE     UNKNOWN_EVENTS        reject (400, default) or acknowledge (200)
+  --catalogue FILE          STORE_CATALOGUE       store.get catalogue JSON
+  --log-level L             LOG_LEVEL             fatal|error|warn|info|debug|trace|silent (default info)
+  --data-dir DIR            DATA_DIR              embedded database and generated secret (default ./data)
+  --env-file FILE                                 read this file instead of ./.env
+
+Examples:
+  aghanim-webhooks serve
+  AGHANIM_WEBHOOK_SECRET=whsec_… ADMIN_TOKEN=… aghanim-webhooks serve --workers 2
+  aghanim-webhooks serve --database-url postgres://app@db/shop --handlers ./handlers.js
+`

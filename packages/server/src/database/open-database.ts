@@ -1,0 +1,23 @@
+import type { DatabaseConfig } from '../config/database-url.js'
+import type { ServerDatabase } from './server-database.js'
+
+/**
+ * Opens the configured database and applies the ledger's migrations. Each driver is imported only when used, so
+ * an SQLite start never loads `pg` (start-up time). Internal.
+ */
+export async function openDatabase(config: DatabaseConfig, now: () => number): Promise<ServerDatabase> {
+  if (config.kind === 'sqlite') {
+    const { openSqliteDatabase } = await import('./open-sqlite.js')
+    return (await openSqliteDatabase({
+      path: config.path,
+      durability: config.durability,
+      now,
+    })) as ServerDatabase
+  }
+  const { openPostgresDatabase } = await import('./open-postgres.js')
+  return (await openPostgresDatabase({
+    connectionString: config.connectionString,
+    schema: config.schema,
+    now,
+  })) as ServerDatabase
+}

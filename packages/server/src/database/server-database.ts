@@ -1,0 +1,29 @@
+import type { DeliveryLog, IdempotencyStore } from 'aghanim-webhooks'
+import type { Ledger } from '../ledger/ledger.js'
+
+/** Deliveries per minute and outcome: `minute` is the minute's start in Unix ms. */
+export interface MinuteCount {
+  minute: number
+  outcome: string
+  count: number
+}
+
+/**
+ * Everything the server keeps in its database, behind one face for SQLite and PostgreSQL: the idempotency
+ * store, the delivery log and the ledger share one connection (pool) and one migration system. Internal.
+ */
+export interface ServerDatabase<Tx = unknown> {
+  readonly kind: 'sqlite' | 'postgres'
+  store: IdempotencyStore<Tx>
+  deliveries: DeliveryLog
+  ledger: Ledger<Tx>
+  /** Counts by minute and outcome of deliveries received in [since, until). */
+  deliveryStats(since: number, until: number): Promise<MinuteCount[]>
+  /** Forgets settled idempotency keys last touched before `olderThan` (Unix ms). */
+  pruneKeys(olderThan: number): Promise<number>
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** The migration scope of the ledger's tables in the stores' migration systems. */
+export const LEDGER_SCOPE = 'aghanim-webhooks/server-ledger'

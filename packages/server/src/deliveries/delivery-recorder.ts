@@ -1,0 +1,120 @@
+import { type Delivery, type DeliveryLog, isEventType, newDeliveryId } from 'aghanim-webhooks'
+import type { Logger } from '../logging/logger.js'
+import type { Metrics } from '../metrics/metrics.js'
+import { summaryJson } from './delivery-json.js'
+import { deliveryOutcome, metricReason } from './outcome.js'
+import { redactHeaders } from './redact-headers.js'
+
+/**
+ * Turns each answered request into a delivery log record, a live-stream event, a metric and a log line. The
+ * append runs in the background, so the answer to Aghanim never waits for it (the grant itself is already
+ * committed with the idempotency record); `flush` waits for pending appends before the database closes. Internal.
+ */
+export interface DeliveryRecorder {
+  onDelivery(delivery: Delivery): void
+  /** Marks an in-process request (replay) so its record links to the delivery it re-sent. */
+  markReplay(request: Request, replayOf: string): void
+  /** The id given to the delivery of `request`, once answered. */
+  idOf(request: Request): string | undefined
+  /** Resolves when the record `id` is stored (or failed to be). */
+  settled(id: string): Promise<void>
+  flush(): Promise<void>
+}
+
+export interface RecorderDeps {
+  log: DeliveryLog
+  metrics: Metrics
+  logger: Logger
+  publish: (summary: ReturnType<typeof summaryJson>) => void
+}
+
+export function createDeliveryRecorder({ log, metrics, logger, publish }: RecorderDeps): DeliveryRecorder {
+  const replays = new WeakMap<Request, string>()
+  const ids = new WeakMap<Request, string>()
+  const pending = new Map<string, Promise<void>>()
+
+  return {
+    onDelivery(delivery) {
+      const id = newDeliveryId(delivery.receivedAt)
+      ids.set(delivery.request, id)
+      const outcome = deliveryOutcome(delivery.outcome, delivery.status, delivery.responseBody)
+      const url = new URL(delivery.request.url)
+      const event = delivery.event ?? peekEnvelope(delivery)
+      const data = event?.event_data as { player_id?: unknown } | undefined
+      const record = {
+        id,
+        receivedAt: delivery.receivedAt,
+        method: delivery.request.method,
+        path: url.pathname + url.search,
+        headers: redactHeaders(delivery.request.headers),
+        body: delivery.body ?? null,
+        outcome,
+        eventId: typeof event?.event_id === 'string' ? event.event_id : null,
+        eventType: typeof event?.event_type === 'string' ? event.event_type : null,
+        key: delivery.key,
+        playerId: typeof data?.player_id === 'string' ? data.player_id : null,
+        status: delivery.status,
+        responseBody: delivery.responseBody,
+        durationMs: delivery.durationMs,
+        attempt: delivery.attempt,
+        duplicate: delivery.duplicate,
+        replayOf: replays.get(delivery.request) ?? null,
+      }
+      const append = log
+        .append(record)
+        .then(() => undefined)
+        .catch((error: unknown) =>
+          logger.error({ err: error, delivery: id }, 'could not write the delivery log'),
+        )
+        .finally(() => pending.delete(id))
+      pending.set(id, append)
+      publish(summaryJson(record))
+      const type = record.eventType
+      metrics.observe({
+        eventType: type === null ? 'none' : isEventType(type) ? type : 'unknown',
+        outcome: metricReason(outcome),
+        durationMs: delivery.durationMs,
+        duplicate: delivery.duplicate,
+      })
+      const line = {
+        delivery: id,
+        event_type: type,
+        event_id: record.eventId,
+        key: record.key,
+        outcome,
+        status: record.status,
+        duration_ms: Math.round(delivery.durationMs * 100) / 100,
+        attempt: record.attempt,
+        duplicate: record.duplicate,
+        ...(record.replayOf ? { replay_of: record.replayOf } : {}),
+      }
+      if (delivery.status >= 500) logger.error({ ...line, err: delivery.error }, 'delivery failed')
+      else if (delivery.status >= 400) logger.warn(line, 'delivery refused')
+      else logger.info(line, 'delivery')
+    },
+    markReplay(request, replayOf) {
+      replays.set(request, replayOf)
+    },
+    idOf: (request) => ids.get(request),
+    settled: (id) => pending.get(id) ?? Promise.resolve(),
+    async flush() {
+      await Promise.all(pending.values())
+    },
+  }
+}
+
+// The core hands over no event when the type is unknown or its data invalid; the (verified) body still says
+// which event it was, and the log and the inspector should show it.
+const PEEKABLE = new Set(['unknown_event_type', 'invalid_event_data', 'unknown_event_acknowledged'])
+
+function peekEnvelope(
+  delivery: Delivery,
+): { event_type?: unknown; event_id?: unknown; event_data?: unknown } | undefined {
+  if (!PEEKABLE.has(delivery.outcome) || !delivery.body) return undefined
+  try {
+    const json = JSON.parse(new TextDecoder().decode(delivery.body)) as unknown
+    return typeof json === 'object' && json !== null ? json : undefined
+  } catch {
+    return undefined
+  }
+}

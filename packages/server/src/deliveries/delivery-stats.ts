@@ -1,0 +1,41 @@
+import type { ServerDatabase } from '../database/server-database.js'
+import { HttpError } from '../http/respond.js'
+
+/** `GET /api/stats/deliveries?minutes=N`: one bucket per minute (oldest first, empty minutes included). */
+export interface DeliveryStatsJson {
+  since: string
+  until: string
+  minutes: { minute: string; counts: Record<string, number> }[]
+}
+
+const MINUTE = 60_000
+
+/**
+ * Per-minute delivery counts by outcome over the last `minutes` (default 60, at most 1440), for the inspector's
+ * chart. Counted by the database, so every worker and instance sharing it is included. Internal.
+ *
+ * @example await deliveryStatsJson(database, new URLSearchParams('minutes=15'), Date.now())
+ */
+export async function deliveryStatsJson(
+  database: ServerDatabase,
+  params: URLSearchParams,
+  now: number,
+): Promise<DeliveryStatsJson> {
+  const raw = params.get('minutes') ?? '60'
+  const minutes = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
+  if (!(minutes >= 1 && minutes <= 1440))
+    throw new HttpError(400, 'invalid_query', `minutes must be 1 to 1440, got ${JSON.stringify(raw)}.`)
+  const until = Math.floor(now / MINUTE) * MINUTE + MINUTE
+  const since = until - minutes * MINUTE
+  const buckets = new Map<number, Record<string, number>>()
+  for (let minute = since; minute < until; minute += MINUTE) buckets.set(minute, {})
+  for (const row of await database.deliveryStats(since, until)) {
+    const counts = buckets.get(row.minute)
+    if (counts) counts[row.outcome] = (counts[row.outcome] ?? 0) + row.count
+  }
+  return {
+    since: new Date(since).toISOString(),
+    until: new Date(until).toISOString(),
+    minutes: [...buckets].map(([minute, counts]) => ({ minute: new Date(minute).toISOString(), counts })),
+  }
+}

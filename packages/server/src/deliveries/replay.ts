@@ -1,0 +1,69 @@
+import { type DeliveryLog, signedHeaders } from 'aghanim-webhooks'
+import { HttpError } from '../http/respond.js'
+import { type DeliveryDetailJson, detailJson, verificationOf } from './delivery-json.js'
+import type { DeliveryRecorder } from './delivery-recorder.js'
+
+export interface ReplayDeps {
+  deliveries: DeliveryLog
+  recorder: DeliveryRecorder
+  handle: (request: Request) => Promise<Response>
+  webhookPath: string
+  secret: () => string
+  now: () => number
+}
+
+/**
+ * Re-runs a stored delivery's exact body through the server's own handler, freshly signed with the current
+ * secret, and returns the new delivery (linked by `replay_of`). It goes through idempotency like any retry:
+ * an event that already completed answers its stored answer (`duplicate: true`) and grants nothing twice;
+ * one that failed runs again.
+ *
+ * @example const delivery = await replayDelivery('lx2k9d0c0-4f1k2m9zq0ab', deps)
+ */
+export async function replayDelivery(id: string, deps: ReplayDeps): Promise<DeliveryDetailJson> {
+  const original = await deps.deliveries.get(id)
+  if (!original) throw new HttpError(404, 'not_found', `No delivery ${JSON.stringify(id)}.`)
+  if (original.method !== 'POST' || !original.body || original.body.length === 0) {
+    throw new HttpError(
+      409,
+      'not_replayable',
+      'Only deliveries that were POSTed with a body can be replayed.',
+    )
+  }
+  // A replay is re-signed with the current secret: replaying a request that failed verification would turn a
+  // forged body into a genuine one.
+  if (verificationOf(original.outcome).verified !== true) {
+    throw new HttpError(
+      409,
+      'not_replayable',
+      `Only verified deliveries can be replayed; this one was refused (${original.outcome}).`,
+    )
+  }
+  const query = original.path.includes('?') ? original.path.slice(original.path.indexOf('?')) : ''
+  const request = new Request(new URL(deps.webhookPath + query, 'http://replay.invalid'), {
+    method: 'POST',
+    body: new Uint8Array(original.body),
+    headers: {
+      'content-type': original.headers['content-type'] ?? 'application/json',
+      'user-agent': 'aghanim-webhooks/replay',
+      ...(await signedHeaders({
+        secret: deps.secret(),
+        timestamp: Math.floor(deps.now() / 1000),
+        body: original.body,
+      })),
+    },
+  })
+  deps.recorder.markReplay(request, id)
+  await (await deps.handle(request)).arrayBuffer()
+  const newId = deps.recorder.idOf(request)
+  if (newId === undefined) throw new Error('The replayed delivery was not recorded.')
+  await deps.recorder.settled(newId)
+  const stored = await deps.deliveries.get(newId)
+  if (!stored)
+    throw new HttpError(
+      503,
+      'store_unavailable',
+      'The replay ran but its delivery record could not be stored.',
+    )
+  return detailJson(stored)
+}

@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { DeliveryLog } from 'aghanim-webhooks'
+import type { ServerDatabase } from '../database/server-database.js'
+import { detailJson, summaryJson } from '../deliveries/delivery-json.js'
+import { parseDeliveryQuery } from '../deliveries/delivery-query.js'
+import { deliveryStatsJson } from '../deliveries/delivery-stats.js'
+import { type ReplayDeps, replayDelivery } from '../deliveries/replay.js'
+import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
+import { authorizeAdmin } from './admin-auth.js'
+import type { DeliveryStream } from './delivery-stream.js'
+import { HttpError, readJson, sendJson } from './respond.js'
+
+export interface AdminApiDeps {
+  database: ServerDatabase
+  stream: DeliveryStream
+  replay: ReplayDeps
+  adminToken: string | undefined
+  now: () => number
+  /** Resolves once the deliveries answered so far are in the log (they are written in the background). */
+  logged: () => Promise<void>
+}
+
+const MAX_BODY = 64 * 1024
+
+/**
+ * The admin JSON API under `/api/` (bearer token, or loopback only when no token is configured). Every route
+ * either answers JSON or throws an `HttpError`, which the caller turns into `{ status: "error", code, message }`.
+ * Internal: mounted by the server.
+ */
+export async function handleAdminApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: AdminApiDeps,
+): Promise<void> {
+  authorizeAdmin(req, deps.adminToken)
+  const parts = url.pathname.split('/').slice(2) // ['', 'api', ...rest]
+  const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')
+  const route = `${method} ${parts.map((part, index) => (index === 1 && parts.length > 1 ? ':id' : part)).join('/')}`
+  const { ledger } = deps.database
+  const deliveries: DeliveryLog = deps.database.deliveries
+  // Read-your-writes: a delivery answered a moment ago is listed, even though its record is written after the answer.
+  if (parts[0] === 'deliveries' || parts[0] === 'stats') await deps.logged()
+
+  switch (route) {
+    case 'GET deliveries': {
+      const page = await listDeliveries(deliveries, url.searchParams)
+      return sendJson(req, res, 200, page)
+    }
+    case 'GET deliveries/:id':
+      if (parts[1] === 'stream') return deps.stream.attach(req, res)
+      return sendJson(req, res, 200, { delivery: await deliveryDetail(deliveries, decode(parts[1]!)) })
+    case 'POST deliveries/:id/replay':
+      return sendJson(req, res, 200, { delivery: await replayDelivery(decode(parts[1]!), deps.replay) })
+    case 'GET stats/:id':
+      if (parts[1] !== 'deliveries') break
+      return sendJson(req, res, 200, await deliveryStatsJson(deps.database, url.searchParams, deps.now()))
+    case 'GET players/:id': {
+      const playerId = parsePlayerId(parts[1]!)
+      const player = await ledger.getPlayer(playerId)
+      if (!player) throw new HttpError(404, 'not_found', `No player ${JSON.stringify(playerId)}.`)
+      return sendJson(req, res, 200, { player, inventory: await ledger.inventory(playerId) })
+    }
+    case 'PUT players/:id': {
+      const playerId = parsePlayerId(parts[1]!)
+      const input = parsePlayerInput(await readJson(req, MAX_BODY))
+      const existed = (await ledger.getPlayer(playerId)) !== undefined
+      const player = await ledger.upsertPlayer(playerId, input)
+      return sendJson(req, res, existed ? 200 : 201, { player, inventory: await ledger.inventory(playerId) })
+    }
+    case 'GET players/:id/history': {
+      const playerId = parsePlayerId(parts[1]!)
+      const limit = Number(url.searchParams.get('limit') ?? 100)
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new HttpError(400, 'invalid_query', 'limit must be 1 to 1000.')
+      return sendJson(req, res, 200, {
+        player_id: playerId,
+        history: await ledger.history(playerId, { limit }),
+      })
+    }
+  }
+  const known = KNOWN_ROUTES.find((pattern) => pattern.test(url.pathname))
+  if (known)
+    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}.`)
+  throw new HttpError(404, 'not_found', `No admin API route ${url.pathname}.`)
+}
+
+const KNOWN_ROUTES = [
+  /^\/api\/deliveries$/,
+  /^\/api\/deliveries\/[^/]+$/,
+  /^\/api\/deliveries\/[^/]+\/replay$/,
+  /^\/api\/stats\/deliveries$/,
+  /^\/api\/players\/[^/]+$/,
+  /^\/api\/players\/[^/]+\/history$/,
+]
+
+async function listDeliveries(deliveries: DeliveryLog, params: URLSearchParams) {
+  try {
+    const page = await deliveries.list(parseDeliveryQuery(params))
+    return { deliveries: page.records.map(summaryJson), next_cursor: page.nextCursor }
+  } catch (error) {
+    if (error instanceof RangeError) throw new HttpError(400, 'invalid_query', error.message)
+    throw error
+  }
+}
+
+async function deliveryDetail(deliveries: DeliveryLog, id: string) {
+  const record = await deliveries.get(id)
+  if (!record) throw new HttpError(404, 'not_found', `No delivery ${JSON.stringify(id)}.`)
+  const duplicates = record.key
+    ? (await deliveries.list({ key: record.key, limit: 50 })).records
+        .filter((other) => other.id !== record.id)
+        .map(summaryJson)
+    : []
+  return { ...detailJson(record), duplicates }
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    throw new HttpError(400, 'invalid_path', 'The path is not valid percent-encoding.')
+  }
+}

@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from '../logging/logger.js'
+import { type AdminApiDeps, handleAdminApi } from './admin-api.js'
+import { HttpError, sendError, sendJson } from './respond.js'
+import { serveStatic } from './static-files.js'
+
+export interface AppDeps {
+  webhookPath: string
+  /** The webhook receiver (the library's node adapter). */
+  webhook: (req: IncomingMessage, res: ServerResponse) => void
+  admin: AdminApiDeps
+  /** Resolves when the database answers; rejects otherwise. */
+  ready: () => Promise<void>
+  metrics: () => Promise<string>
+  inspectorRoot: string
+  logger: Logger
+  /** True once shutdown began: answers ask clients to close their connection. */
+  closing: () => boolean
+}
+
+const READY_TIMEOUT_MS = 2000
+
+/**
+ * Routes one request: the webhook path, health and readiness, metrics, the admin API and the inspector's files.
+ * Anything else is a JSON 404 (or 405 for a known path with the wrong method); an unexpected failure is logged
+ * and answered 500 without details. Internal.
+ */
+export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (deps.closing()) res.setHeader('connection', 'close')
+    route(req, res, deps).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        if (error.status === 413) res.setHeader('connection', 'close')
+        if (!res.headersSent) sendError(req, res, error.status, error.code, error.message, error.headers)
+        else res.destroy()
+        return
+      }
+      deps.logger.error({ err: error, method: req.method, path: pathOf(req) }, 'request failed')
+      if (!res.headersSent)
+        sendError(req, res, 500, 'internal_error', 'The server failed to answer; see its log.')
+      else res.destroy()
+    })
+  }
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, deps: AppDeps): Promise<void> {
+  const url = parseUrl(req)
+  const path = url.pathname
+  if (path === deps.webhookPath) return deps.webhook(req, res)
+  if (path === '/api' || path.startsWith('/api/')) return handleAdminApi(req, res, url, deps.admin)
+  if (path === '/inspector') {
+    allow(req, ['GET', 'HEAD'])
+    res.writeHead(308, { location: `/inspector/${url.search}` }).end()
+    return
+  }
+  if (path.startsWith('/inspector/')) {
+    allow(req, ['GET', 'HEAD'])
+    return serveStatic(req, res, deps.inspectorRoot, path.slice('/inspector/'.length))
+  }
+  switch (path) {
+    case '/healthz':
+      allow(req, ['GET', 'HEAD'])
+      return sendJson(req, res, 200, { status: 'ok' })
+    case '/readyz':
+      allow(req, ['GET', 'HEAD'])
+      return readiness(req, res, deps)
+    case '/metrics': {
+      allow(req, ['GET', 'HEAD'])
+      const text = await deps.metrics()
+      res.writeHead(200, {
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        'cache-control': 'no-store',
+      })
+      res.end(req.method === 'HEAD' ? undefined : text)
+      return
+    }
+    case '/':
+      allow(req, ['GET', 'HEAD'])
+      return sendJson(req, res, 200, {
+        status: 'ok',
+        service: 'aghanim-webhooks',
+        webhook: deps.webhookPath,
+        inspector: '/inspector/',
+        health: '/healthz',
+        ready: '/readyz',
+        metrics: '/metrics',
+      })
+  }
+  throw new HttpError(404, 'not_found', `Nothing at ${path}; webhooks go to POST ${deps.webhookPath}.`)
+}
+
+async function readiness(req: IncomingMessage, res: ServerResponse, deps: AppDeps): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      deps.ready(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), READY_TIMEOUT_MS)
+      }),
+    ])
+    sendJson(req, res, 200, { status: 'ok', database: deps.admin.database.kind })
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'readiness check failed')
+    sendError(req, res, 503, 'database_unavailable', 'The database does not answer.')
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function allow(req: IncomingMessage, methods: readonly string[]): void {
+  if (!methods.includes(req.method ?? '')) {
+    throw new HttpError(
+      405,
+      'method_not_allowed',
+      `${req.method} is not allowed here; use ${methods.join(' or ')}.`,
+      {
+        allow: methods.join(', '),
+      },
+    )
+  }
+}
+
+function parseUrl(req: IncomingMessage): URL {
+  try {
+    // Origin-form targets are prefixed, not resolved: `//host/x` must stay a path, not become another host.
+    const target = req.url ?? '/'
+    return target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target)
+  } catch {
+    throw new HttpError(400, 'invalid_path', 'The request target is not a valid URL path.')
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/'
+}

@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** Beyond this many unsent bytes a live client is too slow to follow; it is dropped rather than buffered. */
+const MAX_BUFFERED_BYTES = 1024 * 1024
+const HEARTBEAT_MS = 15_000
+
+/**
+ * Fan-out of delivery summaries to Server-Sent Events clients (`GET /api/deliveries/stream`). Each client is
+ * removed the moment its connection closes, and slow clients are cut off, so neither idle tabs nor stalled
+ * readers keep memory. Internal.
+ *
+ * @example const stream = createDeliveryStream(); stream.publish({ id: 'd1', ... })
+ */
+export interface DeliveryStream {
+  /** Takes over the response and keeps it open until the client leaves or `closeAll` runs. */
+  attach(req: IncomingMessage, res: ServerResponse): void
+  publish(summary: { id: string }): void
+  readonly size: number
+  /** Ends every stream (shutdown), so closing the server does not wait for idle tabs. */
+  closeAll(): void
+}
+
+export function createDeliveryStream(onSizeChange: (size: number) => void = () => {}): DeliveryStream {
+  const clients = new Map<ServerResponse, () => void>()
+
+  const remove = (res: ServerResponse) => {
+    const stop = clients.get(res)
+    if (!stop) return
+    clients.delete(res)
+    stop()
+    onSizeChange(clients.size)
+  }
+
+  return {
+    attach(req, res) {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      })
+      res.write('retry: 3000\n: connected\n\n')
+      const heartbeat = setInterval(() => send(res, ': heartbeat\n\n'), HEARTBEAT_MS)
+      heartbeat.unref()
+      clients.set(res, () => clearInterval(heartbeat))
+      onSizeChange(clients.size)
+      const socket = req.socket
+      socket.setTimeout(0)
+      res.on('close', () => {
+        remove(res)
+        // The client hung up on a response that never ends: its half-closed socket would otherwise linger.
+        socket.destroy()
+      })
+    },
+    publish(summary) {
+      const frame = `event: delivery\nid: ${summary.id}\ndata: ${JSON.stringify(summary)}\n\n`
+      for (const res of clients.keys()) send(res, frame)
+    },
+    get size() {
+      return clients.size
+    },
+    closeAll() {
+      for (const res of [...clients.keys()]) {
+        remove(res)
+        res.end()
+      }
+    },
+  }
+
+  function send(res: ServerResponse, frame: string): void {
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      remove(res)
+      res.destroy()
+      return
+    }
+    res.write(frame)
+  }
+}

@@ -1,0 +1,131 @@
+import { type AnyWebhookEvent, createRouter, decline, deny, reply } from 'aghanim-webhooks'
+import type { StoreItem } from '../catalogue/store-catalogue.js'
+import type { RouterLayer } from '../router/layered-router.js'
+import { grantLines } from './grant-lines.js'
+import type { Ledger, Player } from './ledger.js'
+import { toRecordedEvent } from './recorded-event.js'
+
+export interface LedgerRouterOptions {
+  /** What store.get answers (the `--catalogue` file, or the built-in list). */
+  storeItems: () => readonly StoreItem[]
+  now: () => number
+}
+
+/**
+ * The reference ledger's handlers: player.verify / player.lookup / player.update from the players table,
+ * store.get from the catalogue, item.add / item.remove on the inventory, every other event recorded in
+ * `events` (+ `orders`, `subscriptions`) by the layer's fallback. Every write is queued with `transact()`, so it commits in the same
+ * transaction as the idempotency record: exactly once, and never acknowledged before it is durable.
+ *
+ * @example const { router, fallback } = createLedgerRouter(ledger, { storeItems: () => [{ sku: 'crystals' }], now: Date.now })
+ */
+export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouterOptions): RouterLayer<Tx> {
+  const router = createRouter<Tx>()
+  router.on('player.verify', async (event) => {
+    const playerId = event.event_data.player_id
+    const player = await ledger.getPlayer(playerId)
+    if (!player)
+      return deny(`Player ${JSON.stringify(playerId)} not found.`, { status: 404, code: 'not_found' })
+    if (player.banned)
+      return deny(`Player ${JSON.stringify(playerId)} is banned.`, { status: 403, code: 'banned' })
+    return verifiedPlayer(player)
+  })
+
+  router.on('player.lookup', async (event) => {
+    const players = (await ledger.lookupPlayers(lookupFields(event.event_data))).filter(
+      (player) => !player.banned,
+    )
+    if (players.length === 0)
+      return { status: 'error' as const, code: 'not_found' as const, message: 'No account matches.' }
+    return { status: 'ok' as const, data: players.map(lookupEntry) }
+  })
+
+  router.on('store.get', () => ({ items: options.storeItems().map((item) => ({ ...item })) }))
+
+  router.on(['item.add', 'item.remove'], async (event, { key, transact }) => {
+    const lines = grantLines(event.event_data)
+    const playerId = event.event_data.player_id
+    const grant = event.event_type === 'item.add'
+    if (!lines.ok)
+      return grant
+        ? decline(lines.message)
+        : reply(400, { status: 'error', code: 'invalid_event_data', message: lines.message })
+    // Declining lets Aghanim refund automatically: better than taking money for goods nobody receives.
+    if (grant && !(await ledger.getPlayer(playerId)))
+      return decline(`Unknown player ${JSON.stringify(playerId)}.`)
+    const change = {
+      kind: grant ? ('grant' as const) : ('revoke' as const),
+      playerId,
+      items: lines.items,
+      key,
+      eventId: event.event_id,
+      eventType: event.event_type,
+      reason: typeof event.event_data.reason === 'string' ? event.event_data.reason : null,
+      at: options.now(),
+    }
+    transact((tx) => ledger.applyChange(tx, change))
+  })
+
+  router.on('player.update', async (event, { key, transact }) => {
+    const { player_id: playerId, name, email, avatar_url: avatarUrl } = event.event_data
+    if (!(await ledger.getPlayer(playerId)))
+      return { status: 'error' as const, code: 'not_found' as const, message: 'Player not found' }
+    // Setting the same fields again is harmless, so the profile update itself needs no transaction.
+    await ledger.upsertPlayer(playerId, definedStrings({ name, email, avatar_url: avatarUrl }))
+    record(ledger, event, key, options.now(), transact)
+    return undefined
+  })
+
+  return {
+    router,
+    fallback: (event, { key, transact }) => {
+      // Decision events (also unknown future ones) are not deduplicated and have no transaction to record in.
+      if (key !== null) record(ledger, event, key, options.now(), transact)
+    },
+  }
+}
+
+function record<Tx>(
+  ledger: Ledger<Tx>,
+  event: AnyWebhookEvent,
+  key: string | null,
+  at: number,
+  transact: (work: (tx: Tx) => void | Promise<void>) => void,
+): void {
+  const recorded = toRecordedEvent(event, key, at)
+  transact((tx) => ledger.recordEvent(tx, recorded))
+}
+
+function verifiedPlayer(player: Player) {
+  return {
+    player_id: player.player_id,
+    name: player.name,
+    attributes: player.attributes,
+    banned: player.banned,
+    segments: player.segments,
+    custom_attributes: player.custom_attributes,
+    ...definedStrings({ email: player.email, avatar_url: player.avatar_url, country: player.country }),
+  }
+}
+
+function lookupEntry(player: Player) {
+  return {
+    name: player.name,
+    ...definedStrings({ avatar_url: player.avatar_url }),
+    player: { player_id: player.player_id, ...player.custom_attributes },
+  }
+}
+
+function lookupFields(data: Record<string, unknown>): Record<string, string> {
+  const fields: Record<string, string> = {}
+  for (const [name, value] of Object.entries(data)) {
+    if (typeof value === 'string' || typeof value === 'number') fields[name] = String(value)
+  }
+  return fields
+}
+
+function definedStrings(values: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(values)) if (typeof value === 'string') out[name] = value
+  return out
+}

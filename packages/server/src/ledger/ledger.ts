@@ -1,0 +1,105 @@
+/**
+ * The reference ledger: players, their inventory with a grant/revoke history, and the notification tables a
+ * studio can query (events, orders, subscriptions). One interface, a SQLite and a PostgreSQL implementation with
+ * the same behaviour. Reads run on their own; writes that must be exactly-once (`applyChange`, `recordEvent`)
+ * take the store's transaction `Tx` and are queued with `transact()`, so they commit with the idempotency record.
+ *
+ * @example
+ * router.on('item.add', async (event, { transact }) => {
+ *   transact((tx) => ledger.applyChange(tx, { kind: 'grant', playerId: 'p1', items: [{ sku: 'gems', quantity: 5 }], ...meta }))
+ * })
+ */
+export interface Ledger<Tx = unknown> {
+  readonly kind: 'sqlite' | 'postgres'
+  getPlayer(playerId: string): Promise<Player | undefined>
+  /** Creates the player, or updates the fields given (absent fields keep their value). */
+  upsertPlayer(playerId: string, input: PlayerInput): Promise<Player>
+  inventory(playerId: string): Promise<InventoryLine[]>
+  /** Grant and revoke entries, newest first. */
+  history(playerId: string, options?: { limit?: number }): Promise<HistoryEntry[]>
+  /** Players matching a partial composite identity (player.lookup): by player id, or custom attributes. */
+  lookupPlayers(fields: Record<string, string>): Promise<Player[]>
+  /**
+   * Adds (grant) or subtracts (revoke) quantities and writes one history row per item. A revoke never takes an
+   * inventory below zero: it clamps at zero and records the missing quantity as `shortfall`.
+   * SQLite runs synchronously (its work items must be synchronous); PostgreSQL returns a promise.
+   */
+  applyChange(tx: Tx, change: LedgerChange): void | Promise<void>
+  /** Records a notification in `events`, and keeps `orders` / `subscriptions` at their latest state. */
+  recordEvent(tx: Tx, event: RecordedEvent): void | Promise<void>
+  /** Cheap query proving the database answers (readiness). */
+  ping(): Promise<void>
+}
+
+export interface Player {
+  player_id: string
+  name: string
+  attributes: Record<string, unknown>
+  banned: boolean
+  email: string | null
+  avatar_url: string | null
+  country: string | null
+  segments: string[]
+  custom_attributes: Record<string, unknown>
+  created_at: string
+  updated_at: string
+}
+
+export type PlayerInput = Partial<Omit<Player, 'player_id' | 'created_at' | 'updated_at'>>
+
+export interface InventoryLine {
+  sku: string
+  quantity: number
+}
+
+export interface LedgerChange {
+  kind: 'grant' | 'revoke'
+  playerId: string
+  items: readonly InventoryLine[]
+  key: string | null
+  eventId: string
+  eventType: string
+  reason: string | null
+  /** Milliseconds since the epoch (injected clock). */
+  at: number
+}
+
+export interface HistoryEntry {
+  id: number
+  kind: 'grant' | 'revoke'
+  sku: string
+  /** Quantity the event asked for. */
+  quantity: number
+  /** Quantity actually added or removed (a revoke clamps at zero). */
+  applied: number
+  /** For a revoke: what could not be removed because the inventory was short. */
+  shortfall: number
+  key: string | null
+  event_id: string | null
+  event_type: string | null
+  reason: string | null
+  created_at: string
+}
+
+/** A notification's typed columns; everything else stays in `data` (the whole event_data, as JSON). */
+export interface RecordedEvent {
+  eventType: string
+  eventId: string
+  key: string | null
+  playerId: string | null
+  orderId: string | null
+  paymentId: string | null
+  subscriptionId: string | null
+  status: string | null
+  amount: number | null
+  currency: string | null
+  /** `event_time`, Unix seconds, when the envelope had one. */
+  eventTime: number | null
+  /** Orders: `modified_at`; subscriptions: `effective_until` (Unix seconds). */
+  modifiedAt: number | null
+  effectiveUntil: number | null
+  sku: string | null
+  sandbox: boolean
+  data: unknown
+  at: number
+}

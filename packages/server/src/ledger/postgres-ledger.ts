@@ -1,0 +1,248 @@
+import type { HistoryEntry, Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
+import { lookupClauses, mergePlayer } from './player-rows.js'
+
+/** What the ledger needs from `pg`: a pool or a client that runs parameterised queries. */
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+}
+
+/** The PostgreSQL store's transaction handle: work items get the client holding the open transaction. */
+export interface PostgresTx {
+  client: Queryable
+}
+
+/** What the ledger needs from the PostgreSQL store: its pool (search_path on the schema) and transactions. */
+export interface PostgresLedgerStore {
+  pool: Queryable
+  transact<T>(work: (tx: PostgresTx) => Promise<T>): Promise<T>
+}
+
+/**
+ * The ledger on PostgreSQL. Tables live in the store's schema (the pool's `search_path`); each inventory change is
+ * one atomic statement on the row, so concurrent grants and revokes for one player and SKU on many instances
+ * serialise on its row lock and never lose an update.
+ *
+ * @example const ledger = createPostgresLedger(await openPostgresStore({ connectionString })); await ledger.getPlayer('p1')
+ */
+export function createPostgresLedger(
+  store: PostgresLedgerStore,
+  now: () => number = Date.now,
+): Ledger<PostgresTx> {
+  const { pool } = store
+  const readPlayer = async (playerId: string) =>
+    (await pool.query('SELECT * FROM players WHERE player_id = $1', [playerId])).rows[0]
+
+  return {
+    kind: 'postgres',
+    async getPlayer(playerId) {
+      const row = await readPlayer(playerId)
+      return row ? toPlayer(row) : undefined
+    },
+    async upsertPlayer(playerId, input) {
+      const at = new Date(now())
+      // Lock (or create) the row first, so two concurrent partial updates cannot lose a field.
+      return store.transact(async ({ client }) => {
+        await client.query(
+          `INSERT INTO players (player_id, name, created_at, updated_at) VALUES ($1, $1, $2, $2) ON CONFLICT (player_id) DO NOTHING`,
+          [playerId, at],
+        )
+        const { rows: locked } = await client.query('SELECT * FROM players WHERE player_id = $1 FOR UPDATE', [
+          playerId,
+        ])
+        // A row just created holds the defaults mergePlayer would start from (name = id, empty fields).
+        const player = mergePlayer(playerId, toPlayer(locked[0]!), input)
+        const { rows } = await client.query(
+          `UPDATE players SET name = $2, attributes = $3, banned = $4, email = $5, avatar_url = $6, country = $7,
+             segments = $8, custom_attributes = $9, updated_at = $10
+           WHERE player_id = $1 RETURNING *`,
+          [
+            playerId,
+            player.name,
+            JSON.stringify(player.attributes),
+            player.banned,
+            player.email,
+            player.avatar_url,
+            player.country,
+            JSON.stringify(player.segments),
+            JSON.stringify(player.custom_attributes),
+            at,
+          ],
+        )
+        return toPlayer(rows[0]!)
+      })
+    },
+    async inventory(playerId) {
+      const { rows } = await pool.query(
+        'SELECT sku, quantity FROM inventory WHERE player_id = $1 AND quantity > 0 ORDER BY sku',
+        [playerId],
+      )
+      return rows.map((row) => ({ sku: String(row.sku), quantity: Number(row.quantity) }))
+    },
+    async history(playerId, options = {}) {
+      const { rows } = await pool.query(
+        'SELECT * FROM inventory_history WHERE player_id = $1 ORDER BY id DESC LIMIT $2',
+        [playerId, options.limit ?? 100],
+      )
+      return rows.map(toHistory)
+    },
+    async lookupPlayers(fields) {
+      const clauses = lookupClauses(fields, 'postgres')
+      if (!clauses) return []
+      const { rows } = await pool.query(
+        `SELECT * FROM players WHERE ${clauses.sql} ORDER BY player_id LIMIT 20`,
+        clauses.values,
+      )
+      return rows.map(toPlayer)
+    },
+    applyChange: (tx, change) => applyChange(tx.client, change),
+    recordEvent: (tx, event) => recordEvent(tx.client, event),
+    async ping() {
+      await pool.query('SELECT 1')
+    },
+  }
+}
+
+async function applyChange(client: Queryable, change: LedgerChange): Promise<void> {
+  const at = new Date(change.at)
+  for (const item of change.items) {
+    // One statement per item: the row lock it takes is held until COMMIT, so the fewer round trips after it,
+    // the more grants per second one hot player/SKU can take.
+    const { rows } =
+      change.kind === 'grant'
+        ? await client.query(
+            `INSERT INTO inventory AS i (player_id, sku, quantity, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (player_id, sku) DO UPDATE SET quantity = i.quantity + excluded.quantity, updated_at = excluded.updated_at
+             RETURNING $3::bigint AS applied`,
+            [change.playerId, item.sku, item.quantity, at],
+          )
+        : await client.query(
+            `UPDATE inventory AS i SET quantity = GREATEST(i.quantity - $3, 0), updated_at = $4
+             FROM (SELECT quantity FROM inventory WHERE player_id = $1 AND sku = $2 FOR UPDATE) AS before
+             WHERE i.player_id = $1 AND i.sku = $2
+             RETURNING LEAST(before.quantity, $3) AS applied`,
+            [change.playerId, item.sku, item.quantity, at],
+          )
+    const applied = Number(rows[0]?.applied ?? 0)
+    await client.query(
+      `INSERT INTO inventory_history (player_id, kind, sku, quantity, applied, shortfall, idempotency_key, event_id, event_type, reason, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        change.playerId,
+        change.kind,
+        item.sku,
+        item.quantity,
+        applied,
+        item.quantity - applied,
+        change.key,
+        change.eventId,
+        change.eventType,
+        change.reason,
+        at,
+      ],
+    )
+  }
+}
+
+const seconds = (value: number | null) => (value === null ? null : new Date(value * 1000))
+
+async function recordEvent(client: Queryable, event: RecordedEvent): Promise<void> {
+  const at = new Date(event.at)
+  await client.query(
+    `INSERT INTO events (event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [
+      event.eventId,
+      event.eventType,
+      event.key,
+      event.playerId,
+      event.orderId,
+      event.paymentId,
+      event.subscriptionId,
+      event.status,
+      event.amount,
+      event.currency,
+      event.sandbox,
+      seconds(event.eventTime),
+      at,
+      JSON.stringify(event.data ?? null),
+    ],
+  )
+  const sourceTime = seconds(event.modifiedAt ?? event.eventTime)
+  // Deliveries may arrive out of order: a row only moves forward to a newer (or equally new) source time.
+  if (event.eventType.startsWith('order.') && event.orderId) {
+    await client.query(
+      `INSERT INTO orders AS o (order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (order_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, o.player_id),
+         status = excluded.status, amount = COALESCE(excluded.amount, o.amount),
+         currency = COALESCE(excluded.currency, o.currency), last_event_type = excluded.last_event_type,
+         source_time = excluded.source_time, updated_at = excluded.updated_at
+       WHERE o.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= o.source_time`,
+      [
+        event.orderId,
+        event.playerId,
+        event.status,
+        event.amount,
+        event.currency,
+        event.eventType,
+        sourceTime,
+        at,
+      ],
+    )
+  }
+  if (event.eventType.startsWith('subscription.') && event.subscriptionId) {
+    await client.query(
+      `INSERT INTO subscriptions AS s (subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (subscription_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, s.player_id),
+         sku = COALESCE(excluded.sku, s.sku), status = excluded.status,
+         effective_until = COALESCE(excluded.effective_until, s.effective_until),
+         last_event_type = excluded.last_event_type, source_time = excluded.source_time, updated_at = excluded.updated_at
+       WHERE s.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= s.source_time`,
+      [
+        event.subscriptionId,
+        event.playerId,
+        event.sku,
+        event.status,
+        seconds(event.effectiveUntil),
+        event.eventType,
+        seconds(event.eventTime),
+        at,
+      ],
+    )
+  }
+}
+
+const iso = (value: unknown) => (value instanceof Date ? value : new Date(String(value))).toISOString()
+
+function toPlayer(row: Record<string, unknown>): Player {
+  return {
+    player_id: String(row.player_id),
+    name: String(row.name),
+    attributes: (row.attributes ?? {}) as Record<string, unknown>,
+    banned: row.banned === true,
+    email: (row.email as string | null) ?? null,
+    avatar_url: (row.avatar_url as string | null) ?? null,
+    country: (row.country as string | null) ?? null,
+    segments: (row.segments ?? []) as string[],
+    custom_attributes: (row.custom_attributes ?? {}) as Record<string, unknown>,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  }
+}
+
+function toHistory(row: Record<string, unknown>): HistoryEntry {
+  return {
+    id: Number(row.id),
+    kind: row.kind as HistoryEntry['kind'],
+    sku: String(row.sku),
+    quantity: Number(row.quantity),
+    applied: Number(row.applied),
+    shortfall: Number(row.shortfall),
+    key: (row.idempotency_key as string | null) ?? null,
+    event_id: (row.event_id as string | null) ?? null,
+    event_type: (row.event_type as string | null) ?? null,
+    reason: (row.reason as string | null) ?? null,
+    created_at: iso(row.created_at),
+  }
+}

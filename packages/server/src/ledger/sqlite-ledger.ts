@@ -1,0 +1,240 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import type { HistoryEntry, Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
+import { lookupClauses, mergePlayer } from './player-rows.js'
+
+/** The SQLite store's transaction handle: work items get the store's connection inside its transaction. */
+export interface SqliteTx {
+  db: DatabaseSync
+}
+
+type Row = Record<string, SQLInputValue>
+
+/** What the ledger needs from the SQLite store: its connection, and durable writes through its group commit. */
+export interface SqliteLedgerStore {
+  db: DatabaseSync
+  transact<T>(work: (tx: SqliteTx) => T): Promise<T>
+}
+
+/**
+ * The ledger on the embedded SQLite database: the store's own connection, so every write joins its group
+ * commit (one fsync for everything written in the same event-loop turn). Reads run at once (WAL).
+ *
+ * @example const ledger = createSqliteLedger(openSqliteStore({ path })); await ledger.upsertPlayer('p1', { name: 'Molly' })
+ */
+export function createSqliteLedger(store: SqliteLedgerStore, now: () => number = Date.now): Ledger<SqliteTx> {
+  const db = store.db
+  const cache = new Map<string, StatementSync>()
+  const statement = (target: DatabaseSync, sql: string) => {
+    if (target !== db) return target.prepare(sql)
+    const cached = cache.get(sql)
+    if (cached) return cached
+    const prepared = db.prepare(sql)
+    cache.set(sql, prepared)
+    return prepared
+  }
+  const readPlayer = (playerId: string) =>
+    statement(db, 'SELECT * FROM players WHERE player_id = ?').get(playerId) as Row | undefined
+
+  return {
+    kind: 'sqlite',
+    async getPlayer(playerId) {
+      const row = readPlayer(playerId)
+      return row ? toPlayer(row) : undefined
+    },
+    async upsertPlayer(playerId, input) {
+      const at = now()
+      // Read and write in one group transaction, so two concurrent partial updates cannot lose a field.
+      const row = await store.transact(({ db: tx }) => {
+        const existing = statement(tx, 'SELECT * FROM players WHERE player_id = ?').get(playerId) as
+          | Row
+          | undefined
+        const merged = mergePlayer(playerId, existing ? toPlayer(existing) : undefined, input)
+        statement(
+          tx,
+          `INSERT INTO players (player_id, name, attributes, banned, email, avatar_url, country, segments, custom_attributes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (player_id) DO UPDATE SET name = excluded.name, attributes = excluded.attributes,
+           banned = excluded.banned, email = excluded.email, avatar_url = excluded.avatar_url, country = excluded.country,
+           segments = excluded.segments, custom_attributes = excluded.custom_attributes, updated_at = excluded.updated_at`,
+        ).run(...playerValues(playerId, merged), at, at)
+        return statement(tx, 'SELECT * FROM players WHERE player_id = ?').get(playerId) as Row
+      })
+      return toPlayer(row)
+    },
+    async inventory(playerId) {
+      const rows = statement(
+        db,
+        'SELECT sku, quantity FROM inventory WHERE player_id = ? AND quantity > 0 ORDER BY sku',
+      ).all(playerId)
+      return rows.map((row) => ({ sku: String(row.sku), quantity: Number(row.quantity) }))
+    },
+    async history(playerId, options = {}) {
+      const rows = statement(
+        db,
+        'SELECT * FROM inventory_history WHERE player_id = ? ORDER BY id DESC LIMIT ?',
+      ).all(playerId, options.limit ?? 100)
+      return rows.map((row) => toHistory(row as Row))
+    },
+    async lookupPlayers(fields) {
+      const clauses = lookupClauses(fields, 'sqlite')
+      if (!clauses) return []
+      const rows = db
+        .prepare(`SELECT * FROM players WHERE ${clauses.sql} ORDER BY player_id LIMIT 20`)
+        .all(...clauses.values)
+      return rows.map((row) => toPlayer(row as Row))
+    },
+    applyChange(tx, change) {
+      applyChange(change, (sql) => statement(tx.db, sql))
+    },
+    recordEvent(tx, event) {
+      recordEvent(event, (sql) => statement(tx.db, sql))
+    },
+    async ping() {
+      statement(db, 'SELECT 1').get()
+    },
+  }
+}
+
+function applyChange(change: LedgerChange, statement: (sql: string) => StatementSync): void {
+  const current = statement('SELECT quantity FROM inventory WHERE player_id = ? AND sku = ?')
+  const upsert = statement(
+    `INSERT INTO inventory (player_id, sku, quantity, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (player_id, sku) DO UPDATE SET quantity = excluded.quantity, updated_at = excluded.updated_at`,
+  )
+  const history = statement(
+    `INSERT INTO inventory_history (player_id, kind, sku, quantity, applied, shortfall, idempotency_key, event_id, event_type, reason, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  for (const item of change.items) {
+    const have = Number((current.get(change.playerId, item.sku) as Row | undefined)?.quantity ?? 0)
+    const applied = change.kind === 'grant' ? item.quantity : Math.min(have, item.quantity)
+    const next = change.kind === 'grant' ? have + item.quantity : have - applied
+    upsert.run(change.playerId, item.sku, next, change.at)
+    history.run(
+      change.playerId,
+      change.kind,
+      item.sku,
+      item.quantity,
+      applied,
+      item.quantity - applied,
+      change.key,
+      change.eventId,
+      change.eventType,
+      change.reason,
+      change.at,
+    )
+  }
+}
+
+function recordEvent(event: RecordedEvent, statement: (sql: string) => StatementSync): void {
+  statement(
+    `INSERT INTO events (event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    event.eventId,
+    event.eventType,
+    event.key,
+    event.playerId,
+    event.orderId,
+    event.paymentId,
+    event.subscriptionId,
+    event.status,
+    event.amount,
+    event.currency,
+    event.sandbox ? 1 : 0,
+    event.eventTime,
+    event.at,
+    JSON.stringify(event.data ?? null),
+  )
+  const sourceTime = event.modifiedAt ?? event.eventTime
+  // Deliveries may arrive out of order: a row only moves forward to a newer (or equally new) source time.
+  if (event.eventType.startsWith('order.') && event.orderId) {
+    statement(
+      `INSERT INTO orders (order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (order_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, orders.player_id),
+         status = excluded.status, amount = COALESCE(excluded.amount, orders.amount),
+         currency = COALESCE(excluded.currency, orders.currency), last_event_type = excluded.last_event_type,
+         source_time = excluded.source_time, updated_at = excluded.updated_at
+       WHERE orders.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= orders.source_time`,
+    ).run(
+      event.orderId,
+      event.playerId,
+      event.status,
+      event.amount,
+      event.currency,
+      event.eventType,
+      sourceTime,
+      event.at,
+    )
+  }
+  if (event.eventType.startsWith('subscription.') && event.subscriptionId) {
+    statement(
+      `INSERT INTO subscriptions (subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (subscription_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, subscriptions.player_id),
+         sku = COALESCE(excluded.sku, subscriptions.sku), status = excluded.status,
+         effective_until = COALESCE(excluded.effective_until, subscriptions.effective_until),
+         last_event_type = excluded.last_event_type, source_time = excluded.source_time, updated_at = excluded.updated_at
+       WHERE subscriptions.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= subscriptions.source_time`,
+    ).run(
+      event.subscriptionId,
+      event.playerId,
+      event.sku,
+      event.status,
+      event.effectiveUntil,
+      event.eventType,
+      event.eventTime,
+      event.at,
+    )
+  }
+}
+
+function playerValues(
+  playerId: string,
+  player: Omit<Player, 'player_id' | 'created_at' | 'updated_at'>,
+): SQLInputValue[] {
+  return [
+    playerId,
+    player.name,
+    JSON.stringify(player.attributes),
+    player.banned ? 1 : 0,
+    player.email,
+    player.avatar_url,
+    player.country,
+    JSON.stringify(player.segments),
+    JSON.stringify(player.custom_attributes),
+  ]
+}
+
+function toPlayer(row: Row): Player {
+  return {
+    player_id: String(row.player_id),
+    name: String(row.name),
+    attributes: JSON.parse(String(row.attributes)),
+    banned: Number(row.banned) === 1,
+    email: (row.email as string | null) ?? null,
+    avatar_url: (row.avatar_url as string | null) ?? null,
+    country: (row.country as string | null) ?? null,
+    segments: JSON.parse(String(row.segments)),
+    custom_attributes: JSON.parse(String(row.custom_attributes)),
+    created_at: new Date(Number(row.created_at)).toISOString(),
+    updated_at: new Date(Number(row.updated_at)).toISOString(),
+  }
+}
+
+function toHistory(row: Row): HistoryEntry {
+  return {
+    id: Number(row.id),
+    kind: row.kind as HistoryEntry['kind'],
+    sku: String(row.sku),
+    quantity: Number(row.quantity),
+    applied: Number(row.applied),
+    shortfall: Number(row.shortfall),
+    key: (row.idempotency_key as string | null) ?? null,
+    event_id: (row.event_id as string | null) ?? null,
+    event_type: (row.event_type as string | null) ?? null,
+    reason: (row.reason as string | null) ?? null,
+    created_at: new Date(Number(row.created_at)).toISOString(),
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The ledger's SQLite tables, applied through the store's migration system (numbered, once, in a transaction).
+ * Times the server writes are Unix milliseconds; times Aghanim sends (`event_time`, `effective_until`,
+ * `modified_at`) stay Unix seconds, as sent. Internal.
+ */
+export const sqliteLedgerMigrations: readonly string[] = [
+  `CREATE TABLE players (
+    player_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '{}',
+    banned INTEGER NOT NULL DEFAULT 0,
+    email TEXT,
+    avatar_url TEXT,
+    country TEXT,
+    segments TEXT NOT NULL DEFAULT '[]',
+    custom_attributes TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE inventory (
+    player_id TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity >= 0),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (player_id, sku)
+  );
+  CREATE TABLE inventory_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    player_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('grant', 'revoke')),
+    sku TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    applied INTEGER NOT NULL,
+    shortfall INTEGER NOT NULL DEFAULT 0,
+    idempotency_key TEXT,
+    event_id TEXT,
+    event_type TEXT,
+    reason TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX inventory_history_player ON inventory_history (player_id, id);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    idempotency_key TEXT,
+    player_id TEXT,
+    order_id TEXT,
+    payment_id TEXT,
+    subscription_id TEXT,
+    status TEXT,
+    amount INTEGER,
+    currency TEXT,
+    sandbox INTEGER NOT NULL DEFAULT 0,
+    event_time INTEGER,
+    received_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX events_type_received ON events (event_type, received_at);
+  CREATE INDEX events_player ON events (player_id, received_at);
+  CREATE INDEX events_order ON events (order_id);
+  CREATE TABLE orders (
+    order_id TEXT PRIMARY KEY,
+    player_id TEXT,
+    status TEXT,
+    amount INTEGER,
+    currency TEXT,
+    last_event_type TEXT NOT NULL,
+    source_time INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE subscriptions (
+    subscription_id TEXT PRIMARY KEY,
+    player_id TEXT,
+    sku TEXT,
+    status TEXT,
+    effective_until INTEGER,
+    last_event_type TEXT NOT NULL,
+    source_time INTEGER,
+    updated_at INTEGER NOT NULL
+  );`,
+]

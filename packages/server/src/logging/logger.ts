@@ -1,0 +1,41 @@
+import pino from 'pino'
+import type { LogLevel } from '../config/config.js'
+
+/** The structured logger every part of the server receives (pino's interface). */
+export type Logger = pino.Logger
+
+/**
+ * JSON lines on `destination` (stdout by default). Paths that could hold a credential are censored as a last
+ * line of defence; the code never logs secrets, headers or bodies in the first place.
+ *
+ * @example const logger = createLogger('info', process.stdout); logger.info({ port: 8000 }, 'listening')
+ */
+export function createLogger(level: LogLevel, destination: { write(text: string): unknown }): Logger {
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      redact: {
+        paths: [
+          'secret',
+          'secrets',
+          'adminToken',
+          'token',
+          'authorization',
+          'headers.authorization',
+          'headers.cookie',
+          '*.secret',
+          '*.secrets',
+          '*.adminToken',
+          '*.token',
+          '*.authorization',
+          '*.headers.authorization',
+          '*.headers.cookie',
+          'config.database.connectionString',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    destination as pino.DestinationStream,
+  )
+}

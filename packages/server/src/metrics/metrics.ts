@@ -1,0 +1,154 @@
+/**
+ * The server's Prometheus metrics, written by hand: four families do not justify a client library, and keeping
+ * them as plain numbers lets `--workers` processes send snapshots to the primary to be summed.
+ */
+export interface MetricsSnapshot {
+  deliveries: Record<string, number>
+  duplicates: Record<string, number>
+  rejections: Record<string, number>
+  /** Per event type: cumulative bucket counts (same order as `LATENCY_BUCKETS`), sum (seconds) and count. */
+  latency: Record<string, { buckets: number[]; sum: number; count: number }>
+  sseClients: number
+}
+
+/** Upper bounds (seconds) of the handler latency histogram: a grant commits in milliseconds, retries take longer. */
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+export interface Metrics {
+  /** Counts one answered delivery. `eventType` must be a catalogue type or `unknown` (bounded label values). */
+  observe(delivery: { eventType: string; outcome: string; durationMs: number; duplicate: boolean }): void
+  setSseClients(count: number): void
+  snapshot(): MetricsSnapshot
+}
+
+/** @example const metrics = createMetrics(); metrics.observe({ eventType: 'item.add', outcome: 'ok', durationMs: 3, duplicate: false }) */
+export function createMetrics(): Metrics {
+  const state: MetricsSnapshot = {
+    deliveries: {},
+    duplicates: {},
+    rejections: {},
+    latency: {},
+    sseClients: 0,
+  }
+  return {
+    observe({ eventType, outcome, durationMs, duplicate }) {
+      increment(state.deliveries, labels({ event_type: eventType, outcome }))
+      if (duplicate) increment(state.duplicates, labels({ event_type: eventType }))
+      if (outcome !== 'ok' && outcome !== 'unknown_event_acknowledged')
+        increment(state.rejections, labels({ reason: outcome }))
+      const histogram = histogramOf(state, labels({ event_type: eventType }))
+      const seconds = durationMs / 1000
+      LATENCY_BUCKETS.forEach((bound, index) => {
+        if (seconds <= bound) histogram.buckets[index]!++
+      })
+      histogram.sum += seconds
+      histogram.count++
+    },
+    setSseClients(count) {
+      state.sseClients = count
+    },
+    snapshot: () => structuredClone(state),
+  }
+}
+
+/** Sums the snapshots of several worker processes into one. */
+export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSnapshot {
+  const total: MetricsSnapshot = {
+    deliveries: {},
+    duplicates: {},
+    rejections: {},
+    latency: {},
+    sseClients: 0,
+  }
+  for (const snapshot of snapshots) {
+    for (const family of ['deliveries', 'duplicates', 'rejections'] as const) {
+      for (const [key, value] of Object.entries(snapshot[family])) increment(total[family], key, value)
+    }
+    for (const [key, histogram] of Object.entries(snapshot.latency)) {
+      const into = histogramOf(total, key)
+      histogram.buckets.forEach((count, index) => {
+        into.buckets[index] = (into.buckets[index] ?? 0) + count
+      })
+      into.sum += histogram.sum
+      into.count += histogram.count
+    }
+    total.sseClients += snapshot.sseClients
+  }
+  return total
+}
+
+/** The Prometheus text exposition format (version 0.0.4) of a snapshot, plus process gauges. */
+export function renderMetrics(
+  snapshot: MetricsSnapshot,
+  process: { residentBytes: number; uptimeSeconds: number },
+): string {
+  const lines: string[] = []
+  const family = (name: string, type: string, help: string, samples: Record<string, number>) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+    for (const [key, value] of Object.entries(samples)) lines.push(`${name}${key} ${value}`)
+  }
+  family(
+    'aghanim_webhook_deliveries_total',
+    'counter',
+    'Webhook deliveries answered, by event type and outcome.',
+    snapshot.deliveries,
+  )
+  family(
+    'aghanim_webhook_duplicates_total',
+    'counter',
+    'Deliveries answered from the idempotency store (handler not run).',
+    snapshot.duplicates,
+  )
+  family(
+    'aghanim_webhook_rejections_total',
+    'counter',
+    'Deliveries not processed, by reason (error code).',
+    snapshot.rejections,
+  )
+  lines.push(
+    '# HELP aghanim_webhook_handler_duration_seconds Time from request to answer, by event type.',
+    '# TYPE aghanim_webhook_handler_duration_seconds histogram',
+  )
+  for (const [key, histogram] of Object.entries(snapshot.latency)) {
+    const inner = key.slice(1, -1)
+    LATENCY_BUCKETS.forEach((bound, index) => {
+      lines.push(
+        `aghanim_webhook_handler_duration_seconds_bucket{${inner},le="${bound}"} ${histogram.buckets[index]}`,
+      )
+    })
+    lines.push(`aghanim_webhook_handler_duration_seconds_bucket{${inner},le="+Inf"} ${histogram.count}`)
+    lines.push(`aghanim_webhook_handler_duration_seconds_sum${key} ${histogram.sum}`)
+    lines.push(`aghanim_webhook_handler_duration_seconds_count${key} ${histogram.count}`)
+  }
+  family('aghanim_inspector_stream_clients', 'gauge', 'Open live-update (Server-Sent Events) connections.', {
+    '': snapshot.sseClients,
+  })
+  family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', {
+    '': process.residentBytes,
+  })
+  family('process_uptime_seconds', 'gauge', 'Seconds since the process started.', {
+    '': process.uptimeSeconds,
+  })
+  return `${lines.join('\n')}\n`
+}
+
+function labels(values: Record<string, string>): string {
+  const pairs = Object.entries(values).map(([name, value]) => `${name}="${escapeLabel(value)}"`)
+  return `{${pairs.join(',')}}`
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+}
+
+function histogramOf(snapshot: MetricsSnapshot, key: string): MetricsSnapshot['latency'][string] {
+  const existing = snapshot.latency[key]
+  if (existing) return existing
+  const created = { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 }
+  snapshot.latency[key] = created
+  return created
+}
+
+function increment(samples: Record<string, number>, key: string, by = 1): void {
+  samples[key] = (samples[key] ?? 0) + by
+}

@@ -1,0 +1,37 @@
+import type { ServerConfig } from '../config/config.js'
+import { describeDatabase } from '../config/database-url.js'
+
+export interface BannerInput {
+  config: ServerConfig
+  url: string
+  secretNote: string | undefined
+  commands: { curl: string; cli: string }
+  workers: number
+  /** Milliseconds from process start to accepting connections. */
+  readyMs: number
+}
+
+/** What `serve` prints once it accepts connections: where everything is and how to try it. Internal. */
+export function banner({ config, url, secretNote, commands, workers, readyMs }: BannerInput): string {
+  const admin = config.adminToken
+    ? 'Authorization: Bearer $ADMIN_TOKEN'
+    : 'loopback clients only (set ADMIN_TOKEN to allow others)'
+  const lines = [
+    `aghanim-webhooks serve: listening on ${url} (ready in ${readyMs} ms${workers > 1 ? `, ${workers} worker processes` : ''})`,
+    `  webhook     POST ${url}${config.webhookPath}`,
+    `  database    ${describeDatabase(config.database)}`,
+    `  inspector   ${url}/inspector/`,
+    `  admin API   ${url}/api/ (${admin})`,
+    `  metrics     ${url}/metrics   health ${url}/healthz   ready ${url}/readyz`,
+    ...(secretNote ? [`  secret      ${secretNote}`] : []),
+    '',
+    config.seedTestPlayer
+      ? 'Try it (player.verify for the seeded player "testplayer"):'
+      : 'Try it (player.verify; answers 404 not_found until a player "testplayer" exists):',
+    `  ${commands.curl}`,
+    '',
+    `  ${commands.cli}`,
+    '',
+  ]
+  return `${lines.join('\n')}\n`
+}

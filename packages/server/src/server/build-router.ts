@@ -1,0 +1,51 @@
+import type { Router } from 'aghanim-webhooks'
+import { createBatchRouter } from '../batch/batch-router.js'
+import { loadStoreCatalogue } from '../catalogue/store-catalogue.js'
+import type { ServerConfig } from '../config/config.js'
+import { ConfigError } from '../config/config-error.js'
+import type { ServerDatabase } from '../database/server-database.js'
+import { createLedgerRouter } from '../ledger/ledger-router.js'
+import { createLayeredRouter, type RouterLayer } from '../router/layered-router.js'
+import { loadStudioHandlers } from '../router/studio-handlers.js'
+
+export interface RouterDeps {
+  handle: () => (request: Request) => Promise<Response>
+  secret: () => string
+  now: () => number
+  fetch: typeof globalThis.fetch | undefined
+}
+
+/**
+ * The server's router, in layers: the studio's `--handlers` on top, then the reference ledger (unless the module
+ * exports `replaceLedger = true`), then `batch.ready`. Internal.
+ */
+export async function buildRouter(
+  config: ServerConfig,
+  database: ServerDatabase,
+  deps: RouterDeps,
+): Promise<Router> {
+  const studio = config.handlersPath ? await loadStudioHandlers(config.handlersPath) : undefined
+  const storeItems = loadStoreCatalogue(config.cataloguePath)
+  const layers: RouterLayer<unknown>[] = []
+  if (!studio?.replaceLedger)
+    layers.push(createLedgerRouter(database.ledger, { storeItems: () => storeItems, now: deps.now }))
+  layers.push({
+    router: createBatchRouter({
+      config: config.batch,
+      webhookPath: config.webhookPath,
+      handle: deps.handle,
+      secret: deps.secret,
+      now: deps.now,
+      fetch: deps.fetch,
+    }),
+  })
+  const { router, defaults } = createLayeredRouter(layers)
+  try {
+    await studio?.default?.(router, { ledger: database.ledger, defaults })
+  } catch (error) {
+    throw new ConfigError(
+      `The handlers module ${config.handlersPath} failed to register: ${(error as Error).message}`,
+    )
+  }
+  return router
+}

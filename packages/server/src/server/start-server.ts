@@ -1,0 +1,171 @@
+import { createWebhookHandler, type WebhookHandlerOptions } from 'aghanim-webhooks'
+import { aghanimWebhooks } from 'aghanim-webhooks/node'
+import type { ServerConfig } from '../config/config.js'
+import { ConfigError } from '../config/config-error.js'
+import { openDatabase } from '../database/open-database.js'
+import type { ServerDatabase } from '../database/server-database.js'
+import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
+import { createDeliveryRecorder } from '../deliveries/delivery-recorder.js'
+import { createApp } from '../http/app.js'
+import { createDeliveryStream } from '../http/delivery-stream.js'
+import { listenHttp } from '../http/http-server.js'
+import { inspectorRoot } from '../http/static-files.js'
+import { createLogger, type Logger } from '../logging/logger.js'
+import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
+import { buildRouter } from './build-router.js'
+import { startRetention } from './retention.js'
+import { seedTestPlayer } from './seed.js'
+
+export interface StartOptions {
+  /** Defaults to JSON logs on `stdout` at the configured level. */
+  logger?: Logger
+  stdout?: { write(text: string): unknown }
+  now?: () => number
+  /** Used for batch downloads (tests inject it). */
+  fetch?: typeof globalThis.fetch
+  /** Where the inspector's files are (default: the package's built inspector). */
+  inspectorRoot?: string
+  /** `--workers`: how summaries reach every process's live stream, and how /metrics sums all processes. */
+  cluster?: ClusterHooks
+}
+
+/** How a `--workers` process shares live deliveries and metrics with the others (through the primary). */
+export interface ClusterHooks {
+  /** Called once at start with this process's own stream and metrics. */
+  attach(local: { publish(summary: DeliverySummaryJson): void; snapshot(): MetricsSnapshot }): void
+  /** Sends a delivery summary to every process's live stream (this one included). */
+  publish(summary: DeliverySummaryJson): void
+  /** The metrics of all processes, summed. */
+  collect(): Promise<MetricsSnapshot>
+}
+
+/** A running server. `close()` stops accepting, finishes in-flight requests, then closes the database. */
+export interface RunningServer {
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+/**
+ * Starts the webhook server: opens (and migrates) the database, builds the router (ledger, `--handlers`,
+ * batch.ready), and listens. Resolves once it accepts connections.
+ *
+ * @example
+ * const server = await startServer(loadConfig(['--port', '0'], { AGHANIM_WEBHOOK_SECRET: 's' }, dir))
+ * await fetch(`${server.url}/healthz`)
+ * await server.close()
+ */
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  if (config.secrets.length === 0)
+    throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
+  const now = options.now ?? Date.now
+  const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
+  const database = await openDatabase(config.database, now)
+  try {
+    return await listen(config, database, logger, now, options)
+  } catch (error) {
+    await database.close().catch(() => {})
+    throw error
+  }
+}
+
+async function listen(
+  config: ServerConfig,
+  database: ServerDatabase,
+  logger: Logger,
+  now: () => number,
+  options: StartOptions,
+): Promise<RunningServer> {
+  if (config.seedTestPlayer) await seedTestPlayer(database.ledger)
+  const metrics = createMetrics()
+  const stream = createDeliveryStream((size) => metrics.setSseClients(size))
+  options.cluster?.attach({
+    publish: (summary) => stream.publish(summary),
+    snapshot: () => metrics.snapshot(),
+  })
+  const recorder = createDeliveryRecorder({
+    log: database.deliveries,
+    metrics,
+    logger,
+    publish: options.cluster
+      ? (summary) => options.cluster!.publish(summary)
+      : (summary) => stream.publish(summary),
+  })
+  let handle: (request: Request) => Promise<Response> = () =>
+    Promise.reject(new Error('The server is not ready.'))
+  const secret = () => config.secrets[0]!
+  const router = await buildRouter(config, database, {
+    handle: () => handle,
+    secret,
+    now,
+    fetch: options.fetch,
+  })
+  const handlerOptions: WebhookHandlerOptions = {
+    secret: config.secrets,
+    router,
+    store: database.store,
+    maxBodyBytes: config.maxBodyBytes,
+    unknownEventType: config.unknownEvents,
+    onDelivery: (delivery) => recorder.onDelivery(delivery),
+    now,
+  }
+  handle = createWebhookHandler(handlerOptions)
+  const webhook = aghanimWebhooks({
+    ...handlerOptions,
+    onMisconfiguration: (error) => logger.error({ code: error.code }, error.message),
+  })
+
+  let closing = false
+  const app = createApp({
+    webhookPath: config.webhookPath,
+    webhook,
+    admin: {
+      database,
+      stream,
+      adminToken: config.adminToken,
+      now,
+      logged: () => recorder.flush(),
+      replay: {
+        deliveries: database.deliveries,
+        recorder,
+        handle: (request) => handle(request),
+        webhookPath: config.webhookPath,
+        secret,
+        now,
+      },
+    },
+    ready: () => database.ping(),
+    metrics: async () => {
+      const snapshot = options.cluster ? await options.cluster.collect() : metrics.snapshot()
+      return renderMetrics(snapshot, {
+        residentBytes: process.memoryUsage.rss(),
+        uptimeSeconds: process.uptime(),
+      })
+    },
+    inspectorRoot: options.inspectorRoot ?? inspectorRoot(),
+    logger,
+    closing: () => closing,
+  })
+  const http = await listenHttp(app, config)
+  const { url, port } = http
+  logger.info({ url, webhook: config.webhookPath, database: database.kind }, 'listening')
+  const retention = startRetention(config, database, logger, now)
+
+  let closed: Promise<void> | undefined
+  return {
+    url,
+    port,
+    close() {
+      closed ??= (async () => {
+        closing = true
+        stream.closeAll()
+        await http.stop()
+        await recorder.flush()
+        await retention.stop()
+        await database.close()
+        logger.info('stopped')
+      })()
+      return closed
+    },
+  }
+}

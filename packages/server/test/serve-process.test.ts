@@ -1,0 +1,195 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { signedHeaders } from 'aghanim-webhooks'
+import { afterAll, describe, expect, test } from 'vitest'
+import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support/postgres.js'
+import { killAllServe, spawnServe } from './support/serve-process.js'
+import { ADMIN_TOKEN, grant, SECRET } from './support/test-server.js'
+
+const dirs: string[] = []
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'awh-serve-'))
+  dirs.push(dir)
+  return dir
+}
+afterAll(() => {
+  killAllServe()
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+async function post(url: string, body: string, secret = SECRET): Promise<Response> {
+  const headers = await signedHeaders({ secret, timestamp: Math.floor(Date.now() / 1000), body })
+  return fetch(`${url}/webhook`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
+}
+
+describe('aghanim-webhooks serve (a real process)', () => {
+  test('a development start generates a secret and prints a test command that works', async () => {
+    const dir = tempDir()
+    const serve = spawnServe(['--port', '0', '--host', '127.0.0.1'], { cwd: dir, env: { LOG_LEVEL: 'warn' } })
+    const url = await serve.ready
+    const out = serve.stdout()
+    const secret = /secret +(whsec_dev_\S+) \(development; generated and kept in (\S+)\)/.exec(out)
+    expect(secret, out).not.toBeNull()
+    expect(secret![2]).toBe(join(dir, 'data', 'webhook-secret'))
+    expect(out).toContain(`webhook     POST ${url}/webhook`)
+    expect(out).toContain(`inspector   ${url}/inspector/`)
+    expect(out).toContain('loopback clients only (set ADMIN_TOKEN')
+    expect(out).toContain(
+      `npx aghanim-webhooks send player.verify --url ${url}/webhook --secret ${secret![1]} --player testplayer`,
+    )
+    // The curl line, pasted: its headers and body as printed.
+    const timestamp = /x-aghanim-signature-timestamp: (\d+)/.exec(out)![1]!
+    const signature = /x-aghanim-signature: ([0-9a-f]{64})/.exec(out)![1]!
+    const body = /--data-raw '([^']+)'/.exec(out)![1]!
+    const answer = await fetch(`${url}/webhook`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-aghanim-signature-timestamp': timestamp,
+        'x-aghanim-signature': signature,
+      },
+    })
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toMatchObject({ player_id: 'testplayer', name: 'Test Player' })
+    const ready = /ready in (\d+) ms/.exec(out)
+    expect(ready).not.toBeNull()
+    console.info(`serve: ready ${ready![1]} ms after process start (TypeScript sources, SQLite)`)
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+  })
+
+  test('refuses to start in production without a secret, with exit code 2 and one line', async () => {
+    const serve = spawnServe(['--port', '0'], { cwd: tempDir(), env: { NODE_ENV: 'production' } })
+    expect(await serve.exited).toBe(2)
+    expect(serve.stderr()).toMatch(
+      /^aghanim-webhooks serve: NODE_ENV=production needs a webhook secret[^\n]*\n$/,
+    )
+    expect(serve.stdout()).toBe('')
+  })
+
+  test('--workers 2 shares the port between two processes and shuts both down on SIGTERM', async () => {
+    const serve = spawnServe(['--port', '0', '--host', '127.0.0.1', '--workers', '2'], {
+      cwd: tempDir(),
+      env: { AGHANIM_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'info' },
+    })
+    const url = await serve.ready
+    expect(serve.stdout()).toContain('2 worker processes')
+    // One live stream, held by one worker, sees the deliveries both workers answer (relayed by the primary).
+    const stream = await fetch(`${url}/api/deliveries/stream`)
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let events = ''
+    const twenty = (async () => {
+      while ((events.match(/event: delivery\n/g) ?? []).length < 20) events += (await reader.read()).value ?? ''
+    })()
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        post(url, JSON.stringify(grant('testplayer', 'gems', 1))).then((r) => r.status),
+      ),
+    )
+    expect(answers.every((status) => status === 200)).toBe(true)
+    const pids = new Set(
+      serve
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"delivery"'))
+        .map((line) => JSON.parse(line).pid),
+    )
+    expect(pids.size).toBe(2)
+    await twenty
+    await reader.cancel()
+    const metrics = await (await fetch(`${url}/metrics`)).text()
+    expect(metrics).toMatch(/aghanim_webhook_deliveries_total\{event_type="item.add",outcome="ok"\} 20/)
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+  })
+})
+
+describe.each([
+  ['SQLite', async () => ({ env: {} as Record<string, string>, schema: undefined as string | undefined })],
+  [
+    'PostgreSQL',
+    async () => {
+      const schema = uniqueSchema()
+      return { env: { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema }, schema }
+    },
+  ],
+])('graceful shutdown under load (%s)', (name, database) => {
+  test('SIGTERM while grants are in flight: every acknowledged grant is in the ledger once, exit code 0', async () => {
+    const dir = tempDir()
+    const db = await database()
+    try {
+      const serve = spawnServe(['--port', '0', '--host', '127.0.0.1'], {
+        cwd: dir,
+        env: { AGHANIM_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN, LOG_LEVEL: 'warn', ...db.env },
+      })
+      const url = await serve.ready
+      await fetch(`${url}/api/players/p_load`, {
+        method: 'PUT',
+        body: JSON.stringify({ name: 'Load' }),
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      })
+      const acknowledged: string[] = []
+      let signalled = false
+      const client = async () => {
+        for (;;) {
+          const event = grant('p_load', 'gems', 1)
+          try {
+            const response = await post(url, JSON.stringify(event))
+            await response.arrayBuffer()
+            if (response.status === 200) acknowledged.push(event.idempotency_key!)
+          } catch {
+            return // the server stopped accepting
+          }
+          if (acknowledged.length >= 40 && !signalled) {
+            signalled = true
+            serve.child.kill('SIGTERM')
+          }
+        }
+      }
+      await Promise.all(Array.from({ length: 12 }, client))
+      expect(await serve.exited).toBe(0)
+      expect(acknowledged.length).toBeGreaterThanOrEqual(40)
+
+      const rows = db.schema
+        ? await queryPostgres(
+            db.schema,
+            "SELECT idempotency_key FROM inventory_history WHERE player_id = 'p_load'",
+          )
+        : readSqlite(
+            join(dir, 'data', 'aghanim-webhooks.db'),
+            "SELECT idempotency_key FROM inventory_history WHERE player_id = 'p_load'",
+          )
+      const keys = rows.map((row) => String(row.idempotency_key))
+      for (const key of acknowledged)
+        expect(
+          keys.filter((k) => k === key),
+          `${name}: ${key}`,
+        ).toHaveLength(1)
+      const inventory = db.schema
+        ? await queryPostgres(db.schema, "SELECT quantity FROM inventory WHERE player_id = 'p_load'")
+        : readSqlite(
+            join(dir, 'data', 'aghanim-webhooks.db'),
+            "SELECT quantity FROM inventory WHERE player_id = 'p_load'",
+          )
+      expect(Number(inventory[0]!.quantity)).toBe(keys.length)
+    } finally {
+      if (db.schema) await dropSchema(db.schema)
+    }
+  })
+})
+
+function readSqlite(path: string, sql: string): Record<string, unknown>[] {
+  const db = new DatabaseSync(path, { readOnly: true })
+  try {
+    return db.prepare(sql).all() as Record<string, unknown>[]
+  } finally {
+    db.close()
+  }
+}

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+const running = new Set<ChildProcess>()
+
+/** SIGKILLs every child still running (for afterAll: a failed test must not leave servers behind). */
+export function killAllServe(): void {
+  for (const child of running) child.kill('SIGKILL')
+}
+
+export interface ServeProcess {
+  child: ChildProcess
+  /** Everything written so far. */
+  stdout(): string
+  stderr(): string
+  /** Resolves with the base URL once the banner is printed. */
+  ready: Promise<string>
+  /** Resolves with the exit code (or the signal's name). */
+  exited: Promise<number | string>
+}
+
+/**
+ * `aghanim-webhooks serve` in a child process, running the TypeScript sources (no build needed), in `cwd`.
+ * The environment is the given one only (plus PATH), so the developer's own variables cannot leak in.
+ */
+export function spawnServe(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): ServeProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      '--experimental-transform-types',
+      '--disable-warning=ExperimentalWarning',
+      '--conditions=source',
+      '--import',
+      here('../fixtures/source-hooks.mjs'),
+      here('../../src/main.ts'),
+      'serve',
+      ...args,
+    ],
+    {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  let out = ''
+  let err = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk
+  })
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk
+  })
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
+  const ready = new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(out)
+      if (match) resolve(match[1]!)
+    }
+    child.stdout!.on('data', check)
+    exited.then((code) => reject(new Error(`serve exited (${code}) before it was ready:\n${err}\n${out}`)))
+  })
+  ready.catch(() => {})
+  return { child, stdout: () => out, stderr: () => err, ready, exited }
+}
