@@ -1,0 +1,132 @@
+import { helpOption, integerOption, parseCommand, requireSecret, requireUrl } from '../args.js'
+import { allChecks, type CheckReport, runChecks } from '../check/run-checks.js'
+import type { Result } from '../check/verdict.js'
+import { type CommandContext, showHelp } from '../command.js'
+import { formatMs, toJson } from '../format.js'
+import { exitCodes, UsageError } from '../io.js'
+import { createProgress } from '../progress.js'
+import type { Style } from '../style.js'
+
+export const help = `Run a conformance battery against any Aghanim webhook endpoint, in any language.
+
+Usage: aghanim-webhooks check <URL> --secret S [--player P] [--sku X] [--timeout MS] [--json]
+
+Sends ${allChecks.length} kinds of deliveries (signed right and wrong, malformed, stale, oversized, duplicated,
+concurrent) and prints one line per check: pass, warn, fail (expected vs got) or skip (nothing to judge).
+It needs nothing but HTTP: no access to your code, logs or database. The endpoint must know player P and
+accept item.add of one unit of sku X for them (check grants it a few times). Read docs/cli.md for what
+each check proves.
+
+Exit code 0 when no check failed (warnings allowed), 1 when one did, 2 on a usage error.
+
+Options:
+  --secret S      the webhook secret the endpoint verifies with (or set AGHANIM_WEBHOOK_SECRET)
+  --player P      a player the endpoint knows, for player.verify and item.add (default: testplayer)
+  --sku X         the SKU item.add grants (default: crystals)
+  --timeout MS    time budget per answer (default 3000)
+  --only IDS      run only these checks, comma-separated (ids as in --json)
+  --json          print { ok, counts, checks: [{ id, title, result, expected, got, note }] }
+  -h, --help      show this help
+
+Examples:
+  aghanim-webhooks check http://localhost:8000/webhook --secret test_secret
+  aghanim-webhooks check https://api.example.com/aghanim --player qa-player-1 --sku gems --json
+  aghanim-webhooks check $URL --only signature-short,body-invalid-json
+`
+
+const LABELS: Record<Result, (style: Style) => string> = {
+  pass: (style) => style.green('pass'),
+  warn: (style) => style.yellow('warn'),
+  fail: (style) => style.red(style.bold('FAIL')),
+  skip: (style) => style.dim('skip'),
+}
+
+export async function run(argv: string[], { io, style, now }: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    ...helpOption,
+    secret: { type: 'string' },
+    player: { type: 'string' },
+    sku: { type: 'string' },
+    timeout: { type: 'string' },
+    only: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  if (values.help) return showHelp(io, help)
+  if (positionals.length !== 1)
+    throw new UsageError('check takes one URL, e.g. check http://localhost:8000/webhook')
+  const url = requireUrl(positionals[0], 'URL')
+  const settings = {
+    url,
+    secret: requireSecret(values.secret, io.env),
+    player: values.player ?? 'testplayer',
+    sku: values.sku ?? 'crystals',
+    timeoutMs: integerOption(values.timeout, 'timeout', 1) ?? 3000,
+    now,
+  }
+  const checks = selectChecks(values.only)
+
+  const started = performance.now()
+  const progress = createProgress(io, checks.length)
+  if (!values.json) {
+    io.stdout.write(
+      `${style.bold(`Checking ${url.href}`)}  ${style.dim(`player ${settings.player}  sku ${settings.sku}  budget ${formatMs(settings.timeoutMs)}`)}\n\n`,
+    )
+  }
+  const titleWidth = Math.max(...checks.map((check) => check.title.length))
+  const reports = await runChecks(
+    settings,
+    {
+      start: (check, index) => progress.update(index, check.title),
+      done: (report) => {
+        if (!values.json) for (const line of reportLines(report, titleWidth, style)) progress.log(line)
+      },
+    },
+    checks,
+  )
+  progress.end()
+
+  const counts = { pass: 0, warn: 0, fail: 0, skip: 0 }
+  for (const report of reports) counts[report.result]++
+  const ok = counts.fail === 0 && reports.length === checks.length
+  if (values.json) {
+    io.stdout.write(toJson({ url: url.href, ok, counts, checks: reports }))
+  } else {
+    if (reports.length < checks.length)
+      io.stdout.write(`\n${style.red('Stopped:')} ${url.href} is not reachable.\n`)
+    const elapsed = formatMs(performance.now() - started)
+    const parts = [
+      `${counts.pass} passed`,
+      `${counts.warn} warning${counts.warn === 1 ? '' : 's'}`,
+      `${counts.fail} failed`,
+    ]
+    if (counts.skip > 0) parts.push(`${counts.skip} skipped`)
+    const line = `${reports.length} checks: ${parts.join(', ')} in ${elapsed}`
+    io.stdout.write(`\n${ok ? style.green(line) : style.red(line)}\n`)
+  }
+  return ok ? exitCodes.ok : exitCodes.failed
+}
+
+function selectChecks(only: string | undefined) {
+  if (only === undefined) return allChecks
+  const ids = only
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean)
+  const unknown = ids.filter((id) => !allChecks.some((check) => check.id === id))
+  if (unknown.length > 0 || ids.length === 0) {
+    throw new UsageError(
+      `Unknown check ${unknown.join(', ') || '(none given)'}. Checks: ${allChecks.map((check) => check.id).join(', ')}.`,
+    )
+  }
+  return allChecks.filter((check) => ids.includes(check.id))
+}
+
+function reportLines(report: CheckReport, titleWidth: number, style: Style): string[] {
+  const detail =
+    report.result === 'pass' || report.result === 'skip'
+      ? report.got
+      : `expected ${report.expected}, got ${report.got}`
+  const lines = [`${LABELS[report.result](style)}  ${report.title.padEnd(titleWidth)}  ${style.dim(detail)}`]
+  if (report.note) lines.push(`      ${style.dim(`↳ ${report.id}: ${report.note}`)}`)
+  return lines
+}
