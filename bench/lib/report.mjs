@@ -1,0 +1,251 @@
+import { fmt, MiB, median, ratio, table } from './stats.mjs'
+import { TARGETS } from './targets.mjs'
+
+/**
+ * The medians of one target's rounds: req/s, p50 and p99 (ms), the peak per-process RSS over all rounds,
+ * and the problems that make the numbers meaningless (non-2xx answers, socket errors, repeated keys).
+ *
+ * @example summarize([{ rps: 10, p50: 1, p99: 3, rss: 5e7, badStatus: 0, socketErrors: 0, wraps: 0 }]).rps // 10
+ */
+export function summarize(rounds) {
+  return {
+    rps: median(rounds.map((round) => round.rps)),
+    p50: median(rounds.map((round) => round.p50)),
+    p99: median(rounds.map((round) => round.p99)),
+    rss: Math.max(...rounds.map((round) => round.rss ?? 0)),
+    cpuUs: median(rounds.map((round) => round.cpuUsPerRequest)),
+    badStatus: rounds.reduce((sum, round) => sum + round.badStatus, 0),
+    socketErrors: rounds.reduce((sum, round) => sum + round.socketErrors, 0),
+    wraps: rounds.reduce((sum, round) => sum + round.wraps, 0),
+    runs: rounds.length,
+  }
+}
+
+/** The whole report as Markdown: machine, throughput table, durability, targets, micro-benchmark, start-up. */
+export function renderReport(results) {
+  const { machine, settings } = results
+  const sections = [
+    `## Results — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os} (Linux ${machine.kernel}), ` +
+      `Node ${machine.node}, ${machine.wrk}; databases on ${machine.fileSystem}; load average at start ` +
+      `${machine.loadAverageAtStart.join(' / ')}. ${settings.runs} interleaved round(s) of ${settings.seconds} s per ` +
+      `target, medians; ${settings.pinned ? 'server on CPU 0, wrk on CPU 1 (taskset)' : 'not pinned'}.`,
+  ]
+  if (results.suites.length > 0)
+    sections.push(throughputSection(results.suites), durableSection(results.suites))
+  sections.push(targetsSection(results))
+  if (results.micro) sections.push(microSection(results.micro))
+  if (results.startup) sections.push(startupSection(results.startup))
+  return sections.filter(Boolean).join('\n\n')
+}
+
+function throughputSection(suites) {
+  const rows = []
+  for (const suite of suites) {
+    const ours = oursOf(suite)
+    for (const target of suite.targets) {
+      const s = summarize(target.rounds)
+      rows.push([
+        suite.title,
+        `${TARGETS[target.kind]}${warnings(s, suite, target.kind)}`,
+        fmt(s.rps),
+        fmt(s.p50, 2),
+        fmt(s.p99, 2),
+        fmt(s.rss / MiB, 0),
+        fmt(s.cpuUs, 0),
+        target.kind === 'ours' ? '—' : ratio(ours?.rps, s.rps),
+      ])
+    }
+  }
+  return `### Throughput and latency\n\n${table(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'CPU µs/req', 'ours ÷ target'], rows)}`
+}
+
+function durableSection(suites) {
+  const rows = suites
+    .filter((suite) => suite.pool !== 'verify')
+    .map((suite) => {
+      const ours = oursOf(suite)
+      const fsync = median(suite.fsync)
+      return [
+        suite.title,
+        fmt(ours?.rps),
+        fmt(ours?.p50, 2),
+        fmt(ours?.p99, 2),
+        fmt(fsync),
+        ratio(ours?.rps, fsync),
+        grants(suite),
+      ]
+    })
+  if (rows.length === 0) return ''
+  return (
+    '### Durable grants against the fsync rate\n\n' +
+    'fsync/s: one 4 KiB append + fdatasync at a time, in the database directory, measured in each round. ' +
+    'Ledger: grants found in the ledger after the run against item.add answered 2xx (plus those still in flight ' +
+    'when wrk stopped).\n\n' +
+    table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'fsync/s (same run)', 'req/s ÷ fsync/s', 'ledger'], rows)
+  )
+}
+
+function targetsSection(results) {
+  const suite = (id) => results.suites.find((entry) => entry.id === id)
+  const rps = (id, kind) => {
+    const target = suite(id)?.targets.find((entry) => entry.kind === kind)
+    return target ? summarize(target.rounds).rps : Number.NaN
+  }
+  const quotient = (a, b) => a / b
+  const rows = [
+    check(
+      'player.verify ÷ bare node:http (1 process)',
+      quotient(rps('verify-1k-c50', 'ours'), rps('verify-1k-c50', 'bare')),
+      '≥ 0.90×',
+      (v) => v >= 0.9,
+      ratioText,
+    ),
+    check(
+      'player.verify ÷ bare node:http (2 workers)',
+      quotient(rps('verify-1k-c50-workers', 'ours'), rps('verify-1k-c50-workers', 'bare')),
+      '≥ 0.90×',
+      (v) => v >= 0.9,
+      ratioText,
+    ),
+    check(
+      'player.verify ÷ Express sample (1 process)',
+      quotient(rps('verify-1k-c50', 'ours'), rps('verify-1k-c50', 'express')),
+      '≥ 5×',
+      (v) => v >= 5,
+      ratioText,
+    ),
+    check(
+      'player.verify ÷ Express sample (2 workers)',
+      quotient(rps('verify-1k-c50-workers', 'ours'), rps('verify-1k-c50-workers', 'express')),
+      '≥ 5×',
+      (v) => v >= 5,
+      ratioText,
+    ),
+  ]
+  const sqlite = suite('add-sqlite-c50')
+  const sqliteOurs = sqlite?.targets.find((entry) => entry.kind === 'ours')
+  if (sqliteOurs) {
+    const ours = summarize(sqliteOurs.rounds)
+    rows.push(
+      check(
+        'durable item.add (SQLite) ÷ fsync rate',
+        ours.rps / median(sqlite.fsync),
+        '≥ 2×',
+        (v) => v >= 2,
+        ratioText,
+      ),
+    )
+    rows.push(
+      check(
+        'durable item.add (SQLite) p99, 50 connections',
+        ours.p99,
+        '< 20 ms',
+        (v) => v < 20,
+        (v) => `${fmt(v, 1)} ms`,
+      ),
+    )
+  }
+  // 1 KiB bodies, as Aghanim sends them; 64 KiB held by each of 50 connections is in the table above.
+  const oursRss = results.suites
+    .filter((entry) => entry.body <= 1024)
+    .flatMap((entry) => entry.targets.filter((target) => target.kind === 'ours'))
+    .map((target) => summarize(target.rounds).rss)
+  if (oursRss.length > 0)
+    rows.push(
+      check(
+        'peak RSS per process under load (1 KiB bodies)',
+        Math.max(...oursRss) / MiB,
+        '< 100 MiB',
+        (v) => v < 100,
+        (v) => `${fmt(v)} MiB`,
+      ),
+    )
+  if (results.startup) {
+    rows.push(
+      check(
+        'server ready (spawn → /healthz 200), new database',
+        results.startup.ready.fresh,
+        '< 300 ms',
+        (v) => v < 300,
+        ms,
+      ),
+    )
+    rows.push(
+      check(
+        'server ready, existing database',
+        results.startup.ready.existing,
+        '< 300 ms',
+        (v) => v < 300,
+        ms,
+      ),
+    )
+    rows.push(check('`send` cold start', results.startup.send.send, '< 250 ms', (v) => v < 250, ms))
+  }
+  const measured = rows.filter((row) => row[1] !== '—')
+  if (measured.length === 0) return ''
+  return `### Targets\n\n${table(['target', 'measured', 'goal', ''], measured)}`
+}
+
+function microSection(micro) {
+  const rows = micro.map((entry) => {
+    const floor = micro.find((other) => other.size === entry.size && other.name.startsWith('node:crypto'))
+    return [
+      `${entry.size / 1024} KiB`,
+      entry.name,
+      fmt(entry.opsPerSecond),
+      ratio(entry.opsPerSecond, floor?.opsPerSecond),
+    ]
+  })
+  return `### Verification micro-benchmark (one process, CPU 0)\n\n${table(['body', 'what', 'verifications/s', '÷ node:crypto floor'], rows)}`
+}
+
+function startupSection(startup) {
+  const { ready, send } = startup
+  return (
+    '### Start-up\n\n' +
+    table(
+      ['what', 'median'],
+      [
+        ['server ready, new database (spawn → first 200 from /healthz)', ms(ready.fresh)],
+        ['server ready, existing database', ms(ready.existing)],
+        [`\`aghanim-webhooks send player.verify\` cold start (${send.tool})`, ms(send.send)],
+        [`\`node -e 0\` (Node’s own start-up, the floor; ${send.tool})`, ms(send.node)],
+      ],
+    )
+  )
+}
+
+function grants(suite) {
+  if (!suite.grants) return '—'
+  const { acknowledged, granted, ok } = suite.grants
+  return `${fmt(granted)} for ${fmt(acknowledged)} acknowledged${ok ? '' : ' **MISMATCH**'}`
+}
+
+function oursOf(suite) {
+  const target = suite.targets.find((entry) => entry.kind === 'ours')
+  return target ? summarize(target.rounds) : undefined
+}
+
+// Only our server deduplicates: a repeated key makes its answer cheaper, the baselines' not.
+function warnings(summary, suite, kind) {
+  const notes = []
+  if (summary.badStatus > 0) notes.push(`⚠ ${summary.badStatus} non-2xx`)
+  if (summary.socketErrors > 0) notes.push(`⚠ ${summary.socketErrors} socket errors`)
+  if (summary.wraps > 0 && suite.pool === 'unique' && kind === 'ours')
+    notes.push('⚠ key pool wrapped: some duplicates')
+  return notes.length > 0 ? ` (${notes.join(', ')})` : ''
+}
+
+function check(name, value, goal, passes, format) {
+  if (!Number.isFinite(value)) return [name, '—', goal, '']
+  return [name, format(value), goal, passes(value) ? 'met' : '**not met**']
+}
+
+function ratioText(value) {
+  return `${value.toFixed(2)}×`
+}
+
+function ms(value) {
+  return `${fmt(value, 0)} ms`
+}

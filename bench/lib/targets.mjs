@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort, startProcess } from './process.mjs'
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const CLI_BIN = join(ROOT, 'packages/cli/dist/bin.js')
+
+/** What each target is, for the report. */
+export const TARGETS = {
+  bare: 'bare node:http, no verification (Node’s ceiling)',
+  'node-verify': 'bare node:http that verifies correctly',
+  express: 'Express, like Aghanim’s sample',
+  library: 'the library alone (node adapter, minimal router)',
+  ours: 'aghanim-webhooks serve',
+}
+
+/**
+ * Starts one target on a free port and waits for its health check. `store` (`sqlite` | `postgres`) only
+ * matters for our server (`dataDir` reuses an existing embedded database); the baselines keep nothing.
+ * `profileDir` runs it under `node --cpu-prof`, profiles written there when it stops.
+ *
+ * @example const target = await startTarget('ours', { workers: 1, cpus: '0', secret, dir, store: 'sqlite' })
+ */
+export async function startTarget(
+  kind,
+  { workers = 1, cpus, secret, dir, store = 'sqlite', postgres, dataDir, profileDir },
+) {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const logFile = join(dir, `${kind}-${port}.log`)
+  const common = { cpus, cwd: ROOT, logFile, readyUrl: `${base}/healthz` }
+  const portArgs = ['--port', String(port), '--host', '127.0.0.1', '--workers', String(workers)]
+  // Cluster workers inherit execArgv, so each process writes its own profile (named by pid) when it exits.
+  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `${kind}-${port}`)] : []
+  let started
+  if (kind === 'ours') {
+    const data = dataDir ?? join(dir, `data-${port}`)
+    mkdirSync(data, { recursive: true })
+    started = await startProcess({
+      ...common,
+      command: process.execPath,
+      args: [
+        ...nodeArgs,
+        CLI_BIN,
+        'serve',
+        ...portArgs,
+        '--data-dir',
+        data,
+        ...databaseArgs(store, data, postgres),
+      ],
+      // The secret goes in the environment, never on a command line that `ps` shows.
+      env: { AGHANIM_WEBHOOK_SECRET: secret, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
+    })
+  } else {
+    started = await startProcess({
+      ...common,
+      command: process.execPath,
+      args: [
+        ...nodeArgs,
+        join(ROOT, kind === 'library' ? 'bench/targets/library.mjs' : `bench/baselines/${kind}.mjs`),
+        ...portArgs,
+      ],
+      env: { BENCH_WEBHOOK_SECRET: secret },
+    })
+  }
+  return { kind, workers, store, url: `${base}/webhook`, base, logFile, ...started }
+}
+
+function databaseArgs(store, dataDir, postgres) {
+  if (store === 'postgres') return ['--database-url', postgres.url, '--database-schema', postgres.schema]
+  return ['--database-url', `sqlite:${join(dataDir, 'bench.db')}`]
+}
+
+/** True once `npm run build` has produced the CLI. */
+export function cliBuilt() {
+  return existsSync(CLI_BIN)
+}

@@ -1,0 +1,112 @@
+// The bench harness itself: its parsing of wrk, its pre-signed pools, and baselines that are correct (a
+// baseline that refused every request would look fast and make every ratio a lie). No timing here.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { signBody } from '../lib/events.mjs'
+import { writePool } from '../lib/pool.mjs'
+import { freePort, startProcess } from '../lib/process.mjs'
+import { parseWrkOutput } from '../lib/wrk.mjs'
+
+const dir = mkdtempSync(join(tmpdir(), 'awh-bench-test-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('wrk output', () => {
+  it('turns the summary line into req/s, latency in milliseconds and error counts', () => {
+    const stdout = [
+      'Running 2s test @ http://127.0.0.1:8000/webhook',
+      'WRK_JSON {"requests":20000,"duration_us":2000000,"bytes":1,"p50_us":1500,"p90_us":2000,"p99_us":4250,' +
+        '"max_us":9000,"mean_us":1600.5,"errors":{"connect":0,"read":1,"write":0,"status":3,"timeout":2},"wraps":0}',
+    ].join('\n')
+    expect(parseWrkOutput(stdout)).toMatchObject({
+      rps: 10_000,
+      p50: 1.5,
+      p99: 4.25,
+      badStatus: 3,
+      socketErrors: 3,
+    })
+  })
+
+  it('fails loudly when wrk printed no summary', () => {
+    expect(() => parseWrkOutput('unable to connect to 127.0.0.1:1 Connection refused')).toThrow(/no summary/)
+  })
+})
+
+describe('request pools', () => {
+  it('signs every line correctly, pads bodies to the exact size and gives each item.add its own key', async () => {
+    const file = join(dir, 'pool.txt')
+    await writePool(file, { kind: 'unique', size: 50, bodyBytes: 1024, secret: 'pool_secret' })
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n')
+    const keys = new Set<string>()
+    for (const line of lines) {
+      const [signature, timestamp] = line.split(' ', 2) as [string, string]
+      const body = line.slice(signature.length + timestamp.length + 2)
+      expect(signature).toBe(signBody('pool_secret', timestamp, body))
+      expect(Buffer.byteLength(body)).toBe(1024)
+      keys.add(JSON.parse(body).idempotency_key)
+    }
+    expect(keys.size).toBe(50)
+  })
+})
+
+describe('baselines', () => {
+  const secret = 'baseline_secret'
+  const baseline = async (name: string) => {
+    const port = await freePort()
+    const server = await startProcess({
+      command: process.execPath,
+      args: [fileURLToPath(new URL(`../baselines/${name}.mjs`, import.meta.url)), '--port', String(port)],
+      env: { BENCH_WEBHOOK_SECRET: secret },
+      logFile: join(dir, `${name}.log`),
+      readyUrl: `http://127.0.0.1:${port}/healthz`,
+    })
+    return { url: `http://127.0.0.1:${port}/webhook`, stop: server.stop }
+  }
+  const post = (
+    url: string,
+    body: string,
+    signature: string,
+    timestamp = String(Math.floor(Date.now() / 1000)),
+  ) =>
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-aghanim-signature': signature,
+        'x-aghanim-signature-timestamp': timestamp,
+      },
+      body,
+    })
+  const verifyBody = JSON.stringify({
+    event_type: 'player.verify',
+    event_id: 'e1',
+    event_data: { player_id: 'p1' },
+  })
+
+  for (const name of ['node-verify', 'express']) {
+    it(`${name} answers a signed player.verify with the player and refuses a forged one with 403`, async () => {
+      const target = await baseline(name)
+      try {
+        const timestamp = String(Math.floor(Date.now() / 1000))
+        const ok = await post(target.url, verifyBody, signBody(secret, timestamp, verifyBody), timestamp)
+        expect(ok.status).toBe(200)
+        expect(await ok.json()).toMatchObject({ player_id: 'p1' })
+        const forged = await post(
+          target.url,
+          verifyBody,
+          signBody('other_secret', timestamp, verifyBody),
+          timestamp,
+        )
+        expect(forged.status).toBe(403)
+        const unknown = JSON.stringify({ event_type: 'nope.never', event_id: 'e2', event_data: {} })
+        expect(
+          (await post(target.url, unknown, signBody(secret, timestamp, unknown), timestamp)).status,
+        ).toBe(400)
+      } finally {
+        await target.stop()
+      }
+    })
+  }
+})
