@@ -86,7 +86,8 @@ describe('aghanim-webhooks serve (a real process)', () => {
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader()
     let events = ''
     const twenty = (async () => {
-      while ((events.match(/event: delivery\n/g) ?? []).length < 20) events += (await reader.read()).value ?? ''
+      while ((events.match(/event: delivery\n/g) ?? []).length < 20)
+        events += (await reader.read()).value ?? ''
     })()
     const answers = await Promise.all(
       Array.from({ length: 20 }, () =>

@@ -3,7 +3,13 @@
  * Uint8Array, WebCrypto); framework adapters live in `aghanim-webhooks/{node,express,fastify,hono}`.
  */
 export { type HmacEngine, setDefaultEngine, webCryptoEngine } from './crypto/hmac.js'
-export { AghanimWebhookError, type ErrorBody, type ErrorCode, errorCatalogue, isAghanimWebhookError } from './errors.js'
+export {
+  AghanimWebhookError,
+  type ErrorBody,
+  type ErrorCode,
+  errorCatalogue,
+  isAghanimWebhookError,
+} from './errors.js'
 export * from './events/index.js'
 export { createWebhookHandler, type Delivery, type WebhookHandlerOptions } from './handler.js'
 export { type HeadersLike, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
@@ -21,9 +27,21 @@ export {
   newDeliveryId,
 } from './idempotency/delivery-log.js'
 export { MemoryStore, type MemoryStoreOptions } from './idempotency/memory.js'
-export type { ClaimOptions, ClaimResult, IdempotencyStore, StoredAnswer, TransactionWork } from './idempotency/store.js'
+export type {
+  ClaimOptions,
+  ClaimResult,
+  IdempotencyStore,
+  StoredAnswer,
+  TransactionWork,
+} from './idempotency/store.js'
 export { decline, deny, Reply, reply } from './router/reply.js'
-export { createRouter, type EventHandler, type HandlerContext, type HandlerResult, type Router } from './router/router.js'
+export {
+  createRouter,
+  type EventHandler,
+  type HandlerContext,
+  type HandlerResult,
+  type Router,
+} from './router/router.js'
 export {
   formatIssues,
   formatPath,
@@ -37,4 +55,10 @@ export {
   s,
 } from './schema.js'
 export { type SignInput, sign, signedHeaders } from './sign.js'
-export { DEFAULT_REPLAY_WINDOW, type ReplayWindow, type VerifyOptions, type VerifyResult, verify } from './verify.js'
+export {
+  DEFAULT_REPLAY_WINDOW,
+  type ReplayWindow,
+  type VerifyOptions,
+  type VerifyResult,
+  verify,
+} from './verify.js'

@@ -1,5 +1,5 @@
-import { getDefaultEngine, type HmacEngine } from './crypto/hmac.js'
 import { toHex } from './crypto/hex.js'
+import { getDefaultEngine, type HmacEngine } from './crypto/hmac.js'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
 
 const encoder = new TextEncoder()

@@ -15,7 +15,9 @@ export function webCryptoEngine(subtle: SubtleCrypto = globalThis.crypto.subtle)
   const keyFor = (secret: string) => {
     let key = keys.get(secret)
     if (!key) {
-      key = subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+      key = subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+      ])
       keys.set(secret, key)
     }
     return key

@@ -1,5 +1,5 @@
-import type { Answer } from '../router/answer.js'
 import { AghanimWebhookError } from '../errors.js'
+import type { Answer } from '../router/answer.js'
 import type { IdempotencyStore, TransactionWork } from './store.js'
 
 export interface OnceOptions {
@@ -26,11 +26,18 @@ type Attempt<Tx> = (attempt: number, transact: (work: TransactionWork<Tx>) => vo
  * transactional work) or release. Duplicates get the stored answer; duplicates that arrive while the first
  * attempt is still running wait for it, so concurrent copies all receive the same answer. Internal.
  */
-export async function runOnce<Tx>(store: IdempotencyStore<Tx>, key: string, options: OnceOptions, attempt: Attempt<Tx>) {
+export async function runOnce<Tx>(
+  store: IdempotencyStore<Tx>,
+  key: string,
+  options: OnceOptions,
+  attempt: Attempt<Tx>,
+) {
   const deadline = options.now() + options.waitMs
   let pause = 5
   for (;;) {
-    const claim = await guard(() => store.claim(key, { leaseMs: options.leaseMs, eventType: options.eventType, eventId: options.eventId }))
+    const claim = await guard(() =>
+      store.claim(key, { leaseMs: options.leaseMs, eventType: options.eventType, eventId: options.eventId }),
+    )
     if (claim.kind === 'completed') {
       return { answer: { ...claim.answer, final: true }, attempt: 0, duplicate: true } satisfies OnceOutcome
     }
@@ -41,14 +48,23 @@ export async function runOnce<Tx>(store: IdempotencyStore<Tx>, key: string, opti
     }
     const now = options.now()
     if (now >= deadline) {
-      throw new AghanimWebhookError('in_progress', `Another attempt for key ${JSON.stringify(key)} is still running; retry later.`)
+      throw new AghanimWebhookError(
+        'in_progress',
+        `Another attempt for key ${JSON.stringify(key)} is still running; retry later.`,
+      )
     }
     await options.sleep(Math.min(pause, Math.max(1, deadline - now)))
     pause = Math.min(pause * 2, 200)
   }
 }
 
-async function runClaimed<Tx>(store: IdempotencyStore<Tx>, key: string, token: string, attemptNo: number, attempt: Attempt<Tx>) {
+async function runClaimed<Tx>(
+  store: IdempotencyStore<Tx>,
+  key: string,
+  token: string,
+  attemptNo: number,
+  attempt: Attempt<Tx>,
+) {
   const work: TransactionWork<Tx>[] = []
   let answer: Answer
   try {
@@ -66,7 +82,11 @@ async function runClaimed<Tx>(store: IdempotencyStore<Tx>, key: string, token: s
     committed = await store.complete(key, token, { status: answer.status, body: answer.body }, work)
   } catch (cause) {
     await store.release(key, token).catch(() => {})
-    throw new AghanimWebhookError('store_unavailable', 'The answer could not be committed; nothing was acknowledged.', { cause })
+    throw new AghanimWebhookError(
+      'store_unavailable',
+      'The answer could not be committed; nothing was acknowledged.',
+      { cause },
+    )
   }
   return committed ? ({ answer, attempt: attemptNo, duplicate: false } satisfies OnceOutcome) : undefined
 }
@@ -75,6 +95,8 @@ async function guard<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation()
   } catch (cause) {
-    throw new AghanimWebhookError('store_unavailable', 'The idempotency store could not be reached.', { cause })
+    throw new AghanimWebhookError('store_unavailable', 'The idempotency store could not be reached.', {
+      cause,
+    })
   }
 }

@@ -37,7 +37,12 @@ export interface IdempotencyStore<Tx = unknown> {
    * Resolves `true` once durably committed; `false` if the lease was lost (nothing was committed).
    * Rejects if the database failed (nothing was committed either).
    */
-  complete(key: string, token: string, answer: StoredAnswer, work?: readonly TransactionWork<Tx>[]): Promise<boolean>
+  complete(
+    key: string,
+    token: string,
+    answer: StoredAnswer,
+    work?: readonly TransactionWork<Tx>[],
+  ): Promise<boolean>
   /** Gives the key up after a failed attempt so a retry can run at once. A lost lease is not an error. */
   release(key: string, token: string): Promise<void>
   close?(): Promise<void>

@@ -1,6 +1,6 @@
+import { AghanimWebhookError } from '../errors.js'
 import type { EventType } from '../events/index.js'
 import { answerKindOf, validateAnswer } from '../events/index.js'
-import { AghanimWebhookError } from '../errors.js'
 import type { StoredAnswer } from '../idempotency/store.js'
 import { Reply } from './reply.js'
 
@@ -12,11 +12,15 @@ const OK_BODY = '{"status":"ok"}'
  * player.lookup / player.update, and `{"status":"ok"}` for everything else. Internal.
  */
 export function toAnswer(eventType: EventType, result: unknown): Answer {
-  if (result instanceof Reply) return { status: result.status, body: JSON.stringify(result.body), final: result.final }
+  if (result instanceof Reply)
+    return { status: result.status, body: JSON.stringify(result.body), final: result.final }
   if (answerKindOf(eventType) === 'ack') return { status: 200, body: OK_BODY, final: true }
   const checked = validateAnswer(eventType, result)
   if (!checked.ok) {
-    throw new AghanimWebhookError('invalid_answer', `The ${eventType} handler's answer is invalid: ${checked.message}`)
+    throw new AghanimWebhookError(
+      'invalid_answer',
+      `The ${eventType} handler's answer is invalid: ${checked.message}`,
+    )
   }
   return { status: 200, body: JSON.stringify(checked.value), final: true }
 }
