@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
-// The built command, as `npx aghanim-webhooks` runs it (`npm test` builds before it tests).
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+// The command as `npx aghanim-webhooks` runs it: the bin shim, which loads the build (`npm test` builds first).
+const BIN = fileURLToPath(new URL('../bin/aghanim-webhooks.js', import.meta.url))
 
 function run(args: string[], options: { closeStdout?: boolean } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -146,6 +146,22 @@ describe('admin API without a token', () => {
       await t.close()
     }
   })
+
+  test('is off in production, even for loopback clients', async () => {
+    const t = await startTestServer({ ADMIN_TOKEN: '', NODE_ENV: 'production' })
+    try {
+      const local = await answer(await fetch(`${t.url}/api/deliveries`))
+      expect(local.status).toBe(403)
+      expect(local.json.code).toBe('admin_disabled')
+      expect(local.json.message).toContain('ADMIN_TOKEN')
+      const grant = await answer(
+        await fetch(`${t.url}/api/players/p1`, { method: 'PUT', body: '{"name":"x"}' }),
+      )
+      expect(grant.status).toBe(403)
+    } finally {
+      await t.close()
+    }
+  })
 })
 
 describe('slow clients', () => {

@@ -1,13 +1,18 @@
+import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { signedHeaders } from 'aghanim-webhooks'
 import { afterAll, describe, expect, test } from 'vitest'
 import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support/postgres.js'
 import { killAllServe, spawnServe } from './support/serve-process.js'
 import { ADMIN_TOKEN, grant, SECRET } from './support/test-server.js'
 
+const run = promisify(execFile)
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const dirs: string[] = []
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'awh-serve-'))
@@ -58,6 +63,11 @@ describe('aghanim-webhooks serve (a real process)', () => {
     })
     expect(answer.status).toBe(200)
     expect(await answer.json()).toMatchObject({ player_id: 'testplayer', name: 'Test Player' })
+    // The npx line, pasted at the repository root (npx finds the workspace's bin).
+    const npxArgs = /npx (aghanim-webhooks send player\.verify [^\n]+)/.exec(out)![1]!.trim().split(' ')
+    const sent = await run('npx', npxArgs, { cwd: REPOSITORY_ROOT, env: { ...process.env, NO_COLOR: '1' } })
+    expect(sent.stdout).toMatch(/\b200\b/)
+    expect(sent.stdout).toContain('testplayer')
     const ready = /ready in (\d+) ms/.exec(out)
     expect(ready).not.toBeNull()
     console.info(`serve: ready ${ready![1]} ms after process start (TypeScript sources, SQLite)`)

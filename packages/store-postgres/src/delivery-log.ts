@@ -10,9 +10,13 @@ import {
   encodeDeliveryCursor,
   newDeliveryId,
 } from 'aghanim-webhooks'
-import type { Pool } from 'pg'
+import type { Pool, PoolClient } from 'pg'
 
 type Row = Record<string, unknown>
+
+const COLUMN_COUNT = 17
+const COLUMN_NUMBERS = Array.from({ length: COLUMN_COUNT }, (_, index) => index + 1)
+const ROWS_PER_STATEMENT = 1000
 
 const SUMMARY_COLUMNS =
   'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
@@ -30,33 +34,69 @@ export class PostgresDeliveryLog implements DeliveryLog {
   }
 
   async append(record: DeliveryInput): Promise<string> {
-    const id = record.id ?? newDeliveryId(this.#now())
-    const body = typeof record.body === 'string' ? new TextEncoder().encode(record.body) : record.body
-    await this.#pool.query(
+    const [id] = await this.appendMany([record])
+    return id!
+  }
+
+  /** One multi-row INSERT per chunk of 1,000 (PostgreSQL allows 65,535 parameters a statement). */
+  async appendMany(records: readonly DeliveryInput[]): Promise<string[]> {
+    const rows = records.map((record) => this.#row(record))
+    if (rows.length === 0) return []
+    const insertChunk = (chunk: unknown[][]) =>
       `INSERT INTO ${this.#table} (id, received_at, method, path, headers, body, outcome, event_id, event_type, idempotency_key,
          player_id, status, response_body, duration_ms, attempt, duplicate, replay_of)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-      [
-        id,
-        record.receivedAt,
-        record.method,
-        record.path,
-        JSON.stringify(record.headers),
-        body === null ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-        record.outcome,
-        record.eventId ?? null,
-        record.eventType ?? null,
-        record.key ?? null,
-        record.playerId ?? null,
-        record.status,
-        record.responseBody,
-        record.durationMs,
-        record.attempt,
-        record.duplicate,
-        record.replayOf ?? null,
-      ],
-    )
-    return id
+       VALUES ${chunk.map((_, index) => `(${COLUMN_NUMBERS.map((column) => `$${index * COLUMN_COUNT + column}`).join(', ')})`).join(', ')}`
+    if (rows.length <= ROWS_PER_STATEMENT) {
+      await this.#pool.query(insertChunk(rows), rows.flat())
+    } else {
+      await this.#inTransaction(async (client) => {
+        for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+          const chunk = rows.slice(start, start + ROWS_PER_STATEMENT)
+          await client.query(insertChunk(chunk), chunk.flat())
+        }
+      })
+    }
+    return rows.map((row) => row[0] as string)
+  }
+
+  #row(record: DeliveryInput): unknown[] {
+    const body = typeof record.body === 'string' ? new TextEncoder().encode(record.body) : record.body
+    return [
+      record.id ?? newDeliveryId(this.#now()),
+      record.receivedAt,
+      record.method,
+      record.path,
+      JSON.stringify(record.headers),
+      body === null ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      record.outcome,
+      record.eventId ?? null,
+      record.eventType ?? null,
+      record.key ?? null,
+      record.playerId ?? null,
+      record.status,
+      record.responseBody,
+      record.durationMs,
+      record.attempt,
+      record.duplicate,
+      record.replayOf ?? null,
+    ]
+  }
+
+  async #inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.#pool.connect()
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      await work(client)
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError
+      })
+      throw error
+    } finally {
+      client.release(broken)
+    }
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {

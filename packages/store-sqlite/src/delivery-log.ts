@@ -35,34 +35,45 @@ export class SqliteDeliveryLog implements DeliveryLog {
   }
 
   append(record: DeliveryInput): Promise<string> {
-    const id = record.id ?? newDeliveryId(this.#now())
-    const body = typeof record.body === 'string' ? new TextEncoder().encode(record.body) : record.body
+    return this.appendMany([record]).then((ids) => ids[0]!)
+  }
+
+  appendMany(records: readonly DeliveryInput[]): Promise<string[]> {
+    if (records.length === 0) return Promise.resolve([])
+    const rows = records.map((record) => this.#row(record))
+    // One work item for the whole batch: one savepoint instead of one per row.
     return this.#group.submit(() => {
-      this.#statement(
+      const insert = this.#statement(
         `INSERT INTO delivery_log (id, received_at, method, path, headers, body, outcome, event_id, event_type, idempotency_key,
            player_id, status, response_body, duration_ms, attempt, duplicate, replay_of)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        record.receivedAt,
-        record.method,
-        record.path,
-        JSON.stringify(record.headers),
-        body,
-        record.outcome,
-        record.eventId ?? null,
-        record.eventType ?? null,
-        record.key ?? null,
-        record.playerId ?? null,
-        record.status,
-        record.responseBody,
-        record.durationMs,
-        record.attempt,
-        record.duplicate ? 1 : 0,
-        record.replayOf ?? null,
       )
-      return id
+      for (const row of rows) insert.run(...row)
+      return rows.map((row) => row[0] as string)
     })
+  }
+
+  #row(record: DeliveryInput): SQLInputValue[] {
+    const body = typeof record.body === 'string' ? new TextEncoder().encode(record.body) : record.body
+    return [
+      record.id ?? newDeliveryId(this.#now()),
+      record.receivedAt,
+      record.method,
+      record.path,
+      JSON.stringify(record.headers),
+      body,
+      record.outcome,
+      record.eventId ?? null,
+      record.eventType ?? null,
+      record.key ?? null,
+      record.playerId ?? null,
+      record.status,
+      record.responseBody,
+      record.durationMs,
+      record.attempt,
+      record.duplicate ? 1 : 0,
+      record.replayOf ?? null,
+    ]
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {

@@ -15,6 +15,8 @@ export interface AdminApiDeps {
   stream: DeliveryStream
   replay: ReplayDeps
   adminToken: string | undefined
+  /** Production never lets a request in without the token, not even from loopback. */
+  production: boolean
   now: () => number
   /** Resolves once the deliveries answered so far are in the log (they are written in the background). */
   logged: () => Promise<void>
@@ -23,7 +25,7 @@ export interface AdminApiDeps {
 const MAX_BODY = 64 * 1024
 
 /**
- * The admin JSON API under `/api/` (bearer token, or loopback only when no token is configured). Every route
+ * The admin JSON API under `/api/` (bearer token; without one, loopback only, and in production not at all). Every route
  * either answers JSON or throws an `HttpError`, which the caller turns into `{ status: "error", code, message }`.
  * Internal: mounted by the server.
  */
@@ -33,7 +35,7 @@ export async function handleAdminApi(
   url: URL,
   deps: AdminApiDeps,
 ): Promise<void> {
-  authorizeAdmin(req, deps.adminToken)
+  authorizeAdmin(req, deps.adminToken, deps)
   const parts = url.pathname.split('/').slice(2) // ['', 'api', ...rest]
   const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')
   const route = `${method} ${parts.map((part, index) => (index === 1 && parts.length > 1 ? ':id' : part)).join('/')}`

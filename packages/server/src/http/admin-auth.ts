@@ -4,11 +4,23 @@ import { HttpError } from './respond.js'
 
 /**
  * Who may use `/api/`: with a token, requests carrying `Authorization: Bearer <token>` (compared in constant
- * time); without one, only clients on a loopback address that did not come through a proxy — a reverse proxy on
- * the same host would otherwise make every visitor look local. Throws a 401/403 `HttpError`. Internal.
+ * time); without one, in development only, clients on a loopback address that did not come through a proxy.
+ * In production there is no token-less access at all: a reverse proxy on the same host that adds no
+ * forwarding header (nginx's plain `proxy_pass`) would make every visitor look local. Throws a 401/403
+ * `HttpError`. Internal.
  */
-export function authorizeAdmin(req: IncomingMessage, token: string | undefined): void {
+export function authorizeAdmin(
+  req: IncomingMessage,
+  token: string | undefined,
+  { production }: { production: boolean },
+): void {
   if (token === undefined) {
+    if (production)
+      throw new HttpError(
+        403,
+        'admin_disabled',
+        'The admin API is off: with NODE_ENV=production it needs ADMIN_TOKEN (or --admin-token).',
+      )
     if (isLoopback(req.socket.remoteAddress) && !req.headers['x-forwarded-for'] && !req.headers.forwarded)
       return
     throw new HttpError(

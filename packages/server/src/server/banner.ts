@@ -15,7 +15,9 @@ export interface BannerInput {
 export function banner({ config, url, secretNote, commands, workers, readyMs }: BannerInput): string {
   const admin = config.adminToken
     ? 'Authorization: Bearer $ADMIN_TOKEN'
-    : 'loopback clients only (set ADMIN_TOKEN to allow others)'
+    : config.production
+      ? 'OFF: NODE_ENV=production needs ADMIN_TOKEN'
+      : 'loopback clients only (set ADMIN_TOKEN to allow others)'
   const lines = [
     `aghanim-webhooks serve: listening on ${url} (ready in ${readyMs} ms${workers > 1 ? `, ${workers} worker processes` : ''})`,
     `  webhook     POST ${url}${config.webhookPath}`,

@@ -123,6 +123,7 @@ async function listen(
       database,
       stream,
       adminToken: config.adminToken,
+      production: config.production,
       now,
       logged: () => recorder.flush(),
       replay: {

@@ -76,6 +76,11 @@ export interface DeliveryPage {
 export interface DeliveryLog {
   /** Stores the record; resolves with its id once committed. */
   append(record: DeliveryInput): Promise<string>
+  /**
+   * Stores several records in one transaction (all or none); resolves with their ids, in order, once
+   * committed. What a busy receiver uses: one commit per batch instead of one per request.
+   */
+  appendMany(records: readonly DeliveryInput[]): Promise<string[]>
   get(id: string): Promise<DeliveryRecord | undefined>
   /** Newest first; rejects with a `RangeError` on a malformed cursor or limit. */
   list(query?: DeliveryQuery): Promise<DeliveryPage>

@@ -75,6 +75,20 @@ export function runDeliveryLogConformance(
       expect(none?.eventType).toBe(null)
     })
 
+    withLog('appendMany stores every record of the batch and answers their ids in order', async (log) => {
+      const given = await log.appendMany([
+        delivery({ id: 'batch-1', receivedAt: T0 }),
+        delivery({ receivedAt: T0 + MINUTE, body: 'text body' }),
+        delivery({ id: 'batch-3', receivedAt: T0 + 2 * MINUTE, eventType: 'item.add' }),
+      ])
+      expect(given.length).toBe(3)
+      expect(given[0]).toBe('batch-1')
+      expect(given[2]).toBe('batch-3')
+      expect(await listIds(log, {})).toEqual([...given].reverse())
+      expect((await log.get(given[1]!))?.body).toEqual(new TextEncoder().encode('text body'))
+      expect(await log.appendMany([])).toEqual([])
+    })
+
     withLog('append generates distinct ids when none is given', async (log) => {
       const first = await log.append(delivery({}))
       const second = await log.append(delivery({}))
