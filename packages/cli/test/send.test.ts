@@ -214,6 +214,19 @@ describe('send', () => {
       ['send', '--raw', 'x', '--set', 'a=b', '--url', 'http://127.0.0.1:1/', '--secret', 's'],
       'cannot be combined with --set',
     ],
+    [
+      [
+        'send',
+        'order.paid',
+        '--url',
+        'http://127.0.0.1:1/',
+        '--secret',
+        's',
+        '--data',
+        '{"event_type":"item.add","event_data":{}}',
+      ],
+      '--data holds a "item.add" event, but the command names order.paid',
+    ],
   ])('exits 2 on a usage error: %j', async (argv, message) => {
     const run = await cli(argv)
     expect(run.code).toBe(2)

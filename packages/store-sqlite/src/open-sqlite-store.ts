@@ -1,4 +1,5 @@
 import { DatabaseSync } from 'node:sqlite'
+import { type BackgroundCheckpoints, startBackgroundCheckpoints } from './background-checkpoints.js'
 import { migrate } from './migrate.js'
 import { STORE_SCOPE, storeMigrations } from './schema.js'
 import { type SqliteDurability, SqliteStore } from './sqlite-store.js'
@@ -12,6 +13,19 @@ export interface SqliteStoreOptions {
   now?: () => number
   /** How long a statement waits for another process's write lock before failing. Default 5000 ms. */
   busyTimeoutMs?: number
+  /**
+   * Where WAL checkpoints (copying committed pages into the database file, then fsyncing it) run.
+   * `background` (default): on a worker thread with its own connection, so COMMITs on the event loop do not
+   * stall for them; the store's connection only checkpoints what little is left every 4000 WAL pages, which
+   * rewinds the WAL. If the worker fails, the store falls back to `inline`. `inline`: SQLite's automatic
+   * checkpoints, inside the COMMIT that fills 1000 WAL pages. See docs/stores.md.
+   */
+  checkpoints?: 'background' | 'inline'
+}
+
+const SYNCHRONOUS_PRAGMAS: Record<SqliteDurability, string> = {
+  fsync: 'PRAGMA synchronous = FULL; PRAGMA fullfsync = ON',
+  process: 'PRAGMA synchronous = NORMAL',
 }
 
 /**
@@ -27,22 +41,31 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   if (durability !== 'fsync' && durability !== 'process') {
     throw new RangeError(`Unknown durability ${JSON.stringify(durability)}; use 'fsync' or 'process'.`)
   }
+  const checkpoints = options.checkpoints ?? 'background'
+  if (checkpoints !== 'background' && checkpoints !== 'inline') {
+    throw new RangeError(`Unknown checkpoints ${JSON.stringify(checkpoints)}; use 'background' or 'inline'.`)
+  }
   const now = options.now ?? Date.now
+  const busyTimeoutPragma = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`
   const db = new DatabaseSync(options.path)
+  let backgroundCheckpoints: BackgroundCheckpoints | undefined
   try {
     // busy_timeout first: switching to WAL and migrating both need the lock another process may hold.
-    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
-    db.exec('PRAGMA journal_mode = WAL')
-    db.exec(
-      durability === 'fsync'
-        ? 'PRAGMA synchronous = FULL; PRAGMA fullfsync = ON'
-        : 'PRAGMA synchronous = NORMAL',
-    )
+    db.exec(busyTimeoutPragma)
+    const journalMode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode
+    db.exec(SYNCHRONOUS_PRAGMAS[durability])
     db.exec('PRAGMA foreign_keys = ON')
     migrate(db, STORE_SCOPE, storeMigrations, now())
+    // An in-memory database stays out of WAL mode and has nothing to checkpoint.
+    if (checkpoints === 'background' && journalMode === 'wal') {
+      backgroundCheckpoints = startBackgroundCheckpoints(db, {
+        path: options.path,
+        pragmas: `${busyTimeoutPragma}; ${SYNCHRONOUS_PRAGMAS[durability]}`,
+      })
+    }
   } catch (error) {
     db.close()
     throw error
   }
-  return new SqliteStore(db, { durability, now })
+  return new SqliteStore(db, { durability, now, backgroundCheckpoints })
 }

@@ -7,6 +7,7 @@ import type {
   StoredAnswer,
   TransactionWork,
 } from 'aghanim-webhooks'
+import type { BackgroundCheckpoints } from './background-checkpoints.js'
 import { SqliteDeliveryLog } from './delivery-log.js'
 import { GroupCommit } from './group-commit.js'
 import { migrate, type SqliteMigration } from './migrate.js'
@@ -37,12 +38,22 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
   readonly #group: GroupCommit
   readonly #now: () => number
   readonly #statement: (sql: string) => StatementSync
-  #closed = false
+  readonly #backgroundCheckpoints: BackgroundCheckpoints | undefined
+  #closing: Promise<void> | undefined
 
-  constructor(db: DatabaseSync, options: { durability: SqliteDurability; now: () => number }) {
+  constructor(
+    db: DatabaseSync,
+    options: {
+      durability: SqliteDurability
+      now: () => number
+      /** The worker checkpointing `db`'s WAL, stopped by `close()`. */
+      backgroundCheckpoints?: BackgroundCheckpoints
+    },
+  ) {
     this.db = db
     this.durability = options.durability
     this.#now = options.now
+    this.#backgroundCheckpoints = options.backgroundCheckpoints
     this.#group = new GroupCommit(db)
     this.#statement = statementCache(db)
     this.deliveries = new SqliteDeliveryLog(db, this.#group, options.now)
@@ -150,12 +161,19 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
     )
   }
 
-  /** Commits what is queued, then closes the file. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+  /** Commits what is queued, stops the background checkpoints (checkpointing what is left), then closes the file. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
     this.#group.close()
-    this.db.close()
+    try {
+      await this.#backgroundCheckpoints?.stop()
+    } finally {
+      this.db.close()
+    }
   }
 }
 

@@ -46,10 +46,18 @@ export async function buildEvent(
   ) as Record<string, unknown>
   const data = event.event_data as Record<string, unknown>
   if (input.player !== undefined && 'player_id' in data) data.player_id = input.player
-  if (input.data !== undefined) mergeInto(event, await readData(input.data, io))
+  if (input.data !== undefined) mergeInto(event, sameType(type, await readData(input.data, io)))
   for (const text of input.set ?? []) applyAssignment(event, parseAssignment(text))
   if (input.idempotencyKey !== undefined) event.idempotency_key = input.idempotencyKey
   return event
+}
+
+// A saved envelope of another type would silently send that type under the name typed on the command line.
+function sameType(type: EventType, envelope: Record<string, unknown>): Record<string, unknown> {
+  if (envelope.event_type === undefined || envelope.event_type === type) return envelope
+  throw new UsageError(
+    `--data holds a ${JSON.stringify(envelope.event_type)} event, but the command names ${type}: name the same type, or use --set event_type=… to send a mismatched one on purpose.`,
+  )
 }
 
 async function readData(source: string, io: CliIo): Promise<Record<string, unknown>> {

@@ -1,0 +1,93 @@
+import { resolve } from 'node:path'
+import type { DatabaseSync } from 'node:sqlite'
+import { Worker } from 'node:worker_threads'
+
+/** How often the worker looks for new commits to checkpoint while none arrive. */
+const IDLE_INTERVAL_MS = 100
+
+/**
+ * How often it checkpoints while commits keep arriving: often enough that the store's own rewinding
+ * checkpoint (below) finds little left to copy, not so often that its fsyncs crowd the store's.
+ */
+const BUSY_INTERVAL_MS = 10
+
+/**
+ * The store's connection keeps an automatic checkpoint at this WAL size (pages), because the worker alone
+ * cannot keep the WAL from growing: only a writer that finds every frame checkpointed rewinds the WAL to its
+ * start, and under steady writes the next commit always lands before the worker's checkpoint ends (measured:
+ * 500 MB of WAL in 8 s). By then the worker has copied nearly everything, so this checkpoint costs the COMMIT
+ * that runs it about one fsync, and the next transaction rewinds the WAL.
+ */
+const REWIND_AUTOCHECKPOINT_PAGES = 4000
+
+/** SQLite's default `wal_autocheckpoint` (pages), restored on the store's connection if the worker dies. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000
+
+// A string (run as CommonJS) rather than a file next to this module: tests run this module from src/*.ts,
+// where no compiled worker file exists, and a string works the same from src/ and dist/.
+const WORKER_CODE = `
+const { DatabaseSync } = require('node:sqlite')
+const { workerData } = require('node:worker_threads')
+const db = new DatabaseSync(workerData.path)
+db.exec(workerData.pragmas)
+// PASSIVE never waits for a lock, so the store's writers never wait for this thread; when every WAL frame is
+// already in the database file it returns without copying or fsyncing anything, so an idle pass is cheap.
+const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
+let lastLog = -1
+function checkpoint() {
+  const { log } = passive.get()
+  const committedSinceLastPass = log !== lastLog
+  lastLog = log
+  setTimeout(checkpoint, committedSinceLastPass ? workerData.busyIntervalMs : workerData.idleIntervalMs)
+}
+checkpoint()
+`
+
+/** A running checkpoint worker; `stop()` ends it and checkpoints what is left. */
+export interface BackgroundCheckpoints {
+  stop(): Promise<void>
+}
+
+/**
+ * Moves WAL checkpoints (copying committed pages into the database file, then fsyncing it) off the event
+ * loop: SQLite's automatic ones run inside a COMMIT. A worker thread with its own connection to the same file
+ * does the copying; `pragmas` configure that connection and must carry the store's `synchronous`, so a
+ * checkpoint fsyncs exactly as the store would. Internal.
+ */
+export function startBackgroundCheckpoints(
+  db: DatabaseSync,
+  options: { path: string; pragmas: string },
+): BackgroundCheckpoints {
+  db.exec(`PRAGMA wal_autocheckpoint = ${REWIND_AUTOCHECKPOINT_PAGES}`)
+  const worker = new Worker(WORKER_CODE, {
+    eval: true,
+    workerData: {
+      // Absolute: the worker opens the file a moment later, and the working directory may have changed by then.
+      path: resolve(options.path),
+      pragmas: options.pragmas,
+      idleIntervalMs: IDLE_INTERVAL_MS,
+      busyIntervalMs: BUSY_INTERVAL_MS,
+    },
+  })
+  // A housekeeping thread must never keep the process alive.
+  worker.unref()
+  let stopping = false
+  // Listening is what keeps a failure in the worker from being rethrown here and crashing the process.
+  worker.on('error', (error) => {
+    process.emitWarning(`SQLite background checkpoints failed; using automatic checkpoints instead. ${error}`)
+  })
+  worker.on('exit', () => {
+    if (!stopping) db.exec(`PRAGMA wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`)
+  })
+  return {
+    async stop() {
+      stopping = true
+      // Safe mid-checkpoint: checkpoints are crash-safe, and the worker's connection closes with its thread.
+      // terminate() re-refs the worker, so close() completes even when nothing else keeps the process up.
+      await worker.terminate()
+      // Copy this process's last commits into the database file and empty the WAL, as closing the file's last
+      // connection would; other processes may still have it open.
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+    },
+  }
+}
