@@ -5,6 +5,7 @@ import { freePort, startProcess } from './process.mjs'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const CLI_BIN = join(ROOT, 'packages/cli/dist/bin.js')
+export const SERVE_NODE_FLAGS = ['--max-semi-space-size=8']
 
 /** What each target is, for the report. */
 export const TARGETS = {
@@ -42,6 +43,8 @@ export async function startTarget(
       command: process.execPath,
       args: [
         ...nodeArgs,
+        // As `npm start` runs it (a young generation of 8 MiB: ~90 MiB less RSS under load, same req/s).
+        ...SERVE_NODE_FLAGS,
         CLI_BIN,
         'serve',
         ...portArgs,

@@ -4,9 +4,9 @@ import {
   type DeliveryPage,
   type DeliveryQuery,
   type DeliveryRecord,
-  type DeliverySummary,
   decodeDeliveryCursor,
   deliveryPageSize,
+  deliverySummaryFromRow,
   encodeDeliveryCursor,
   newDeliveryId,
 } from 'aghanim-webhooks'
@@ -108,7 +108,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
     if (!row) return undefined
     const body = row.body as Buffer | null
     return {
-      ...toSummary(row),
+      ...deliverySummaryFromRow(row),
       headers: row.headers as Record<string, string>,
       body: body === null ? null : new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
       responseBody: String(row.response_body),
@@ -122,7 +122,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
       `SELECT ${SUMMARY_COLUMNS} FROM ${this.#table} ${clause} ORDER BY received_at DESC, id DESC LIMIT $${params.length + 1}`,
       [...params, limit + 1],
     )
-    const records = rows.slice(0, limit).map(toSummary)
+    const records = rows.slice(0, limit).map(deliverySummaryFromRow)
     const last = records.at(-1)
     return { records, nextCursor: rows.length > limit && last ? encodeDeliveryCursor(last) : null }
   }
@@ -155,27 +155,4 @@ function filters(query: DeliveryQuery): { clause: string; params: unknown[] } {
     conditions.push(`(received_at, id) < ($${params.length - 1}, $${params.length})`)
   }
   return { clause: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params }
-}
-
-function toSummary(row: Row): DeliverySummary {
-  return {
-    id: String(row.id),
-    receivedAt: Number(row.received_at),
-    method: String(row.method),
-    path: String(row.path),
-    outcome: String(row.outcome),
-    eventId: nullableText(row.event_id),
-    eventType: nullableText(row.event_type),
-    key: nullableText(row.idempotency_key),
-    playerId: nullableText(row.player_id),
-    status: Number(row.status),
-    durationMs: Number(row.duration_ms),
-    attempt: Number(row.attempt),
-    duplicate: row.duplicate === true,
-    replayOf: nullableText(row.replay_of),
-  }
-}
-
-function nullableText(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value)
 }

@@ -1,6 +1,6 @@
 import { openPostgresStore } from '@aghanim-webhooks/store-postgres'
 import { afterAll, describe, expect, test } from 'vitest'
-import { collect, spawnFixture } from './child-process.js'
+import { collect, spawnFixture } from '../../../test-support/child-process.js'
 import { admin, connectionString, dropSchema, uniqueSchema } from './database.js'
 
 const schemas: string[] = []
@@ -23,7 +23,7 @@ describe('PostgresStore across processes', () => {
     )
     const answers: string[] = []
     const children = [70, 65, 65].map((copies, index) =>
-      spawnFixture('deliver-duplicates.ts', [
+      spawnFixture(new URL('./fixtures/deliver-duplicates.ts', import.meta.url), [
         connectionString,
         schema,
         'order-42',
@@ -47,7 +47,10 @@ describe('PostgresStore across processes', () => {
 
   test('every key acknowledged before kill -9 is completed with its grant exactly once', async () => {
     const schema = await prepare('kill', 'CREATE TABLE grants (key text NOT NULL, sku text NOT NULL)')
-    const child = spawnFixture('ack-until-killed.ts', [connectionString, schema])
+    const child = spawnFixture(new URL('./fixtures/ack-until-killed.ts', import.meta.url), [
+      connectionString,
+      schema,
+    ])
     const acked: string[] = []
     const { signal, stderr } = await collect(child, (line) => {
       if (!line.startsWith('ack ')) return

@@ -5,16 +5,15 @@ import {
   type DeliveryPage,
   type DeliveryQuery,
   type DeliveryRecord,
-  type DeliverySummary,
   decodeDeliveryCursor,
   deliveryPageSize,
+  deliverySummaryFromRow,
   encodeDeliveryCursor,
   newDeliveryId,
 } from 'aghanim-webhooks'
 import type { GroupCommit } from './group-commit.js'
 import { statementCache } from './statements.js'
 
-type Row = Record<string, SQLInputValue>
 
 const SUMMARY_COLUMNS =
   'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
@@ -82,7 +81,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
     ).get(id)
     if (!row) return undefined
     return {
-      ...toSummary(row),
+      ...deliverySummaryFromRow(row),
       headers: JSON.parse(String(row.headers)) as Record<string, string>,
       body: row.body === null ? null : (row.body as Uint8Array),
       responseBody: String(row.response_body),
@@ -95,7 +94,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
     const rows = this.#statement(
       `SELECT ${SUMMARY_COLUMNS} FROM delivery_log ${clause} ORDER BY received_at DESC, id DESC LIMIT ?`,
     ).all(...params, limit + 1)
-    const records = rows.slice(0, limit).map(toSummary)
+    const records = rows.slice(0, limit).map(deliverySummaryFromRow)
     const last = records.at(-1)
     return { records, nextCursor: rows.length > limit && last ? encodeDeliveryCursor(last) : null }
   }
@@ -127,27 +126,4 @@ function filters(query: DeliveryQuery): { clause: string; params: SQLInputValue[
     add('(received_at < ? OR (received_at = ? AND id < ?))', after.receivedAt, after.receivedAt, after.id)
   }
   return { clause: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params }
-}
-
-function toSummary(row: Row): DeliverySummary {
-  return {
-    id: String(row.id),
-    receivedAt: Number(row.received_at),
-    method: String(row.method),
-    path: String(row.path),
-    outcome: String(row.outcome),
-    eventId: nullableText(row.event_id),
-    eventType: nullableText(row.event_type),
-    key: nullableText(row.idempotency_key),
-    playerId: nullableText(row.player_id),
-    status: Number(row.status),
-    durationMs: Number(row.duration_ms),
-    attempt: Number(row.attempt),
-    duplicate: Number(row.duplicate) === 1,
-    replayOf: nullableText(row.replay_of),
-  }
-}
-
-function nullableText(value: SQLInputValue | undefined): string | null {
-  return value === null || value === undefined ? null : String(value)
 }

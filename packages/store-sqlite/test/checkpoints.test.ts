@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { openSqliteStore, type SqliteStore } from '@aghanim-webhooks/store-sqlite'
 import { afterAll, describe, expect, test } from 'vitest'
-import { collect, spawnFixture } from './child-process.js'
+import { collect, spawnFixture } from '../../../test-support/child-process.js'
 import { tempDirectory } from './temp-db.js'
 
 const temp = tempDirectory('sqlite-checkpoints')
@@ -122,7 +122,10 @@ describe('SqliteStore checkpoints', () => {
   test.each(['close', 'leave-open'])(
     'a process that opens a store and ends (%s) exits on its own',
     async (ending) => {
-      const child = spawnFixture('open-and-exit.ts', [temp.file(), ending])
+      const child = spawnFixture(new URL('./fixtures/open-and-exit.ts', import.meta.url), [
+        temp.file(),
+        ending,
+      ])
       const lines: string[] = []
       const stuck = setTimeout(() => child.kill(), 10_000)
       const exit = await collect(child, (line) => lines.push(line))

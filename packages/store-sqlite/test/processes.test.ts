@@ -1,6 +1,6 @@
 import { openSqliteStore, type SqliteDurability } from '@aghanim-webhooks/store-sqlite'
 import { afterAll, describe, expect, test } from 'vitest'
-import { collect, spawnFixture } from './child-process.js'
+import { collect, spawnFixture } from '../../../test-support/child-process.js'
 import { tempDirectory } from './temp-db.js'
 
 const temp = tempDirectory('sqlite-processes')
@@ -10,7 +10,10 @@ describe('SqliteStore across processes', () => {
   for (const durability of ['process', 'fsync'] satisfies SqliteDurability[]) {
     test(`every key acknowledged before kill -9 is completed with its grant exactly once (${durability})`, async () => {
       const path = temp.file(`kill-${durability}`)
-      const child = spawnFixture('ack-until-killed.ts', [path, durability])
+      const child = spawnFixture(new URL('./fixtures/ack-until-killed.ts', import.meta.url), [
+        path,
+        durability,
+      ])
       const acked: string[] = []
       const exit = collect(child, (line) => {
         if (!line.startsWith('ack ')) return
@@ -57,7 +60,12 @@ describe('SqliteStore across processes', () => {
 
     const answers: string[] = []
     const children = [70, 65, 65].map((copies, index) =>
-      spawnFixture('deliver-duplicates.ts', [path, 'order-42', String(copies), `p${index}`]),
+      spawnFixture(new URL('./fixtures/deliver-duplicates.ts', import.meta.url), [
+        path,
+        'order-42',
+        String(copies),
+        `p${index}`,
+      ]),
     )
     const exits = await Promise.all(children.map((child) => collect(child, (line) => answers.push(line))))
     expect(exits.map(({ code, stderr }) => ({ code, stderr }))).toEqual(
@@ -80,7 +88,9 @@ describe('SqliteStore across processes', () => {
     const outputs: string[] = []
     const exits = await Promise.all(
       Array.from({ length: 4 }, () =>
-        collect(spawnFixture('open-and-migrate.ts', [path]), (line) => outputs.push(line)),
+        collect(spawnFixture(new URL('./fixtures/open-and-migrate.ts', import.meta.url), [path]), (line) =>
+          outputs.push(line),
+        ),
       ),
     )
     expect(exits.map(({ code, stderr }) => ({ code, stderr }))).toEqual(

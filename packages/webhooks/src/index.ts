@@ -23,6 +23,7 @@ export {
   type DeliverySummary,
   decodeDeliveryCursor,
   deliveryPageSize,
+  deliverySummaryFromRow,
   encodeDeliveryCursor,
   newDeliveryId,
 } from './idempotency/delivery-log.js'

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { RUN_TYPESCRIPT_SOURCES } from '../../../../test-support/child-process.js'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -32,16 +33,7 @@ export function spawnServe(
 ): ServeProcess {
   const child = spawn(
     process.execPath,
-    [
-      '--experimental-transform-types',
-      '--disable-warning=ExperimentalWarning',
-      '--conditions=source',
-      '--import',
-      here('../fixtures/source-hooks.mjs'),
-      here('../../src/main.ts'),
-      'serve',
-      ...args,
-    ],
+    [...RUN_TYPESCRIPT_SOURCES, here('../../src/main.ts'), 'serve', ...args],
     {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', ...options.env },

@@ -154,6 +154,35 @@ export function newDeliveryId(now: number): string {
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz'
 
+/**
+ * A summary from a database row with the delivery log's column names (snake_case, as both stores name them);
+ * `duplicate` may be a boolean or 0/1. For `DeliveryLog` implementations.
+ *
+ * @example const records = rows.map(deliverySummaryFromRow)
+ */
+export function deliverySummaryFromRow(row: Record<string, unknown>): DeliverySummary {
+  return {
+    id: String(row.id),
+    receivedAt: Number(row.received_at),
+    method: String(row.method),
+    path: String(row.path),
+    outcome: String(row.outcome),
+    eventId: nullableText(row.event_id),
+    eventType: nullableText(row.event_type),
+    key: nullableText(row.idempotency_key),
+    playerId: nullableText(row.player_id),
+    status: Number(row.status),
+    durationMs: Number(row.duration_ms),
+    attempt: Number(row.attempt),
+    duplicate: row.duplicate === true || Number(row.duplicate) === 1,
+    replayOf: nullableText(row.replay_of),
+  }
+}
+
+function nullableText(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value)
+}
+
 // One getRandomValues call per id was 4% of the server's CPU under load: draw ids from a pooled buffer.
 const randomPool = new Uint8Array(4096)
 let randomOffset = randomPool.length

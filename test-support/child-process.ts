@@ -3,23 +3,23 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+/**
+ * Node's arguments for running the workspace's TypeScript sources in a child process: types stripped, the
+ * `source` export condition, and `./x.js` imports retried as `./x.ts`.
+ */
+export const RUN_TYPESCRIPT_SOURCES = [
+  '--experimental-transform-types',
+  '--disable-warning=ExperimentalWarning',
+  '--conditions=source',
+  '--import',
+  fileURLToPath(new URL('./source-hooks.mjs', import.meta.url)),
+]
 
-/** Starts `fixtures/<script>` in a child Node process that runs the TypeScript sources of the workspace. */
-export function spawnFixture(script: string, args: readonly string[]): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      '--experimental-transform-types',
-      '--disable-warning=ExperimentalWarning',
-      '--conditions=source',
-      '--import',
-      here('./fixtures/source-hooks.mjs'),
-      here(`./fixtures/${script}`),
-      ...args,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+/** Starts the TypeScript file `script` (a URL, e.g. `new URL('./fixtures/x.ts', import.meta.url)`) in a child Node process. */
+export function spawnFixture(script: URL, args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [...RUN_TYPESCRIPT_SOURCES, fileURLToPath(script), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 }
 
 /** Calls `onLine` for each stdout line; resolves when the child has exited, with its exit code, signal and stderr. */
