@@ -14,7 +14,6 @@ import {
 import type { GroupCommit } from './group-commit.js'
 import { statementCache } from './statements.js'
 
-
 const SUMMARY_COLUMNS =
   'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
 
