@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { signedHeaders } from 'aghanim-webhooks'
+import { fixtureEvent, signedHeaders } from 'aghanim-webhooks'
 import { afterAll, describe, expect, test } from 'vitest'
 import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support/postgres.js'
 import { killAllServe, spawnServe } from './support/serve-process.js'
@@ -71,6 +71,32 @@ describe('aghanim-webhooks serve (a real process)', () => {
     const ready = /ready in (\d+) ms/.exec(out)
     expect(ready).not.toBeNull()
     console.info(`serve: ready ${ready![1]} ms after process start (TypeScript sources, SQLite)`)
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+  })
+
+  test('--handlers loads a TypeScript module (Node strips its types)', async () => {
+    const dir = tempDir()
+    const handlers = join(dir, 'my-handlers.ts')
+    writeFileSync(
+      handlers,
+      `interface VerifyEvent { event_data: { player_id: string } }
+       type Router = { on(type: string, handler: (event: VerifyEvent) => unknown): unknown }
+       export default function (router: Router): void {
+         router.on('player.verify', (event: VerifyEvent) => ({ player_id: event.event_data.player_id, name: 'Typed', attributes: {} }))
+       }`,
+    )
+    const serve = spawnServe(['--port', '0', '--host', '127.0.0.1', '--handlers', handlers], {
+      cwd: dir,
+      env: { AGHANIM_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn' },
+    })
+    const url = await serve.ready
+    const answer = await post(
+      url,
+      JSON.stringify(fixtureEvent('player.verify', { event_data: { player_id: 'p_ts' } })),
+    )
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toMatchObject({ player_id: 'p_ts', name: 'Typed' })
     serve.child.kill('SIGTERM')
     expect(await serve.exited).toBe(0)
   })

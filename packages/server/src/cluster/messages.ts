@@ -4,11 +4,7 @@ import type { MetricsSnapshot } from '../metrics/metrics.js'
 /** What the primary and its workers tell each other over the cluster IPC channel. Internal. */
 export type ClusterMessage =
   | { type: 'aghanim:listening'; url: string; port: number; readyMs: number }
-  | { type: 'aghanim:delivery'; summary: DeliverySummaryJson }
-  /** A worker's number of live-stream clients changed. */
-  | { type: 'aghanim:listeners'; count: number }
-  /** Whether any process has a live-stream client: workers relay their deliveries only then. */
-  | { type: 'aghanim:live'; live: boolean }
+  | { type: 'aghanim:deliveries'; summaries: DeliverySummaryJson[] }
   | { type: 'aghanim:metrics-request'; id: number }
   | { type: 'aghanim:metrics-collect'; id: string }
   | { type: 'aghanim:metrics-snapshot'; id: string; snapshot: MetricsSnapshot }

@@ -50,32 +50,17 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   })
   const fork = () => cluster.fork(env)
 
-  // Live-stream clients per worker: deliveries are relayed only while the sum is above zero.
-  const listeners = new Map<number, number>()
-  let live = false
-  const updateLive = () => {
-    const now = [...listeners.values()].some((count) => count > 0)
-    if (now === live) return
-    live = now
-    broadcast({ type: 'aghanim:live', live })
-  }
-
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isClusterMessage(message)) return
     switch (message.type) {
-      case 'aghanim:listeners':
-        listeners.set(worker.id, message.count)
-        updateLive()
-        return
       case 'aghanim:listening':
-        if (live) send(worker, { type: 'aghanim:live', live })
         listening++
         if (!started && listening === options.workers) {
           started = true
           options.onReady({ url: message.url, readyMs: message.readyMs })
         }
         return
-      case 'aghanim:delivery':
+      case 'aghanim:deliveries':
         broadcast(message)
         return
       case 'aghanim:metrics-request':
@@ -116,8 +101,6 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let failure: number | undefined
   const exited = new Promise<number>((resolve) => {
     cluster.on('exit', (worker, code, signal) => {
-      listeners.delete(worker.id)
-      updateLive()
       if (!stopping && !started) {
         // A worker that cannot start (bad handlers module, database down) will not do better on a retry.
         failure = code ?? 1

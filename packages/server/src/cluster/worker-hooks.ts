@@ -1,26 +1,34 @@
+import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
 import type { MetricsSnapshot } from '../metrics/metrics.js'
 import type { ClusterHooks } from '../server/start-server.js'
 import { type ClusterMessage, COLLECT_TIMEOUT_MS, isClusterMessage } from './messages.js'
 
+/** How long a delivery waits to be relayed with others: invisible in a live view, one message per batch. */
+const RELAY_DELAY_MS = 50
+
 /**
- * A worker's side of `--workers`: while any process has a live-stream client, its deliveries go to the
- * primary, which sends them to every worker's live stream (with nobody watching they are not sent: three IPC
- * messages per delivery cost more CPU than the rest of a player.verify); a `/metrics` scrape asks the primary
- * to sum all workers' snapshots. Internal.
+ * A worker's side of `--workers`: its deliveries go to the primary, which sends them to every worker's live
+ * stream; a `/metrics` scrape asks the primary to sum all workers' snapshots. Deliveries travel in batches,
+ * every `RELAY_DELAY_MS`: one IPC message each way per delivery cost more CPU than the rest of a
+ * player.verify. Internal.
  */
 export function workerHooks(): ClusterHooks {
   let local: Parameters<ClusterHooks['attach']>[0] | undefined
   const waiting = new Map<number, (snapshot: MetricsSnapshot) => void>()
   let sequence = 0
-  let live = false
+  let batch: DeliverySummaryJson[] = []
+  const relay = () => {
+    send({ type: 'aghanim:deliveries', summaries: batch })
+    batch = []
+  }
   const send = (message: ClusterMessage) => {
     if (process.connected) process.send?.(message)
   }
 
   process.on('message', (message: unknown) => {
     if (!isClusterMessage(message)) return
-    if (message.type === 'aghanim:delivery') local?.publish(message.summary)
-    else if (message.type === 'aghanim:live') live = message.live
+    if (message.type === 'aghanim:deliveries')
+      for (const summary of message.summaries) local?.publish(summary)
     else if (message.type === 'aghanim:metrics-collect' && local) {
       send({ type: 'aghanim:metrics-snapshot', id: message.id, snapshot: local.snapshot() })
     } else if (message.type === 'aghanim:metrics-result') waiting.get(message.id)?.(message.snapshot)
@@ -31,11 +39,8 @@ export function workerHooks(): ClusterHooks {
       local = hooks
     },
     publish(summary) {
-      if (!process.connected) local?.publish(summary)
-      else if (live) send({ type: 'aghanim:delivery', summary })
-    },
-    listeners(count) {
-      send({ type: 'aghanim:listeners', count })
+      if (!process.connected) return local?.publish(summary)
+      if (batch.push(summary) === 1) setTimeout(relay, RELAY_DELAY_MS).unref()
     },
     collect() {
       const own = local?.snapshot()

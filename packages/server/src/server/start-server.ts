@@ -35,8 +35,6 @@ export interface ClusterHooks {
   attach(local: { publish(summary: DeliverySummaryJson): void; snapshot(): MetricsSnapshot }): void
   /** Sends a delivery summary to every process's live stream (this one included). */
   publish(summary: DeliverySummaryJson): void
-  /** This process's live stream now has `count` clients. */
-  listeners(count: number): void
   /** The metrics of all processes, summed. */
   collect(): Promise<MetricsSnapshot>
 }
@@ -80,10 +78,7 @@ async function listen(
 ): Promise<RunningServer> {
   if (config.seedTestPlayer) await seedTestPlayer(database.ledger)
   const metrics = createMetrics()
-  const stream = createDeliveryStream((size) => {
-    metrics.setSseClients(size)
-    options.cluster?.listeners(size)
-  })
+  const stream = createDeliveryStream((size) => metrics.setSseClients(size))
   options.cluster?.attach({
     publish: (summary) => stream.publish(summary),
     snapshot: () => metrics.snapshot(),
