@@ -100,7 +100,8 @@ export class GroupCommit {
       this.#db.exec('BEGIN IMMEDIATE')
       return true
     } catch (error) {
-      if ((error as { errcode?: number }).errcode === SQLITE_BUSY) return false
+      // The low byte is the primary code: extended codes (SQLITE_BUSY_RECOVERY, …) are busy too.
+      if (((error as { errcode?: number }).errcode ?? 0) & 0xff) === SQLITE_BUSY) return false
       throw error
     } finally {
       this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`)
