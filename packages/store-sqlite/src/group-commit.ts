@@ -101,7 +101,7 @@ export class GroupCommit {
       return true
     } catch (error) {
       // The low byte is the primary code: extended codes (SQLITE_BUSY_RECOVERY, …) are busy too.
-      if (((error as { errcode?: number }).errcode ?? 0) & 0xff) === SQLITE_BUSY) return false
+      if ((((error as { errcode?: number }).errcode ?? 0) & 0xff) === SQLITE_BUSY) return false
       throw error
     } finally {
       this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`)
