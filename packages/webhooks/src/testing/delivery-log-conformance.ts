@@ -89,6 +89,17 @@ export function runDeliveryLogConformance(
       expect(await log.appendMany([])).toEqual([])
     })
 
+    withLog('appendMany stores a batch of 2,500 (more than one SQL statement may carry)', async (log) => {
+      const batch = Array.from({ length: 2500 }, (_, index) =>
+        delivery({ id: `big-${String(index).padStart(4, '0')}`, receivedAt: T0 + index }),
+      )
+      expect((await log.appendMany(batch)).length).toBe(2500)
+      const newest = await log.list({ limit: 1 })
+      expect(ids(newest.records)).toEqual(['big-2499'])
+      expect(await listIds(log, { until: T0 + 1 })).toEqual(['big-0000'])
+      expect(await log.prune(T0 + 2500)).toBe(2500)
+    })
+
     withLog('append generates distinct ids when none is given', async (log) => {
       const first = await log.append(delivery({}))
       const second = await log.append(delivery({}))
