@@ -10,7 +10,7 @@ import type { AghanimWebhookError } from '../errors.js'
 import { createWebhookAnswerer } from '../handler.js'
 import { reportOnce } from './misconfiguration.js'
 import { answerNodeRequest } from './node-answer.js'
-import { closesConnection } from './node-response.js'
+import { closesConnection, lingerBeforeClosing } from './node-response.js'
 import type { AghanimWebhooksOptions } from './options.js'
 
 setDefaultEngine(nodeCryptoEngine)
@@ -87,7 +87,10 @@ export function aghanimWebhooks<Tx = unknown>(options: FastifyWebhooksOptions<Tx
       })
       reply.code(answer.status)
       for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value)
-      if (closesConnection(request.raw)) reply.header('connection', 'close')
+      if (closesConnection(request.raw)) {
+        reply.header('connection', 'close')
+        lingerBeforeClosing(request.raw)
+      }
       return reply.send(answer.body)
     })
   }

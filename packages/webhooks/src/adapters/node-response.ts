@@ -15,7 +15,10 @@ export function writeResponse(req: NodeRequest, res: NodeResponse, answer: Webho
   if (res.headersSent || res.writableEnded) return
   res.statusCode = answer.status
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
-  if (closesConnection(req)) res.setHeader('connection', 'close')
+  if (closesConnection(req)) {
+    res.setHeader('connection', 'close')
+    lingerBeforeClosing(req)
+  }
   const body = Buffer.from(answer.body)
   res.setHeader('content-length', body.byteLength)
   res.end(body)
@@ -27,4 +30,26 @@ export function writeResponse(req: NodeRequest, res: NodeResponse, answer: Webho
  */
 export function closesConnection(req: NodeRequest): boolean {
   return req.httpVersionMajor === 1 && !req.complete && req.method !== 'GET' && req.method !== 'HEAD'
+}
+
+/** How long a connection closed after an early answer waits before it is torn down. */
+const LINGER_MS = 2000
+
+/**
+ * Lingers before a `connection: close` teardown. Closing a socket while the client is still sending makes the
+ * kernel send a reset, which can destroy the 413 before the client has read it (seen as a flaky "no answer"
+ * under an endless upload). So, as nginx's lingering close does: stop reading, send our FIN after the answer,
+ * and tear the socket down only `LINGER_MS` later. Node calls `destroySoon` once the answer is flushed; it is
+ * replaced on this socket only.
+ */
+export function lingerBeforeClosing(req: NodeRequest): void {
+  const socket = req.socket as (typeof req.socket & { destroySoon?: () => void }) | undefined
+  if (typeof socket?.destroySoon !== 'function') return
+  socket.destroySoon = () => {
+    socket.pause()
+    socket.end()
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS)
+    timer.unref()
+    socket.once('close', () => clearTimeout(timer))
+  }
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { connect } from 'node:net'
 import { createRouter, type Delivery } from 'aghanim-webhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deliver, itemAdd, playerVerify, rawPost, SECRET } from './deliver.js'
@@ -73,6 +74,13 @@ describe.each(frameworks)('the %s adapter, on a real server', (framework) => {
     expect(JSON.parse((answer as { body: string }).body)).toMatchObject({ code: 'body_too_large' })
   })
 
+  it('answers 413 to uploads that keep sending, and each client gets to read it', async () => {
+    // Closing a socket the client still writes to makes the kernel send a reset, which can destroy the 413
+    // before the client reads it: the adapters linger before closing.
+    const answers = await Promise.all(Array.from({ length: 10 }, () => endlessUpload(server.url)))
+    expect(answers).toEqual(Array.from({ length: 10 }, () => 413))
+  })
+
   it('answers GET with 405', async () => {
     const response = await fetch(server.url)
     expect(response.status).toBe(405)
@@ -94,3 +102,34 @@ describe.each(frameworks)('the %s adapter, on a real server', (framework) => {
     expect(next.status).toBe(200)
   })
 })
+
+/** POSTs a chunked body that never ends, as fast as the socket takes it; resolves with the status read back. */
+function endlessUpload(url: string): Promise<number | string> {
+  const { hostname, port, pathname } = new URL(url)
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname)
+    let reply = ''
+    const chunk = `${(64 * 1024).toString(16)}\r\n${'x'.repeat(64 * 1024)}\r\n`
+    const pump = () => {
+      while (!socket.destroyed && socket.write(chunk)) {}
+    }
+    socket.on('connect', () => {
+      socket.write(`POST ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\ntransfer-encoding: chunked\r\n\r\n`)
+      pump()
+      // A busy client reads its answer a moment late: by then a server that closed at once has reset it.
+      socket.pause()
+      setTimeout(() => socket.resume(), 200)
+    })
+    socket.on('drain', pump)
+    socket.setEncoding('latin1').on('data', (text: string) => {
+      reply += text
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(reply)
+      if (status) {
+        resolve(Number(status[1]))
+        socket.destroy()
+      }
+    })
+    socket.on('error', (error) => resolve(`no answer: ${error.message}`))
+    socket.on('close', () => resolve(`no answer: closed after ${reply.length} bytes`))
+  })
+}
