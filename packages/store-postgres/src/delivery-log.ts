@@ -1,4 +1,5 @@
 import {
+  DELIVERY_LOG_COLUMNS,
   type DeliveryInput,
   type DeliveryLog,
   type DeliveryPage,
@@ -6,15 +7,15 @@ import {
   type DeliveryRecord,
   decodeDeliveryCursor,
   deliveryPageSize,
+  deliveryRowValues,
   deliverySummaryFromRow,
   encodeDeliveryCursor,
-  newDeliveryId,
 } from 'aghanim-webhooks'
 import type { Pool, PoolClient } from 'pg'
 
 type Row = Record<string, unknown>
 
-const COLUMN_COUNT = 17
+const COLUMN_COUNT = DELIVERY_LOG_COLUMNS.length
 const COLUMN_NUMBERS = Array.from({ length: COLUMN_COUNT }, (_, index) => index + 1)
 const ROWS_PER_STATEMENT = 1000
 
@@ -40,11 +41,10 @@ export class PostgresDeliveryLog implements DeliveryLog {
 
   /** One multi-row INSERT per chunk of 1,000 (PostgreSQL allows 65,535 parameters a statement). */
   async appendMany(records: readonly DeliveryInput[]): Promise<string[]> {
-    const rows = records.map((record) => this.#row(record))
+    const rows = records.map((record) => deliveryRowValues(record, this.#now()))
     if (rows.length === 0) return []
     const insertChunk = (chunk: unknown[][]) =>
-      `INSERT INTO ${this.#table} (id, received_at, method, path, headers, body, outcome, event_id, event_type, idempotency_key,
-         player_id, status, response_body, duration_ms, attempt, duplicate, replay_of)
+      `INSERT INTO ${this.#table} (${DELIVERY_LOG_COLUMNS.join(', ')})
        VALUES ${chunk.map((_, index) => `(${COLUMN_NUMBERS.map((column) => `$${index * COLUMN_COUNT + column}`).join(', ')})`).join(', ')}`
     if (rows.length <= ROWS_PER_STATEMENT) {
       await this.#pool.query(insertChunk(rows), rows.flat())
@@ -57,29 +57,6 @@ export class PostgresDeliveryLog implements DeliveryLog {
       })
     }
     return rows.map((row) => row[0] as string)
-  }
-
-  #row(record: DeliveryInput): unknown[] {
-    const body = typeof record.body === 'string' ? new TextEncoder().encode(record.body) : record.body
-    return [
-      record.id ?? newDeliveryId(this.#now()),
-      record.receivedAt,
-      record.method,
-      record.path,
-      JSON.stringify(record.headers),
-      body === null ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-      record.outcome,
-      record.eventId ?? null,
-      record.eventType ?? null,
-      record.key ?? null,
-      record.playerId ?? null,
-      record.status,
-      record.responseBody,
-      record.durationMs,
-      record.attempt,
-      record.duplicate,
-      record.replayOf ?? null,
-    ]
   }
 
   async #inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {

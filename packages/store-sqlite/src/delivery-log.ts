@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
 import {
+  DELIVERY_LOG_COLUMNS,
   type DeliveryInput,
   type DeliveryLog,
   type DeliveryPage,
@@ -7,12 +8,15 @@ import {
   type DeliveryRecord,
   decodeDeliveryCursor,
   deliveryPageSize,
+  deliveryRowValues,
   deliverySummaryFromRow,
   encodeDeliveryCursor,
-  newDeliveryId,
 } from 'aghanim-webhooks'
 import type { GroupCommit } from './group-commit.js'
 import { statementCache } from './statements.js'
+
+const INSERT_SQL = `INSERT INTO delivery_log (${DELIVERY_LOG_COLUMNS.join(', ')})
+  VALUES (${DELIVERY_LOG_COLUMNS.map(() => '?').join(', ')})`
 
 const SUMMARY_COLUMNS =
   'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
@@ -38,40 +42,13 @@ export class SqliteDeliveryLog implements DeliveryLog {
 
   appendMany(records: readonly DeliveryInput[]): Promise<string[]> {
     if (records.length === 0) return Promise.resolve([])
-    const rows = records.map((record) => this.#row(record))
+    const rows = records.map((record) => deliveryRowValues(record, this.#now()))
     // One work item for the whole batch: one savepoint instead of one per row.
     return this.#group.submit(() => {
-      const insert = this.#statement(
-        `INSERT INTO delivery_log (id, received_at, method, path, headers, body, outcome, event_id, event_type, idempotency_key,
-           player_id, status, response_body, duration_ms, attempt, duplicate, replay_of)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
+      const insert = this.#statement(INSERT_SQL)
       for (const row of rows) insert.run(...row)
       return rows.map((row) => row[0] as string)
     })
-  }
-
-  #row(record: DeliveryInput): SQLInputValue[] {
-    const body = typeof record.body === 'string' ? new TextEncoder().encode(record.body) : record.body
-    return [
-      record.id ?? newDeliveryId(this.#now()),
-      record.receivedAt,
-      record.method,
-      record.path,
-      JSON.stringify(record.headers),
-      body,
-      record.outcome,
-      record.eventId ?? null,
-      record.eventType ?? null,
-      record.key ?? null,
-      record.playerId ?? null,
-      record.status,
-      record.responseBody,
-      record.durationMs,
-      record.attempt,
-      record.duplicate ? 1 : 0,
-      record.replayOf ?? null,
-    ]
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {

@@ -14,6 +14,7 @@ export * from './events/index.js'
 export { createWebhookHandler, type Delivery, type WebhookHandlerOptions } from './handler.js'
 export { type HeadersLike, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
 export {
+  DELIVERY_LOG_COLUMNS,
   type DeliveryCursor,
   type DeliveryInput,
   type DeliveryLog,
@@ -23,6 +24,7 @@ export {
   type DeliverySummary,
   decodeDeliveryCursor,
   deliveryPageSize,
+  deliveryRowValues,
   deliverySummaryFromRow,
   encodeDeliveryCursor,
   newDeliveryId,

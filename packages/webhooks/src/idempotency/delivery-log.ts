@@ -154,6 +154,59 @@ export function newDeliveryId(now: number): string {
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz'
 
+/** The delivery log's stored columns, in the order `deliveryRowValues` gives their values. */
+export const DELIVERY_LOG_COLUMNS = [
+  'id',
+  'received_at',
+  'method',
+  'path',
+  'headers',
+  'body',
+  'outcome',
+  'event_id',
+  'event_type',
+  'idempotency_key',
+  'player_id',
+  'status',
+  'response_body',
+  'duration_ms',
+  'attempt',
+  'duplicate',
+  'replay_of',
+] as const
+
+/**
+ * A record's values in `DELIVERY_LOG_COLUMNS` order, for an SQL insert: the id generated when missing (from
+ * `now`, Unix ms), headers as JSON text, a text body as its UTF-8 bytes, `duplicate` as 1 or 0. For
+ * `DeliveryLog` implementations.
+ *
+ * @example insert.run(...deliveryRowValues(record, Date.now()))
+ */
+export function deliveryRowValues(
+  record: DeliveryInput,
+  now: number,
+): (string | number | Uint8Array | null)[] {
+  return [
+    record.id ?? newDeliveryId(now),
+    record.receivedAt,
+    record.method,
+    record.path,
+    JSON.stringify(record.headers),
+    typeof record.body === 'string' ? new TextEncoder().encode(record.body) : record.body,
+    record.outcome,
+    record.eventId ?? null,
+    record.eventType ?? null,
+    record.key ?? null,
+    record.playerId ?? null,
+    record.status,
+    record.responseBody,
+    record.durationMs,
+    record.attempt,
+    record.duplicate ? 1 : 0,
+    record.replayOf ?? null,
+  ]
+}
+
 /**
  * A summary from a database row with the delivery log's column names (snake_case, as both stores name them);
  * `duplicate` may be a boolean or 0/1. For `DeliveryLog` implementations.

@@ -49,6 +49,9 @@ export function runDeliveryLogConformance(
         id: 'd-roundtrip',
         body,
         headers: { 'content-type': 'application/json', 'x-aghanim-signature': '[redacted]' },
+        duplicate: true,
+        attempt: 2,
+        replayOf: 'd-original',
       })
       expect(await log.append(input)).toBe('d-roundtrip')
       const stored = await log.get('d-roundtrip')
