@@ -28,8 +28,17 @@ export class PostgresDeliveryLog implements DeliveryLog {
   readonly #table: string
   readonly #now: () => number
 
-  constructor(pool: Pool, quotedSchema: string, now: () => number) {
+  /** The store's transaction (with its synchronous-commit guarantee), for batches split over statements. */
+  readonly #transact: <T>(work: (client: PoolClient) => Promise<T>) => Promise<T>
+
+  constructor(
+    pool: Pool,
+    quotedSchema: string,
+    now: () => number,
+    transact: <T>(work: (client: PoolClient) => Promise<T>) => Promise<T>,
+  ) {
     this.#pool = pool
+    this.#transact = transact
     this.#table = `${quotedSchema}.delivery_log`
     this.#now = now
   }
@@ -49,7 +58,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
     if (rows.length <= ROWS_PER_STATEMENT) {
       await this.#pool.query(insertChunk(rows), rows.flat())
     } else {
-      await this.#inTransaction(async (client) => {
+      await this.#transact(async (client) => {
         for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
           const chunk = rows.slice(start, start + ROWS_PER_STATEMENT)
           await client.query(insertChunk(chunk), chunk.flat())
@@ -57,23 +66,6 @@ export class PostgresDeliveryLog implements DeliveryLog {
       })
     }
     return rows.map((row) => row[0] as string)
-  }
-
-  async #inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.#pool.connect()
-    let broken: Error | undefined
-    try {
-      await client.query('BEGIN')
-      await work(client)
-      await client.query('COMMIT')
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError
-      })
-      throw error
-    } finally {
-      client.release(broken)
-    }
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {

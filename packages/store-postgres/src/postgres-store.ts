@@ -49,7 +49,9 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
     this.#keys = `${options.quotedSchema}.idempotency_keys`
     this.#now = options.now
     this.#ownsPool = options.ownsPool
-    this.deliveries = new PostgresDeliveryLog(pool, options.quotedSchema, options.now)
+    this.deliveries = new PostgresDeliveryLog(pool, options.quotedSchema, options.now, (work) =>
+      this.transact(({ client }) => work(client)),
+    )
   }
 
   async claim(key: string, options: ClaimOptions): Promise<ClaimResult> {

@@ -1,4 +1,4 @@
-import type { Player, PlayerInput } from './ledger.js'
+import type { HistoryEntry, Player, PlayerInput } from './ledger.js'
 
 type PlayerFields = Omit<Player, 'player_id' | 'created_at' | 'updated_at'>
 
@@ -51,4 +51,24 @@ export function lookupClauses(
   const ids = entries.filter(([key]) => key === 'player_id' || key === 'account_id')
   const idClauses = ids.map(([, value]) => `player_id = ${bind(value)}`)
   return { sql: [`(${attributes.join(' AND ')})`, ...idClauses].join(' OR '), values }
+}
+
+/**
+ * A history entry from an `inventory_history` row (both databases name the columns alike); `createdAt` is the
+ * row's time as ISO 8601, which each database stores differently. Internal.
+ */
+export function historyFromRow(row: Record<string, unknown>, createdAt: string): HistoryEntry {
+  return {
+    id: Number(row.id),
+    kind: row.kind as HistoryEntry['kind'],
+    sku: String(row.sku),
+    quantity: Number(row.quantity),
+    applied: Number(row.applied),
+    shortfall: Number(row.shortfall),
+    key: (row.idempotency_key as string | null) ?? null,
+    event_id: (row.event_id as string | null) ?? null,
+    event_type: (row.event_type as string | null) ?? null,
+    reason: (row.reason as string | null) ?? null,
+    created_at: createdAt,
+  }
 }

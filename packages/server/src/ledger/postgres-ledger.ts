@@ -1,5 +1,5 @@
-import type { HistoryEntry, Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
-import { lookupClauses, mergePlayer } from './player-rows.js'
+import type { Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
+import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 
 /** What the ledger needs from `pg`: a pool or a client that runs parameterised queries. */
 export interface Queryable {
@@ -83,7 +83,7 @@ export function createPostgresLedger(
         'SELECT * FROM inventory_history WHERE player_id = $1 ORDER BY id DESC LIMIT $2',
         [playerId, options.limit ?? 100],
       )
-      return rows.map(toHistory)
+      return rows.map((row) => historyFromRow(row, iso(row.created_at)))
     },
     async lookupPlayers(fields) {
       const clauses = lookupClauses(fields, 'postgres')
@@ -221,21 +221,5 @@ function toPlayer(row: Record<string, unknown>): Player {
     custom_attributes: (row.custom_attributes ?? {}) as Record<string, unknown>,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
-  }
-}
-
-function toHistory(row: Record<string, unknown>): HistoryEntry {
-  return {
-    id: Number(row.id),
-    kind: row.kind as HistoryEntry['kind'],
-    sku: String(row.sku),
-    quantity: Number(row.quantity),
-    applied: Number(row.applied),
-    shortfall: Number(row.shortfall),
-    key: (row.idempotency_key as string | null) ?? null,
-    event_id: (row.event_id as string | null) ?? null,
-    event_type: (row.event_type as string | null) ?? null,
-    reason: (row.reason as string | null) ?? null,
-    created_at: iso(row.created_at),
   }
 }

@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
-import type { HistoryEntry, Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
-import { lookupClauses, mergePlayer } from './player-rows.js'
+import type { Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
+import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 
 /** The SQLite store's transaction handle: work items get the store's connection inside its transaction. */
 export interface SqliteTx {
@@ -73,7 +73,7 @@ export function createSqliteLedger(store: SqliteLedgerStore, now: () => number =
         db,
         'SELECT * FROM inventory_history WHERE player_id = ? ORDER BY id DESC LIMIT ?',
       ).all(playerId, options.limit ?? 100)
-      return rows.map((row) => toHistory(row as Row))
+      return rows.map((row) => historyFromRow(row, new Date(Number(row.created_at)).toISOString()))
     },
     async lookupPlayers(fields) {
       const clauses = lookupClauses(fields, 'sqlite')
@@ -220,21 +220,5 @@ function toPlayer(row: Row): Player {
     custom_attributes: JSON.parse(String(row.custom_attributes)),
     created_at: new Date(Number(row.created_at)).toISOString(),
     updated_at: new Date(Number(row.updated_at)).toISOString(),
-  }
-}
-
-function toHistory(row: Row): HistoryEntry {
-  return {
-    id: Number(row.id),
-    kind: row.kind as HistoryEntry['kind'],
-    sku: String(row.sku),
-    quantity: Number(row.quantity),
-    applied: Number(row.applied),
-    shortfall: Number(row.shortfall),
-    key: (row.idempotency_key as string | null) ?? null,
-    event_id: (row.event_id as string | null) ?? null,
-    event_type: (row.event_type as string | null) ?? null,
-    reason: (row.reason as string | null) ?? null,
-    created_at: new Date(Number(row.created_at)).toISOString(),
   }
 }
