@@ -2,9 +2,9 @@
 // npm run bench [-- --quick] — our server against baselines written here, in the same run on the same
 // machine, with wrk as the load generator. See docs/benchmarks.md for what each number means.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fsyncRate } from './lib/fsync.mjs'
 import { machineInfo } from './lib/machine.mjs'
@@ -15,7 +15,7 @@ import { renderReport } from './lib/report.mjs'
 import { grantedQuantity, seedPlayers } from './lib/seed.mjs'
 import { measureReady, measureSendColdStart } from './lib/startup.mjs'
 import { describeSuite, SUITES } from './lib/suites.mjs'
-import { CLI_BIN, cliBuilt, ROOT, startTarget } from './lib/targets.mjs'
+import { CLI_BIN, cliBuilt, isOurServer, ROOT, startTarget } from './lib/targets.mjs'
 import { hasWrk, runWrk, WRK_INSTALL_HINT } from './lib/wrk.mjs'
 
 const HELP = `Usage: npm run bench [-- options]
@@ -29,7 +29,9 @@ like Aghanim's sample) with wrk, interleaved, and prints Markdown tables (also w
   --runs N             rounds per target (default 3; quick 1)
   --seconds S          seconds per measured wrk run (default 4; quick 2)
   --only a,b           only these suites (${SUITES.map((suite) => suite.id).join(', ')}, micro, startup)
-  --targets a,b        only these targets (bare, node-verify, express, ours)
+  --targets a,b        only these targets (bare, node-verify, express, library, ours)
+  --compare-with DIR   also run our server from another checkout (built, e.g. a git worktree of main) as
+                       target "before", next to "ours" in every suite: before/after in the same run
   --postgres-url URL   PostgreSQL for the PostgreSQL suite (default ${DEFAULT_POSTGRES_URL}; the bench
                        creates and drops a schema of its own)
   --no-build           skip \`npm run build\` (use the existing dist/)
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean' },
     'update-docs': { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
+    'compare-with': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
@@ -68,9 +71,19 @@ const settings = {
 }
 const wanted = (id) => !settings.only || settings.only.has(id)
 const wantedTarget = (kind) => !settings.targets || settings.targets.has(kind)
-const suites = SUITES.map((suite) => ({ ...suite, targets: suite.targets.filter(wantedTarget) })).filter(
-  (suite) => wanted(suite.id) && suite.targets.length > 0,
-)
+const compareWith = values['compare-with'] ? resolve(values['compare-with']) : undefined
+if (compareWith && !existsSync(join(compareWith, 'packages/cli/dist/bin.js'))) {
+  console.error(
+    `${compareWith}/packages/cli/dist/bin.js is missing: run \`npm ci && npm run build\` there first.`,
+  )
+  process.exit(1)
+}
+const withBefore = (targets) =>
+  compareWith ? targets.flatMap((kind) => (kind === 'ours' ? ['ours', 'before'] : [kind])) : targets
+const suites = SUITES.map((suite) => ({
+  ...suite,
+  targets: withBefore(suite.targets).filter(wantedTarget),
+})).filter((suite) => wanted(suite.id) && suite.targets.length > 0)
 const needsServer =
   suites.some((suite) => suite.targets.includes('ours')) || (wanted('startup') && wantedTarget('ours'))
 
@@ -156,8 +169,9 @@ async function runSuite(suite) {
         store: suite.store,
         postgres,
         profileDir: values['cpu-prof'] ? join(ROOT, 'bench/results/profiles', suite.id) : undefined,
+        compareWith,
       })
-      if (kind === 'ours') await seedPlayers(target)
+      if (isOurServer(kind)) await seedPlayers(target)
       targets.push(target)
     }
     const shared = suite.pool === 'unique' ? undefined : await pool(suite, 4096)

@@ -14,18 +14,23 @@ export const TARGETS = {
   express: 'Express, like Aghanim’s sample',
   library: 'the library alone (node adapter, minimal router)',
   ours: 'aghanim-webhooks serve',
+  before: 'aghanim-webhooks serve, the build given to --compare-with',
 }
+
+/** Targets that are our server (seeded with players, checked for grants). */
+export const isOurServer = (kind) => kind === 'ours' || kind === 'before'
 
 /**
  * Starts one target on a free port and waits for its health check. `store` (`sqlite` | `postgres`) only
  * matters for our server (`dataDir` reuses an existing embedded database); the baselines keep nothing.
- * `profileDir` runs it under `node --cpu-prof`, profiles written there when it stops.
+ * `profileDir` runs it under `node --cpu-prof`, profiles written there when it stops. `before` is our server
+ * from another checkout (`compareWith`, built), for before/after measurements in one run.
  *
  * @example const target = await startTarget('ours', { workers: 1, cpus: '0', secret, dir, store: 'sqlite' })
  */
 export async function startTarget(
   kind,
-  { workers = 1, cpus, secret, dir, store = 'sqlite', postgres, dataDir, profileDir },
+  { workers = 1, cpus, secret, dir, store = 'sqlite', postgres, dataDir, profileDir, compareWith },
 ) {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
@@ -35,7 +40,7 @@ export async function startTarget(
   // Cluster workers inherit execArgv, so each process writes its own profile (named by pid) when it exits.
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `${kind}-${port}`)] : []
   let started
-  if (kind === 'ours') {
+  if (isOurServer(kind)) {
     const data = dataDir ?? join(dir, `data-${port}`)
     mkdirSync(data, { recursive: true })
     started = await startProcess({
@@ -45,7 +50,7 @@ export async function startTarget(
         ...nodeArgs,
         // As `npm start` runs it (a young generation of 8 MiB: ~90 MiB less RSS under load, same req/s).
         ...SERVE_NODE_FLAGS,
-        CLI_BIN,
+        kind === 'before' ? join(compareWith, 'packages/cli/dist/bin.js') : CLI_BIN,
         'serve',
         ...portArgs,
         '--data-dir',

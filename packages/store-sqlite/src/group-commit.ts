@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
+import { type CommitSync, NO_SYNC } from './wal-sync.js'
 
 interface Pending {
   run: (db: DatabaseSync) => unknown
@@ -14,10 +15,12 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 /**
  * Group commit: every operation submitted during one event-loop turn runs in ONE write transaction, each
  * inside its own SAVEPOINT (so a failing operation rolls back only itself), and all of them settle after the
- * single COMMIT — one fsync acknowledges the whole group instead of one per operation. Internal.
+ * single COMMIT — one fsync acknowledges the whole group instead of one per operation. With a `WalSync` the
+ * fsync runs off the event loop and the group settles when it ends, while the next groups are built. Internal.
  */
 export class GroupCommit {
   readonly #db: DatabaseSync
+  readonly #sync: CommitSync
   /** The connection's busy_timeout: how long a group may wait for another process's write lock in all. */
   readonly #busyTimeoutMs: number
   #queue: Pending[] = []
@@ -26,8 +29,9 @@ export class GroupCommit {
   /** When the current group first found the write lock taken (another process holds it), else undefined. */
   #busySince: number | undefined
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, sync: CommitSync = NO_SYNC) {
     this.#db = db
+    this.#sync = sync
     this.#busyTimeoutMs = Number((db.prepare('PRAGMA busy_timeout').get() as { timeout: number }).timeout)
   }
 
@@ -77,10 +81,13 @@ export class GroupCommit {
       for (const item of batch) item.reject(error)
       return
     }
-    batch.forEach((item, index) => {
-      const result = results[index]!
-      if (result.ok) item.resolve(result.value)
-      else item.reject(result.error)
+    this.#sync.afterCommit((syncError) => {
+      batch.forEach((item, index) => {
+        const result = results[index]!
+        if (syncError) item.reject(syncError)
+        else if (result.ok) item.resolve(result.value)
+        else item.reject(result.error)
+      })
     })
   }
 

@@ -3,6 +3,7 @@ import { type BackgroundCheckpoints, startBackgroundCheckpoints } from './backgr
 import { migrate } from './migrate.js'
 import { STORE_SCOPE, storeMigrations } from './schema.js'
 import { type SqliteDurability, SqliteStore } from './sqlite-store.js'
+import { type CommitSync, WalSync } from './wal-sync.js'
 
 export interface SqliteStoreOptions {
   /** The database file (created if missing). */
@@ -49,6 +50,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const busyTimeoutPragma = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`
   const db = new DatabaseSync(options.path)
   let backgroundCheckpoints: BackgroundCheckpoints | undefined
+  let sync: CommitSync | undefined
   try {
     // busy_timeout first: switching to WAL and migrating both need the lock another process may hold.
     db.exec(busyTimeoutPragma)
@@ -56,6 +58,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db.exec(SYNCHRONOUS_PRAGMAS[durability])
     db.exec('PRAGMA foreign_keys = ON')
     migrate(db, STORE_SCOPE, storeMigrations, now())
+    if (durability === 'fsync' && journalMode === 'wal') {
+      // From here on the WAL is fsynced off the event loop before each acknowledgement (see WalSync), so the
+      // COMMITs themselves need not wait for the disk.
+      sync = new WalSync(walFileOf(db))
+      db.exec('PRAGMA synchronous = NORMAL')
+    }
     // An in-memory database stays out of WAL mode and has nothing to checkpoint.
     if (checkpoints === 'background' && journalMode === 'wal') {
       backgroundCheckpoints = startBackgroundCheckpoints(db, {
@@ -64,8 +72,15 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       })
     }
   } catch (error) {
+    void sync?.close()
     db.close()
     throw error
   }
-  return new SqliteStore(db, { durability, now, backgroundCheckpoints })
+  return new SqliteStore(db, { durability, now, backgroundCheckpoints, sync })
+}
+
+/** The main database's `-wal` file, by absolute path (SQLite resolved it when it opened the file). */
+function walFileOf(db: DatabaseSync): string {
+  const main = db.prepare("SELECT file FROM pragma_database_list WHERE name = 'main'").get()
+  return `${String(main?.file)}-wal`
 }

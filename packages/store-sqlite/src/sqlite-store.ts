@@ -12,6 +12,7 @@ import { SqliteDeliveryLog } from './delivery-log.js'
 import { GroupCommit } from './group-commit.js'
 import { migrate, type SqliteMigration } from './migrate.js'
 import { statementCache } from './statements.js'
+import { type CommitSync, NO_SYNC } from './wal-sync.js'
 
 /** What SQLite work items receive: the store's connection, inside the group transaction. Synchronous only. */
 export interface SqliteTx {
@@ -19,7 +20,8 @@ export interface SqliteTx {
 }
 
 /**
- * `fsync`: `synchronous=FULL` — an acknowledged commit survives kill -9, an OS crash and power loss.
+ * `fsync`: the WAL is fsynced before a commit is acknowledged — an acknowledged commit survives kill -9, an OS
+ * crash and power loss. (The fsync runs off the event loop, see `WalSync`.)
  * `process`: `synchronous=NORMAL` — it survives kill -9 and process crashes; the last commits before an OS
  * crash or power loss may be lost (the file stays consistent). See docs/stores.md.
  */
@@ -39,6 +41,7 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
   readonly #now: () => number
   readonly #statement: (sql: string) => StatementSync
   readonly #backgroundCheckpoints: BackgroundCheckpoints | undefined
+  readonly #sync: CommitSync
   #closing: Promise<void> | undefined
 
   constructor(
@@ -48,13 +51,16 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
       now: () => number
       /** The worker checkpointing `db`'s WAL, stopped by `close()`. */
       backgroundCheckpoints?: BackgroundCheckpoints
+      /** What makes a commit durable before it is acknowledged (`WalSync` for `durability: 'fsync'`). */
+      sync?: CommitSync
     },
   ) {
     this.db = db
     this.durability = options.durability
     this.#now = options.now
     this.#backgroundCheckpoints = options.backgroundCheckpoints
-    this.#group = new GroupCommit(db)
+    this.#sync = options.sync ?? NO_SYNC
+    this.#group = new GroupCommit(db, this.#sync)
     this.#statement = statementCache(db)
     this.deliveries = new SqliteDeliveryLog(db, this.#group, options.now)
   }
@@ -142,7 +148,11 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
    * @example await store.migrate('my-game', ['CREATE TABLE grants (key TEXT PRIMARY KEY, sku TEXT NOT NULL)'])
    */
   async migrate(scope: string, migrations: readonly SqliteMigration[]): Promise<number> {
-    return migrate(this.db, scope, migrations, this.#now())
+    const applied = migrate(this.db, scope, migrations, this.#now())
+    await new Promise<void>((resolve, reject) =>
+      this.#sync.afterCommit((error) => (error ? reject(error) : resolve())),
+    )
+    return applied
   }
 
   /**
@@ -170,6 +180,7 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
   async #close(): Promise<void> {
     this.#group.close()
     try {
+      await this.#sync.close()
       await this.#backgroundCheckpoints?.stop()
     } finally {
       this.db.close()

@@ -1,4 +1,5 @@
 import { AghanimWebhookError } from './errors.js'
+import type { IncomingRequest } from './handler.js'
 
 /** 1 MiB: far above any documented Aghanim event, far below what would hurt the process. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -7,7 +8,10 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
  * Reads a request body as raw bytes, refusing (413) as soon as it exceeds `maxBytes` — before buffering it
  * all, so an oversized or endless upload cannot take memory. Internal.
  */
-export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readBody(
+  request: IncomingRequest & Partial<Pick<Request, 'body' | 'bodyUsed'>>,
+  maxBytes: number,
+): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
   if (declared > maxBytes) throw tooLarge(maxBytes)
   const direct = directBodies.get(request)
@@ -46,11 +50,11 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
 export type DirectBody = (maxBytes: number) => Promise<Uint8Array>
 
 // Profiling the Node adapters showed a third of the library's CPU in web streams, Request and Response
-// objects around each 1 KiB body. A Node adapter builds a body-less Request and reads the socket itself.
-const directBodies = new WeakMap<Request, DirectBody>()
+// objects around each 1 KiB body. A Node adapter passes a body-less request and reads the socket itself.
+const directBodies = new WeakMap<IncomingRequest, DirectBody>()
 
 /** Makes `readBody(request)` read through `body` instead of `request.body`. Internal to the Node adapters. */
-export function attachDirectBody(request: Request, body: DirectBody): Request {
+export function attachDirectBody<R extends IncomingRequest>(request: R, body: DirectBody): R {
   directBodies.set(request, body)
   return request
 }

@@ -23,7 +23,7 @@ export interface DeliveryRecorder {
   onDelivery(delivery: Delivery): void
   /** Marks an in-process request (replay) so its record links to the delivery it re-sent. */
   markReplay(request: Request, replayOf: string): void
-  /** The id given to the delivery of `request`, once answered. */
+  /** The id given to the delivery of a request marked with `markReplay`, once answered. */
   idOf(request: Request): string | undefined
   /** Resolves when the record `id` is stored (or failed to be). */
   settled(id: string): Promise<void>
@@ -46,8 +46,10 @@ interface Queued {
 }
 
 export function createDeliveryRecorder({ log, metrics, logger, publish }: RecorderDeps): DeliveryRecorder {
-  const replays = new WeakMap<Request, string>()
-  const ids = new WeakMap<Request, string>()
+  // Keyed by the request's Headers object: the delivery carries it as is, while its `request` may be built
+  // on first use (Node adapters), so reading that here would build a Request per delivery.
+  const replays = new WeakMap<Headers, string>()
+  const ids = new WeakMap<Headers, string>()
   const pending = new Map<string, Promise<void>>()
   let queue: Queued[] = []
   let timer: NodeJS.Timeout | undefined
@@ -79,17 +81,17 @@ export function createDeliveryRecorder({ log, metrics, logger, publish }: Record
   return {
     onDelivery(delivery) {
       const id = newDeliveryId(delivery.receivedAt)
-      ids.set(delivery.request, id)
+      const replayOf = replays.get(delivery.headers) ?? null
+      if (replayOf) ids.set(delivery.headers, id)
       const outcome = deliveryOutcome(delivery.outcome, delivery.status, delivery.responseBody)
-      const url = new URL(delivery.request.url)
       const event = delivery.event ?? peekEnvelope(delivery)
       const data = event?.event_data as { player_id?: unknown } | undefined
       const record = {
         id,
         receivedAt: delivery.receivedAt,
-        method: delivery.request.method,
-        path: url.pathname + url.search,
-        headers: redactHeaders(delivery.request.headers),
+        method: delivery.method,
+        path: pathAndQuery(delivery.url),
+        headers: redactHeaders(delivery.headers),
         body: delivery.body ?? null,
         outcome,
         eventId: typeof event?.event_id === 'string' ? event.event_id : null,
@@ -101,7 +103,7 @@ export function createDeliveryRecorder({ log, metrics, logger, publish }: Record
         durationMs: delivery.durationMs,
         attempt: delivery.attempt,
         duplicate: delivery.duplicate,
-        replayOf: replays.get(delivery.request) ?? null,
+        replayOf,
       }
       enqueue(record)
       publish(summaryJson(record))
@@ -129,9 +131,9 @@ export function createDeliveryRecorder({ log, metrics, logger, publish }: Record
       else logger.info(line, 'delivery')
     },
     markReplay(request, replayOf) {
-      replays.set(request, replayOf)
+      replays.set(request.headers, replayOf)
     },
-    idOf: (request) => ids.get(request),
+    idOf: (request) => ids.get(request.headers),
     settled(id) {
       const waiting = pending.get(id)
       if (waiting) writeQueued()
@@ -147,6 +149,11 @@ export function createDeliveryRecorder({ log, metrics, logger, publish }: Record
 // The core hands over no event when the type is unknown or its data invalid; the (verified) body still says
 // which event it was, and the log and the inspector should show it.
 const PEEKABLE = new Set(['unknown_event_type', 'invalid_event_data', 'unknown_event_acknowledged'])
+
+function pathAndQuery(url: string): string {
+  const parsed = new URL(url)
+  return parsed.pathname + parsed.search
+}
 
 function peekEnvelope(
   delivery: Delivery,

@@ -165,6 +165,7 @@ async function listen(
         await retention.stop()
         await database.close()
         logger.info('stopped')
+        await new Promise<void>((resolve) => logger.flush(() => resolve()))
       })()
       return closed
     },

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream'
 import { attachDirectBody } from '../body.js'
-import { AghanimWebhookError } from '../errors.js'
-import type { WebhookAnswer } from '../handler.js'
+import type { AghanimWebhookError } from '../errors.js'
+import type { IncomingRequest, WebhookAnswer } from '../handler.js'
 import { rawBodyConsumed } from './misconfiguration.js'
 import { capturedBody, findRawBody, readNodeBody } from './node-body.js'
-import { type NodeRequest, toWebRequest } from './node-request.js'
+import { type NodeRequest, toIncomingRequest } from './node-request.js'
 
 export interface NodeAnswerInput {
-  handle: (request: Request) => Promise<WebhookAnswer>
+  handle: (request: IncomingRequest) => Promise<WebhookAnswer>
   /** Where a framework may have put the body already (`req.body`, `req.rawBody`). */
   captured: { rawBody?: unknown; body?: unknown }
   /** The body stream: the request itself, or what a framework's pre-parsing hook made of it. */
@@ -26,18 +26,7 @@ export async function answerNodeRequest(req: NodeRequest, input: NodeAnswerInput
     input.report(error)
     return errorAnswer(error)
   }
-  let request: Request
-  try {
-    request = toWebRequest(req)
-  } catch {
-    // The only thing `new Request` refuses here is a method the Fetch spec forbids (TRACE, TRACK).
-    return errorAnswer(
-      new AghanimWebhookError(
-        'method_not_allowed',
-        `${req.method} is not allowed; Aghanim delivers with POST.`,
-      ),
-    )
-  }
+  const request = toIncomingRequest(req)
   if (found) {
     // Read only when the handler asks (after the method and declared-length checks), straight from the socket.
     attachDirectBody(request, (maxBytes) =>

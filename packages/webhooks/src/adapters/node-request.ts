@@ -1,16 +1,17 @@
 import type { IncomingMessage } from 'node:http'
 import type { Http2ServerRequest } from 'node:http2'
+import type { IncomingRequest } from '../handler.js'
 
 /** A node:http, node:https or HTTP/2-compatibility request (and so Express's and Fastify's raw requests). */
 export type NodeRequest = IncomingMessage | Http2ServerRequest
 
 /**
- * The web `Request` the core handler takes, without its body: the Node adapters read the body straight from
- * the socket (`readNodeBody`), which costs far less than a web stream. Headers are copied (HTTP/2
- * pseudo-headers skipped). Internal to the Node adapters.
+ * What the core handler reads of a request, without building a web `Request` or its body: the Node adapters
+ * read the body straight from the socket (`readNodeBody`), which costs far less than a web stream. Headers
+ * are copied into web `Headers` (HTTP/2 pseudo-headers skipped). Internal to the Node adapters.
  */
-export function toWebRequest(req: NodeRequest): Request {
-  return new Request(urlOf(req), { method: req.method ?? 'GET', headers: webHeaders(req.rawHeaders) })
+export function toIncomingRequest(req: NodeRequest): IncomingRequest {
+  return { method: req.method ?? 'GET', url: urlOf(req), headers: webHeaders(req.rawHeaders) }
 }
 
 function webHeaders(raw: readonly string[]): Headers {

@@ -87,6 +87,23 @@ describe.each(frameworks)('the %s adapter, on a real server', (framework) => {
     expect(await response.json()).toMatchObject({ status: 'error', code: 'method_not_allowed' })
   })
 
+  it('reports each delivery with its method, URL and headers, and as a web Request', async () => {
+    const before = deliveries.length
+    await deliver(server.url, playerVerify('p_reported'))
+    await expect.poll(() => deliveries.length).toBeGreaterThan(before)
+    const delivery = deliveries.at(-1)!
+    expect(delivery.method).toBe('POST')
+    expect(delivery.url).toBe(server.url)
+    expect(delivery.headers.get('x-aghanim-signature')).toMatch(/^[0-9a-f]{64}$/)
+    expect(delivery.request).toBeInstanceOf(Request)
+    expect(delivery.request.method).toBe('POST')
+    expect(delivery.request.url).toBe(server.url)
+    expect(delivery.request.headers.get('x-aghanim-signature')).toBe(
+      delivery.headers.get('x-aghanim-signature'),
+    )
+    expect(delivery.request).toBe(delivery.request)
+  })
+
   it('survives a client that disconnects half-way through the body, and keeps serving', async () => {
     const before = deliveries.length
     const arrived = once(server.server, 'request')

@@ -1,0 +1,167 @@
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs'
+import { DatabaseSync } from 'node:sqlite'
+import { openSqliteStore, type SqliteDurability } from '@aghanim-webhooks/store-sqlite'
+import { afterAll, describe, expect, test } from 'vitest'
+import { GroupCommit } from '../src/group-commit.js'
+import { WalSync } from '../src/wal-sync.js'
+import { tempDirectory } from './temp-db.js'
+
+const temp = tempDirectory('sqlite-wal-sync')
+afterAll(() => temp.remove())
+
+/** An fdatasync the test finishes by hand, recording each call. */
+function manualSync() {
+  const calls: Array<(error: NodeJS.ErrnoException | null) => void> = []
+  return {
+    calls,
+    syncFile: (_fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => calls.push(callback),
+    finish: (index: number, error: NodeJS.ErrnoException | null = null) => calls[index]!(error),
+  }
+}
+
+function walSyncOnTempFile(syncFile: ConstructorParameters<typeof WalSync>[1]) {
+  const path = `${temp.file()}-wal`
+  writeFileSync(path, '')
+  return new WalSync(path, syncFile)
+}
+
+/** Resolves to what each acknowledgement was told, in order, once `count` have been told. */
+function acknowledgements(sync: WalSync, count: number) {
+  const told: Array<string> = []
+  const all = Array.from(
+    { length: count },
+    (_, index) =>
+      new Promise<void>((resolve) =>
+        sync.afterCommit((error) => {
+          told[index] = error ? error.message : 'durable'
+          resolve()
+        }),
+      ),
+  )
+  return { told, settled: Promise.all(all).then(() => told) }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('WalSync', () => {
+  test('acknowledges nothing until the fsync that follows the commit has finished', async () => {
+    const disk = manualSync()
+    const sync = walSyncOnTempFile(disk.syncFile)
+    const { told } = acknowledgements(sync, 1)
+    await tick()
+    expect(disk.calls).toHaveLength(1)
+    expect(told).toEqual([])
+    disk.finish(0)
+    await tick()
+    expect(told).toEqual(['durable'])
+    await sync.close()
+  })
+
+  test('commits made while an fsync runs wait for the next one, and share it', async () => {
+    const disk = manualSync()
+    const sync = walSyncOnTempFile(disk.syncFile)
+    const first = acknowledgements(sync, 1)
+    await tick()
+    const later = acknowledgements(sync, 3)
+    disk.finish(0)
+    await tick()
+    expect(first.told).toEqual(['durable'])
+    // The first fsync may have started before these commits' pages were written: it does not cover them.
+    expect(later.told).toEqual([])
+    expect(disk.calls).toHaveLength(2)
+    disk.finish(1)
+    expect(await later.settled).toEqual(['durable', 'durable', 'durable'])
+    expect(disk.calls).toHaveLength(2)
+    await sync.close()
+  })
+
+  test('a failed fsync fails its commits and every later one, without trying again', async () => {
+    const disk = manualSync()
+    const sync = walSyncOnTempFile(disk.syncFile)
+    const failed = acknowledgements(sync, 2)
+    await tick()
+    disk.finish(0, Object.assign(new Error('I/O error'), { code: 'EIO' }))
+    const message =
+      'Could not fsync the SQLite WAL (EIO); nothing more is acknowledged until the process restarts.'
+    expect(await failed.settled).toEqual([message, message])
+    expect(await acknowledgements(sync, 1).settled).toEqual([message])
+    expect(disk.calls).toHaveLength(1)
+    await sync.close()
+  })
+
+  test('close waits for the fsync in flight', async () => {
+    const disk = manualSync()
+    const sync = walSyncOnTempFile(disk.syncFile)
+    const { settled } = acknowledgements(sync, 1)
+    let closed = false
+    const closing = sync.close().then(() => {
+      closed = true
+    })
+    await tick()
+    expect(closed).toBe(false)
+    disk.finish(0)
+    await closing
+    expect(await settled).toEqual(['durable'])
+  })
+})
+
+describe('openSqliteStore durability', () => {
+  const openDescriptors = () =>
+    readdirSync('/proc/self/fd').map((fd) => readlinkOrEmpty(`/proc/self/fd/${fd}`))
+
+  test.each([
+    ['fsync', true],
+    ['process', false],
+  ] as const)('durability %s syncs the WAL file itself: %s', async (durability: SqliteDurability, syncs) => {
+    const path = temp.file()
+    const store = openSqliteStore({ path, durability })
+    try {
+      // SQLite commits with synchronous=NORMAL either way; with fsync the store holds the WAL to fsync it.
+      expect(store.db.prepare('PRAGMA synchronous').get()?.synchronous).toBe(1)
+      const walDescriptors = openDescriptors().filter((target) => target === `${path}-wal`)
+      // SQLite's own descriptor, plus ours with fsync.
+      expect(walDescriptors.length).toBe(syncs ? 2 : 1)
+      await store.transact(({ db }) => db.exec('CREATE TABLE t (x)'))
+    } finally {
+      await store.close()
+    }
+    expect(openDescriptors().filter((target) => target.startsWith(path))).toEqual([])
+  })
+})
+
+function readlinkOrEmpty(path: string): string {
+  try {
+    return readlinkSync(path)
+  } catch {
+    return ''
+  }
+}
+
+describe('GroupCommit with a commit sync', () => {
+  function groupWithManualSync() {
+    const db = new DatabaseSync(':memory:')
+    db.exec('CREATE TABLE t (x)')
+    const pending: Array<(error?: Error) => void> = []
+    const group = new GroupCommit(db, { afterCommit: (done) => pending.push(done), close: async () => {} })
+    return { db, group, pending }
+  }
+
+  test('settles a group only once its commit is durable, and fails it when the sync fails', async () => {
+    const { db, group, pending } = groupWithManualSync()
+    let settled = 0
+    const first = group.submit((tx) => tx.prepare('INSERT INTO t VALUES (1)').run()).then(() => settled++)
+    await tick()
+    // Committed (visible on the connection), not yet acknowledged.
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()?.n).toBe(1)
+    expect(settled).toBe(0)
+    pending[0]!()
+    await first
+    expect(settled).toBe(1)
+
+    const second = group.submit((tx) => tx.prepare('INSERT INTO t VALUES (2)').run())
+    await tick()
+    pending[1]!(new Error('disk gone'))
+    await expect(second).rejects.toThrow('disk gone')
+    db.close()
+  })
+})
