@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { type CommitSync, NO_SYNC } from './wal-sync.js'
 
 interface Pending {
@@ -21,6 +21,10 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 export class GroupCommit {
   readonly #db: DatabaseSync
   readonly #sync: CommitSync
+  /** Prepared once: `exec` would parse these three statements again for every operation of every group. */
+  readonly #savepoint: StatementSync
+  readonly #release: StatementSync
+  readonly #rollbackToSavepoint: StatementSync
   /** The connection's busy_timeout: how long a group may wait for another process's write lock in all. */
   readonly #busyTimeoutMs: number
   #queue: Pending[] = []
@@ -32,6 +36,9 @@ export class GroupCommit {
   constructor(db: DatabaseSync, sync: CommitSync = NO_SYNC) {
     this.#db = db
     this.#sync = sync
+    this.#savepoint = db.prepare('SAVEPOINT item')
+    this.#release = db.prepare('RELEASE item')
+    this.#rollbackToSavepoint = db.prepare('ROLLBACK TO item')
     this.#busyTimeoutMs = Number((db.prepare('PRAGMA busy_timeout').get() as { timeout: number }).timeout)
   }
 
@@ -136,13 +143,16 @@ export class GroupCommit {
 
   #runItem(item: Pending): Outcome {
     if (!this.#inTransaction()) return { ok: false, error: new Error('The group transaction ended early.') }
-    this.#db.exec('SAVEPOINT item')
+    this.#savepoint.run()
     try {
       const value = item.run(this.#db)
-      this.#db.exec('RELEASE item')
+      this.#release.run()
       return { ok: true, value }
     } catch (error) {
-      if (this.#inTransaction()) this.#db.exec('ROLLBACK TO item; RELEASE item')
+      if (this.#inTransaction()) {
+        this.#rollbackToSavepoint.run()
+        this.#release.run()
+      }
       return { ok: false, error }
     }
   }

@@ -1,5 +1,6 @@
 import { openSqliteStore } from '@aghanim-webhooks/store-sqlite'
 import { afterAll, describe, expect, test } from 'vitest'
+import { storeMigrations } from '../src/schema.js'
 import { tempDirectory } from './temp-db.js'
 
 const temp = tempDirectory('sqlite-migrate')
@@ -16,9 +17,9 @@ describe('SqliteStore.migrate', () => {
     const store = openSqliteStore({ path: temp.file() })
     try {
       expect(tables(store)).toEqual(['delivery_log', 'idempotency_keys', 'schema_migrations'])
-      expect(store.db.prepare('SELECT scope, version FROM schema_migrations').all()).toEqual([
-        { scope: 'aghanim-webhooks/store', version: 1 },
-      ])
+      expect(store.db.prepare('SELECT scope, version FROM schema_migrations').all()).toEqual(
+        storeMigrations.map((_, index) => ({ scope: 'aghanim-webhooks/store', version: index + 1 })),
+      )
     } finally {
       await store.close()
     }
