@@ -3,9 +3,23 @@ import { type CommitSync, NO_SYNC } from './wal-sync.js'
 
 interface Pending {
   run: (db: DatabaseSync) => unknown
+  /** False when this result may be acknowledged once committed, before the commit is on disk. */
+  needsSync: (value: unknown) => boolean
   resolve: (value: unknown) => void
   reject: (reason: unknown) => void
 }
+
+/** Options of one operation of a group. */
+export interface SubmitOptions<T> {
+  /**
+   * Whether this result may only settle once the commit is on stable storage (the default). Answer false for
+   * results that nothing outside the process relies on surviving a power loss: an acquired claim only has to
+   * be visible to other connections, which it is once committed. Internal.
+   */
+  needsSync?: (value: T) => boolean
+}
+
+const ALWAYS = () => true
 
 const SQLITE_BUSY = 5
 const MAX_RETRY_DELAY_MS = 10
@@ -43,10 +57,11 @@ export class GroupCommit {
   }
 
   /** Runs `operation` in the next group transaction; resolves with its result once that has committed. */
-  submit<T>(operation: (db: DatabaseSync) => T): Promise<T> {
+  submit<T>(operation: (db: DatabaseSync) => T, options: SubmitOptions<T> = {}): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('The SQLite store is closed.'))
+    const needsSync = (options.needsSync ?? ALWAYS) as (value: unknown) => boolean
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ run: operation, resolve: resolve as (value: unknown) => void, reject })
+      this.#queue.push({ run: operation, needsSync, resolve: resolve as (value: unknown) => void, reject })
       if (this.#scheduled) return
       this.#scheduled = true
       // setImmediate (not a microtask) so every request handled in this I/O phase joins the group.
@@ -88,13 +103,19 @@ export class GroupCommit {
       for (const item of batch) item.reject(error)
       return
     }
+    const durable: Array<{ item: Pending; result: Outcome }> = []
+    batch.forEach((item, index) => {
+      const result = results[index]!
+      if (result.ok && !item.needsSync(result.value)) item.resolve(result.value)
+      else durable.push({ item, result })
+    })
+    if (durable.length === 0) return
     this.#sync.afterCommit((syncError) => {
-      batch.forEach((item, index) => {
-        const result = results[index]!
+      for (const { item, result } of durable) {
         if (syncError) item.reject(syncError)
         else if (result.ok) item.resolve(result.value)
         else item.reject(result.error)
-      })
+      }
     })
   }
 

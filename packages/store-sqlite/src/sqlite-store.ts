@@ -99,7 +99,7 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
         }
       }
       return { kind: 'busy', leaseExpiresAt: Number(row?.lease_expires_at) }
-    })
+    }, CLAIM_SYNC)
   }
 
   complete(
@@ -128,7 +128,7 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
         `UPDATE idempotency_keys SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = ?
          WHERE key = ? AND token = ? AND state = 'in_progress'`,
       ).run(now, key, token)
-    })
+    }, NEVER_SYNC)
   }
 
   /**
@@ -187,6 +187,18 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
     }
   }
 }
+
+/**
+ * An acquired (or busy) claim settles once committed, without waiting for the WAL fsync: other processes see
+ * it from the commit on, and what the claim protects (the handler's work and its answer) is only acknowledged
+ * after the completion's fsync, which covers the claim's pages too. Were the claim alone lost to a power cut,
+ * the retry would claim the key again, as after a crash once the lease ends (with attempt 1 rather than 2).
+ * A `completed` claim waits: its stored answer goes to Aghanim, so what it reports must be on disk.
+ */
+const CLAIM_SYNC = { needsSync: (result: ClaimResult) => result.kind === 'completed' }
+
+/** A release only makes the key claimable again; if a power cut undid it, the lease would end the same way. */
+const NEVER_SYNC = { needsSync: () => false }
 
 function runSynchronously<T>(work: (tx: SqliteTx) => T, tx: SqliteTx): T {
   const result = work(tx)

@@ -1,8 +1,10 @@
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
-import { openSqliteStore, type SqliteDurability } from '@aghanim-webhooks/store-sqlite'
+import { openSqliteStore, type SqliteDurability, SqliteStore } from '@aghanim-webhooks/store-sqlite'
 import { afterAll, describe, expect, test } from 'vitest'
 import { GroupCommit } from '../src/group-commit.js'
+import { migrate } from '../src/migrate.js'
+import { STORE_SCOPE, storeMigrations } from '../src/schema.js'
 import { WalSync } from '../src/wal-sync.js'
 import { tempDirectory } from './temp-db.js'
 
@@ -163,5 +165,62 @@ describe('GroupCommit with a commit sync', () => {
     pending[1]!(new Error('disk gone'))
     await expect(second).rejects.toThrow('disk gone')
     db.close()
+  })
+})
+
+describe('SqliteStore acknowledgements and the WAL sync', () => {
+  /** A store whose commits become durable only when the test says so. */
+  function storeWithManualSync() {
+    const pending: Array<(error?: Error) => void> = []
+    const db = new DatabaseSync(temp.file())
+    db.exec('PRAGMA journal_mode = WAL')
+    migrate(db, STORE_SCOPE, storeMigrations, 0)
+    const sync = { afterCommit: (done: (error?: Error) => void) => pending.push(done), close: async () => {} }
+    const store = new SqliteStore(db, { durability: 'fsync', now: Date.now, sync })
+    const syncAll = () => {
+      for (const done of pending.splice(0)) done()
+    }
+    return { store, pending, syncAll }
+  }
+
+  const settledYet = (promise: Promise<unknown>) => {
+    let settled = false
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    )
+    return () => settled
+  }
+
+  test('an acquired claim settles once committed; the completion waits until it is on disk', async () => {
+    const { store, syncAll } = storeWithManualSync()
+    const claim = await store.claim('k1', { leaseMs: 60_000 })
+    expect(claim.kind).toBe('acquired')
+    const token = claim.kind === 'acquired' ? claim.token : ''
+    const completion = store.complete('k1', token, { status: 200, body: '{"status":"ok"}' })
+    const completed = settledYet(completion)
+    await tick()
+    expect(completed()).toBe(false)
+    syncAll()
+    expect(await completion).toBe(true)
+    await store.close()
+  })
+
+  test('a duplicate that finds the key completed gets the stored answer only once that is on disk', async () => {
+    const { store, syncAll } = storeWithManualSync()
+    const claim = await store.claim('k2', { leaseMs: 60_000 })
+    const token = claim.kind === 'acquired' ? claim.token : ''
+    const completion = store.complete('k2', token, { status: 200, body: '{"status":"ok"}' })
+    await tick()
+    const duplicate = store.claim('k2', { leaseMs: 60_000 })
+    const answered = settledYet(duplicate)
+    await tick()
+    expect(answered()).toBe(false)
+    syncAll()
+    await tick()
+    syncAll()
+    expect(await completion).toBe(true)
+    expect(await duplicate).toMatchObject({ kind: 'completed', answer: { status: 200 } })
+    await store.close()
   })
 })
