@@ -25,6 +25,17 @@ interface KeyRow {
 }
 
 /**
+ * Makes the statement's own (autocommit) transaction commit with `synchronous_commit = off`: PostgreSQL then
+ * acknowledges the commit without waiting for its WAL flush. For claims and releases only. Other sessions see
+ * a claim from its commit on, which is all mutual exclusion needs; what the claim protects (the handler's work
+ * and its answer) is acknowledged only after the completion's synchronous commit, whose flush covers the
+ * claim's WAL records too. A claim lost to a server crash is claimed again by the retry, as after a crash
+ * once the lease ends. A `completed` row seen by a duplicate was committed synchronously: it is on disk before
+ * anyone can see it. `set_config(…, true)` is transaction-local, and a FROM item is how one statement runs it.
+ */
+const RELAXED_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed_commit`
+
+/**
  * The PostgreSQL idempotency store and delivery log (create it with `openPostgresStore`). Claims are one
  * atomic upsert; a completion commits the answer and the handler's work in one transaction, so instances
  * sharing the database run each key's handler to success at most once.
@@ -61,11 +72,12 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
       const now = this.#now()
       const won = await this.pool.query<{ attempt: number }>(
         `INSERT INTO ${this.#keys} AS k (key, state, token, attempt, lease_expires_at, event_type, event_id, created_at, updated_at)
-         VALUES ($1, 'in_progress', $2, 1, $3, $4, $5, $6, $6)
+         SELECT $1::text, 'in_progress', $2::text, 1, $3::bigint, $4::text, $5::text, $6::bigint, $6::bigint
+         FROM ${RELAXED_COMMIT}
          ON CONFLICT (key) DO UPDATE SET state = 'in_progress', token = EXCLUDED.token, attempt = k.attempt + 1,
            lease_expires_at = EXCLUDED.lease_expires_at, event_type = EXCLUDED.event_type, event_id = EXCLUDED.event_id,
            updated_at = EXCLUDED.updated_at
-         WHERE k.state = 'released' OR (k.state = 'in_progress' AND k.lease_expires_at <= $6)
+         WHERE k.state = 'released' OR (k.state = 'in_progress' AND k.lease_expires_at <= $6::bigint)
          RETURNING attempt`,
         [key, token, now + options.leaseMs, options.eventType ?? null, options.eventId ?? null, now],
       )
@@ -112,6 +124,7 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   async release(key: string, token: string): Promise<void> {
     await this.pool.query(
       `UPDATE ${this.#keys} SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = $3
+       FROM ${RELAXED_COMMIT}
        WHERE key = $1 AND token = $2 AND state = 'in_progress'`,
       [key, token, this.#now()],
     )

@@ -155,4 +155,32 @@ describe('openPostgresStore', () => {
         /ECONNREFUSED/.test(String((error as { code?: string }).code ?? error.message)),
     ).toBe(true)
   })
+
+  test('claims and releases commit without waiting for the WAL flush; completions wait for it', async () => {
+    // A trigger records the synchronous_commit each write of the keys table runs under.
+    await admin(`CREATE TABLE "${schema}".commit_modes (op text NOT NULL, mode text NOT NULL)`)
+    await admin(`CREATE FUNCTION "${schema}".record_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO "${schema}".commit_modes VALUES (NEW.state, current_setting('synchronous_commit'));
+        RETURN NEW;
+      END $$`)
+    await admin(`CREATE TRIGGER record_commit_mode AFTER INSERT OR UPDATE ON "${schema}".idempotency_keys
+      FOR EACH ROW EXECUTE FUNCTION "${schema}".record_commit_mode()`)
+    try {
+      await store.complete('modes-1', await acquire('modes-1'), { status: 200, body: '{}' })
+      await store.release('modes-2', await acquire('modes-2'))
+      const modes = await admin<{ op: string; mode: string }>(`SELECT op, mode FROM "${schema}".commit_modes`)
+      expect(modes).toEqual([
+        { op: 'in_progress', mode: 'off' },
+        { op: 'completed', mode: 'on' },
+        { op: 'in_progress', mode: 'off' },
+        { op: 'released', mode: 'off' },
+      ])
+      // Transaction-local: the pooled sessions keep their own setting.
+      const session = await store.pool.query('SHOW synchronous_commit')
+      expect(session.rows[0].synchronous_commit).toBe('on')
+    } finally {
+      await admin(`DROP TRIGGER record_commit_mode ON "${schema}".idempotency_keys`)
+    }
+  })
 })
