@@ -155,12 +155,18 @@ function micro() {
 
 async function runSuite(suite) {
   log(`${suite.id}: ${describeSuite(suite)}`)
-  const postgres = suite.store === 'postgres' ? await createBenchSchema(settings.postgresUrl) : undefined
+  // One schema per server: two builds compared in one run must not count each other's grants.
+  const schemas = []
   const targets = []
   const outcome = { ...suite, title: describeSuite(suite), targets: [], fsync: [] }
   try {
     const cpus = suite.workers > 1 ? undefined : SERVER_CPUS
     for (const kind of suite.targets) {
+      const postgres =
+        suite.store === 'postgres' && isOurServer(kind)
+          ? await createBenchSchema(settings.postgresUrl)
+          : undefined
+      if (postgres) schemas.push(postgres)
       const target = await startTarget(kind, {
         workers: suite.workers,
         cpus,
@@ -205,7 +211,7 @@ async function runSuite(suite) {
     if (ours && suite.pool === 'unique') outcome.grants = await checkGrants(ours, suite)
   } finally {
     await Promise.all(targets.map((target) => target.stop()))
-    await postgres?.drop()
+    await Promise.all(schemas.map((schema) => schema.drop()))
   }
   for (const target of targets) {
     if (target.rounds.some((round) => round.badStatus > 0 || round.socketErrors > 0)) failed = true
