@@ -35,6 +35,7 @@ export function renderReport(results) {
     sections.push(throughputSection(results.suites), durableSection(results.suites))
   sections.push(targetsSection(results))
   if (results.micro) sections.push(microSection(results.micro))
+  if (results.store) sections.push(storeSection(results.store))
   if (results.startup) sections.push(startupSection(results.startup))
   return sections.filter(Boolean).join('\n\n')
 }
@@ -198,6 +199,28 @@ function microSection(micro) {
     ]
   })
   return `### Verification micro-benchmark (one process, CPU 0)\n\n${table(['body', 'what', 'verifications/s', '÷ node:crypto floor'], rows)}`
+}
+
+function storeSection({ concurrency, seconds, fsyncPerSecond, results }) {
+  const rows = results.map((entry) => [
+    entry.durability,
+    entry.checkpoints,
+    fmt(entry.keysPerSecond),
+    fmt(entry.p50Ms, 2),
+    fmt(entry.p99Ms, 2),
+    fmt(entry.largestWalMiB, 1),
+    ratio(entry.keysPerSecond, fsyncPerSecond),
+  ])
+  return (
+    `### The SQLite store alone (one process, CPU 0)\n\n` +
+    `${concurrency} concurrent loops of claim + complete with a grant row, ${seconds} s per setting; fsync/s in the same ` +
+    `directory: ${fmt(fsyncPerSecond)}. The group commit's own ceiling: the server's CPU per request is what ` +
+    `keeps durable item.add below it.\n\n` +
+    table(
+      ['durability', 'checkpoints', 'keys/s', 'p50 ms', 'p99 ms', 'largest WAL MiB', 'keys/s ÷ fsync/s'],
+      rows,
+    )
+  )
 }
 
 function startupSection(startup) {
