@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openSqliteStore, type SqliteStore } from '@aghanim-webhooks/store-sqlite'
+import type { Delivery, DeliveryInput } from 'aghanim-webhooks'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { createDeliveryRecorder, type DeliveryRecorder } from '../src/deliveries/delivery-recorder.js'
+import { createLogger } from '../src/logging/logger.js'
+import { createMetrics } from '../src/metrics/metrics.js'
+
+let dir: string
+let store: SqliteStore
+let recorder: DeliveryRecorder
+let batches: number[]
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'awh-recorder-'))
+  store = openSqliteStore({ path: join(dir, 'log.db') })
+  batches = []
+  const log = store.deliveries
+  const appendMany = log.appendMany.bind(log)
+  log.appendMany = (records: readonly DeliveryInput[]) => {
+    batches.push(records.length)
+    return appendMany(records)
+  }
+  recorder = createDeliveryRecorder({
+    log,
+    metrics: createMetrics(),
+    logger: createLogger('error', { write: () => true }),
+    publish: () => {},
+  })
+})
+afterEach(async () => {
+  await recorder.flush()
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function delivery(bodyBytes: number): Delivery {
+  const headers = new Headers({ 'content-type': 'application/json' })
+  const url = 'http://127.0.0.1:8000/webhook'
+  return {
+    receivedAt: Date.now(),
+    method: 'POST',
+    url,
+    headers,
+    request: new Request(url, { method: 'POST', headers }),
+    body: new Uint8Array(bodyBytes),
+    outcome: 'invalid_json',
+    event: undefined,
+    key: null,
+    status: 400,
+    responseBody: '{"status":"error","code":"invalid_json"}',
+    durationMs: 1,
+    attempt: 0,
+    duplicate: false,
+  }
+}
+
+describe('the delivery recorder', () => {
+  test('writes small deliveries together, one batch after a short delay', async () => {
+    for (let i = 0; i < 10; i++) recorder.onDelivery(delivery(1024))
+    expect(batches).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(batches).toEqual([10])
+    expect((await store.deliveries.list({ limit: 100 })).records).toHaveLength(10)
+  })
+
+  test('writes at once when the queued bodies reach 1 MiB, so no COMMIT carries megabytes', () => {
+    for (let i = 0; i < 15; i++) recorder.onDelivery(delivery(64 * 1024))
+    expect(batches).toEqual([])
+    recorder.onDelivery(delivery(64 * 1024))
+    expect(batches).toEqual([16])
+    recorder.onDelivery(delivery(64 * 1024))
+    expect(batches).toEqual([16])
+  })
+})
