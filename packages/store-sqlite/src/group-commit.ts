@@ -28,9 +28,9 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 
 /**
  * Group commit: every operation submitted during one event-loop turn runs in ONE write transaction, each
- * inside its own SAVEPOINT (so a failing operation rolls back only itself), and all of them settle after the
- * single COMMIT — one fsync acknowledges the whole group instead of one per operation. With a `WalSync` the
- * fsync runs off the event loop and the group settles when it ends, while the next groups are built. Internal.
+ * inside its own SAVEPOINT (so a failing operation rolls back only itself), and they settle after the single
+ * COMMIT is durable — one fsync acknowledges the whole group instead of one per operation. With a `WalSync`
+ * the fsync runs off the event loop while the next groups are built. Internal.
  */
 export class GroupCommit {
   readonly #db: DatabaseSync
@@ -56,7 +56,7 @@ export class GroupCommit {
     this.#busyTimeoutMs = Number((db.prepare('PRAGMA busy_timeout').get() as { timeout: number }).timeout)
   }
 
-  /** Runs `operation` in the next group transaction; resolves with its result once that has committed. */
+  /** Runs `operation` in the next group transaction; resolves with its result once that is durable. */
   submit<T>(operation: (db: DatabaseSync) => T, options: SubmitOptions<T> = {}): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('The SQLite store is closed.'))
     const needsSync = (options.needsSync ?? ALWAYS) as (value: unknown) => boolean

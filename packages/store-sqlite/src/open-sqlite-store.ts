@@ -72,7 +72,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       })
     }
   } catch (error) {
-    void sync?.close()
+    void sync?.close().catch(() => {})
     db.close()
     throw error
   }

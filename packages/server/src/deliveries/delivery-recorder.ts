@@ -14,10 +14,10 @@ import { redactHeaders } from './redact-headers.js'
 /**
  * Turns each answered request into a delivery log record, a live-stream event, a metric and a log line. The
  * append runs in the background, so the answer to Aghanim never waits for it (the grant itself is already
- * committed with the idempotency record). Records are written in batches, every `BATCH_DELAY_MS` or
- * `BATCH_SIZE` records or `BATCH_BYTES` of bodies: one transaction (one fsync) per batch instead of one per request was the largest
- * saving in the profile of the decision path. `flush` writes what is queued and waits for it (the admin API
- * calls it before reading, shutdown before the database closes). Internal.
+ * committed with the idempotency record). Records are written in batches, every `BATCH_DELAY_MS`,
+ * `BATCH_SIZE` records or `BATCH_BYTES` of bodies: one transaction (one fsync) per batch instead of one per
+ * request was the largest saving in the profile of the decision path. `flush` writes what is queued and waits
+ * for it (the admin API calls it before reading, shutdown before the database closes). Internal.
  */
 export interface DeliveryRecorder {
   onDelivery(delivery: Delivery): void
