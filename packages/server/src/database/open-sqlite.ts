@@ -37,7 +37,10 @@ export async function openSqliteDatabase(options: {
       }))
     },
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
-    ping: () => ledger.ping(),
+    // Ready means able to acknowledge: an empty transaction through the group commit waits for the write lock
+    // and the WAL fsync, so a file another process keeps locked, or a disk whose fsync failed (after which the
+    // store acknowledges nothing more), makes /readyz answer 503 and lets the orchestrator replace the process.
+    ping: () => store.transact(() => undefined),
     close: () => store.close(),
   }
 }
