@@ -33,6 +33,7 @@ const percent = (n) => `${((100 * n) / busy).toFixed(1).padStart(5)}%`
 
 const selfByLabel = new Map()
 for (const [id, n] of selfSamples) {
+  if (nodes.get(id).callFrame.functionName === '(idle)') continue
   const key = label(nodes.get(id))
   selfByLabel.set(key, (selfByLabel.get(key) ?? 0) + n)
 }
