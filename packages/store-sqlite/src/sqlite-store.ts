@@ -32,7 +32,11 @@ export type SqliteDurability = 'fsync' | 'process'
  * releases and log appends requested in the same event-loop turn share one transaction and one fsync.
  */
 export class SqliteStore implements IdempotencyStore<SqliteTx> {
-  /** The connection, for tables of your own (add them with `migrate`). Never BEGIN/COMMIT on it inside work. */
+  /**
+   * The connection, for tables of your own (add them with `migrate`) and reads. Never BEGIN/COMMIT on it
+   * inside work. Write through `transact`: a statement run here directly commits without waiting for the disk
+   * (the store's fsync comes after its own groups), so it may not survive a power cut.
+   */
   readonly db: DatabaseSync
   readonly durability: SqliteDurability
   /** The delivery log, in the same file. */
