@@ -6,13 +6,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { fsyncRate } from './lib/fsync.mjs'
+import { fsyncRate, fsyncRateWith } from './lib/fsync.mjs'
 import { machineInfo } from './lib/machine.mjs'
 import { writePool } from './lib/pool.mjs'
 import { createBenchSchema, DEFAULT_POSTGRES_URL } from './lib/postgres.mjs'
 import { cpuOfTree, sampleRss } from './lib/process.mjs'
 import { renderReport } from './lib/report.mjs'
 import { grantedQuantity, seedPlayers } from './lib/seed.mjs'
+import { slowFsyncEnv } from './lib/slow-fsync.mjs'
 import { measureReady, measureSendColdStart } from './lib/startup.mjs'
 import { describeSuite, SUITES } from './lib/suites.mjs'
 import { CLI_BIN, cliBuilt, isOurServer, ROOT, startTarget } from './lib/targets.mjs'
@@ -31,6 +32,9 @@ like Aghanim's sample) with wrk, interleaved, and prints Markdown tables (also w
   --only a,b           only these suites (${SUITES.map((suite) => suite.id).join(', ')}, micro, store,
                        startup)
   --targets a,b        only these targets (bare, node-verify, express, library, ours)
+  --fsync-delay-us N   every fsync/fdatasync of the targets (and of the fsync-rate probe and the store
+                       micro-benchmark) sleeps N µs first (LD_PRELOAD, needs a C compiler): a slower disk,
+                       such as cloud block storage (1–2 ms), on a machine whose disk flushes faster
   --compare-with DIR   also run our server from another checkout (built, e.g. a git worktree of main) as
                        target "before", next to "ours" in every suite: before/after in the same run
   --postgres-url URL   PostgreSQL for the PostgreSQL suite (default ${DEFAULT_POSTGRES_URL}; the bench
@@ -52,6 +56,7 @@ const { values } = parseArgs({
     'update-docs': { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
     'compare-with': { type: 'string' },
+    'fsync-delay-us': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
@@ -79,6 +84,8 @@ if (compareWith && !existsSync(join(compareWith, 'packages/cli/dist/bin.js'))) {
   )
   process.exit(1)
 }
+const fsyncDelayUs = Number(values['fsync-delay-us'] ?? 0)
+const slowDisk = fsyncDelayUs > 0 ? slowFsyncEnv(fsyncDelayUs) : undefined
 const withBefore = (targets) =>
   compareWith ? targets.flatMap((kind) => (kind === 'ours' ? ['ours', 'before'] : [kind])) : targets
 const suites = SUITES.map((suite) => ({
@@ -112,7 +119,13 @@ if (needsServer && !cliBuilt()) {
 const secret = `bench_${Math.random().toString(36).slice(2)}`
 const dir = mkdtempSync(join(tmpdir(), 'awh-bench-'))
 const results = {
-  settings: { ...settings, only: values.only ?? null, targets: values.targets ?? null, pinned },
+  settings: {
+    ...settings,
+    only: values.only ?? null,
+    targets: values.targets ?? null,
+    pinned,
+    fsyncDelayUs,
+  },
   machine: machineInfo(dir),
   suites: [],
 }
@@ -147,16 +160,16 @@ function micro() {
 
 function storeAlone() {
   log('SQLite store alone: durable claim + complete with a grant, 50 at a time ...')
-  return runMicro('bench/micro/store.mjs', 'STORE_JSON ', ['--dir', dir])
+  return runMicro('bench/micro/store.mjs', 'STORE_JSON ', ['--dir', dir], slowDisk)
 }
 
 /** Runs a one-process benchmark on the server's CPU and parses the JSON line it prints after `prefix`. */
-function runMicro(script, prefix, extra = []) {
+function runMicro(script, prefix, extra = [], env = {}) {
   const args = [join(ROOT, script), '--json', ...(quick ? ['--quick'] : []), ...extra]
   const [command, argv] = SERVER_CPUS
     ? ['taskset', ['-c', SERVER_CPUS, process.execPath, ...args]]
     : [process.execPath, args]
-  const stdout = execFileSync(command, argv, { cwd: ROOT, encoding: 'utf8' })
+  const stdout = execFileSync(command, argv, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } })
   const line = stdout.split('\n').find((text) => text.startsWith(prefix))
   return JSON.parse(line.slice(prefix.length))
 }
@@ -184,6 +197,7 @@ async function runSuite(suite) {
         postgres,
         profileDir: values['cpu-prof'] ? join(ROOT, 'bench/results/profiles', suite.id) : undefined,
         compareWith,
+        env: slowDisk,
       })
       if (isOurServer(kind)) await seedPlayers(target)
       targets.push(target)
@@ -203,7 +217,9 @@ async function runSuite(suite) {
     }
     for (let round = 0; round < settings.runs; round++) {
       if (suite.store === 'sqlite' && suite.pool === 'unique')
-        outcome.fsync.push(fsyncRate(dir, quick ? 500 : 1000))
+        outcome.fsync.push(
+          slowDisk ? fsyncRateWith(slowDisk, dir, quick ? 500 : 1000) : fsyncRate(dir, quick ? 500 : 1000),
+        )
       for (let i = 0; i < targets.length; i++) {
         const target = targets[(i + round) % targets.length]
         // Three times the fastest rate seen so far: a target that speeds up after the warm-up (JIT, caches)

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -25,4 +26,18 @@ export function fsyncRate(dir, ms = 1000) {
     closeSync(fd)
     rmSync(file, { force: true })
   }
+}
+
+/**
+ * `fsyncRate` in a child process with `env` added (the slow-fsync library applies to a process from its start).
+ *
+ * @example const perSecond = fsyncRateWith({ LD_PRELOAD: lib, SLOW_FSYNC_US: '2000' }, dir, 1000)
+ */
+export function fsyncRateWith(env, dir, ms = 1000) {
+  const script = `import(${JSON.stringify(import.meta.url)}).then((m) => console.log(m.fsyncRate(${JSON.stringify(dir)}, ${ms})))`
+  const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  })
+  return Number(stdout.trim())
 }

@@ -29,7 +29,10 @@ export function renderReport(results) {
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os} (Linux ${machine.kernel}), ` +
       `Node ${machine.node}, ${machine.wrk}; databases on ${machine.fileSystem}; load average at start ` +
       `${machine.loadAverageAtStart.join(' / ')}. ${settings.runs} interleaved round(s) of ${settings.seconds} s per ` +
-      `target, medians; ${settings.pinned ? 'server on CPU 0, wrk on CPU 1 (taskset)' : 'not pinned'}.`,
+      `target, medians; ${settings.pinned ? 'server on CPU 0, wrk on CPU 1 (taskset)' : 'not pinned'}.` +
+      (settings.fsyncDelayUs > 0
+        ? ` **Slow disk simulated: every fsync of the targets waits ${settings.fsyncDelayUs} µs first (LD_PRELOAD).**`
+        : ''),
   ]
   if (results.suites.length > 0)
     sections.push(throughputSection(results.suites), durableSection(results.suites))

@@ -24,13 +24,14 @@ export const isOurServer = (kind) => kind === 'ours' || kind === 'before'
  * Starts one target on a free port and waits for its health check. `store` (`sqlite` | `postgres`) only
  * matters for our server (`dataDir` reuses an existing embedded database); the baselines keep nothing.
  * `profileDir` runs it under `node --cpu-prof`, profiles written there when it stops. `before` is our server
- * from another checkout (`compareWith`, built), for before/after measurements in one run.
+ * from another checkout (`compareWith`, built), for before/after measurements in one run. `env` is added to the
+ * target's environment (the slow-fsync library, for one).
  *
  * @example const target = await startTarget('ours', { workers: 1, cpus: '0', secret, dir, store: 'sqlite' })
  */
 export async function startTarget(
   kind,
-  { workers = 1, cpus, secret, dir, store = 'sqlite', postgres, dataDir, profileDir, compareWith },
+  { workers = 1, cpus, secret, dir, store = 'sqlite', postgres, dataDir, profileDir, compareWith, env = {} },
 ) {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
@@ -58,7 +59,7 @@ export async function startTarget(
         ...databaseArgs(store, data, postgres),
       ],
       // The secret goes in the environment, never on a command line that `ps` shows.
-      env: { AGHANIM_WEBHOOK_SECRET: secret, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
+      env: { ...env, AGHANIM_WEBHOOK_SECRET: secret, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
     })
   } else {
     started = await startProcess({
@@ -69,7 +70,7 @@ export async function startTarget(
         join(ROOT, kind === 'library' ? 'bench/targets/library.mjs' : `bench/baselines/${kind}.mjs`),
         ...portArgs,
       ],
-      env: { BENCH_WEBHOOK_SECRET: secret },
+      env: { ...env, BENCH_WEBHOOK_SECRET: secret },
     })
   }
   return { kind, workers, store, url: `${base}/webhook`, base, logFile, ...started }
