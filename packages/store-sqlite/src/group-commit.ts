@@ -22,6 +22,7 @@ export interface SubmitOptions<T> {
 const ALWAYS = () => true
 
 const SQLITE_BUSY = 5
+const SQLITE_IOERR = 10
 const MAX_RETRY_DELAY_MS = 10
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
@@ -46,6 +47,14 @@ export class GroupCommit {
   #closed = false
   /** When the current group first found the write lock taken (another process holds it), else undefined. */
   #busySince: number | undefined
+  /**
+   * The first disk error (a failed fsync of ours, or an I/O error SQLite reported, its own fsyncs included):
+   * from then on nothing is committed or acknowledged. After a failed fsync the kernel may have dropped pages
+   * it could not write, and a WAL frame lost that way takes every later frame with it when SQLite recovers
+   * the file (their checksums chain), so a later commit's successful fsync would acknowledge what a power
+   * cut could still undo. The process must restart (readiness fails, see the server's `ping`).
+   */
+  #failed: Error | undefined
 
   constructor(db: DatabaseSync, sync: CommitSync = NO_SYNC) {
     this.#db = db
@@ -59,6 +68,7 @@ export class GroupCommit {
   /** Runs `operation` in the next group transaction; resolves with its result once that is durable. */
   submit<T>(operation: (db: DatabaseSync) => T, options: SubmitOptions<T> = {}): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('The SQLite store is closed.'))
+    if (this.#failed) return Promise.reject(this.#failed)
     const needsSync = (options.needsSync ?? ALWAYS) as (value: unknown) => boolean
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ run: operation, needsSync, resolve: resolve as (value: unknown) => void, reject })
@@ -78,10 +88,15 @@ export class GroupCommit {
   flush({ waitForLock = false } = {}): void {
     this.#scheduled = false
     if (this.#queue.length === 0) return
+    if (this.#failed) {
+      this.#settleAll(this.#failed)
+      return
+    }
     let began: boolean
     try {
       began = waitForLock ? this.#begin() : this.#beginWithoutWaiting()
     } catch (error) {
+      this.#noteDiskError(error)
       this.#settleAll(error)
       return
     }
@@ -95,10 +110,13 @@ export class GroupCommit {
     let results: Outcome[]
     try {
       results = batch.map((item) => this.#runItem(item))
+      // A disk error in any item: commit nothing more, not even the rest of this group.
+      if (this.#failed) throw this.#failed
       if (!this.#inTransaction())
         throw new Error('A work item ended the group transaction (work must not BEGIN, COMMIT or ROLLBACK).')
       this.#db.exec('COMMIT')
     } catch (error) {
+      this.#noteDiskError(error)
       this.#rollback()
       for (const item of batch) item.reject(error)
       return
@@ -111,6 +129,7 @@ export class GroupCommit {
     })
     if (durable.length === 0) return
     this.#sync.afterCommit((syncError) => {
+      if (syncError) this.#failed ??= syncError
       for (const { item, result } of durable) {
         if (syncError) item.reject(syncError)
         else if (result.ok) item.resolve(result.value)
@@ -170,12 +189,22 @@ export class GroupCommit {
       this.#release.run()
       return { ok: true, value }
     } catch (error) {
+      this.#noteDiskError(error)
       if (this.#inTransaction()) {
         this.#rollbackToSavepoint.run()
         this.#release.run()
       }
       return { ok: false, error }
     }
+  }
+
+  #noteDiskError(error: unknown): void {
+    // The low byte is the primary code: SQLITE_IOERR_FSYNC, _WRITE, _READ… are all SQLITE_IOERR.
+    if ((((error as { errcode?: number }).errcode ?? 0) & 0xff) !== SQLITE_IOERR) return
+    this.#failed ??= new Error(
+      `The SQLite store hit a disk error (${(error as Error).message}); nothing more is committed or acknowledged until the process restarts.`,
+      { cause: error },
+    )
   }
 
   #rollback(): void {

@@ -168,6 +168,51 @@ describe('GroupCommit with a commit sync', () => {
     await expect(second).rejects.toThrow('disk gone')
     db.close()
   })
+
+  const rows = (db: DatabaseSync) => Number(db.prepare('SELECT count(*) AS n FROM t').get()?.n)
+
+  test('after a failed fsync, later work is refused without being committed', async () => {
+    const { db, group, pending } = groupWithManualSync()
+    const first = group.submit((tx) => tx.prepare('INSERT INTO t VALUES (1)').run())
+    await tick()
+    pending[0]!(new Error('disk gone'))
+    await expect(first).rejects.toThrow('disk gone')
+    await expect(group.submit((tx) => tx.prepare('INSERT INTO t VALUES (2)').run())).rejects.toThrow(
+      'disk gone',
+    )
+    expect(rows(db)).toBe(1)
+    expect(pending).toHaveLength(1)
+    db.close()
+  })
+
+  test('an I/O error SQLite reports (its own fsync failed) stops the group the same way', async () => {
+    const { db, group } = groupWithManualSync()
+    const ioError = Object.assign(new Error('disk I/O error'), { errcode: 1034 /* SQLITE_IOERR_FSYNC */ })
+    const poisoned = 'nothing more is committed or acknowledged until the process restarts'
+    const sameGroup = group.submit((tx) => tx.prepare('INSERT INTO t VALUES (1)').run())
+    const failing = group.submit(() => {
+      throw ioError
+    })
+    await expect(failing).rejects.toThrow(poisoned)
+    await expect(sameGroup).rejects.toThrow(poisoned)
+    await expect(group.submit((tx) => tx.prepare('INSERT INTO t VALUES (2)').run())).rejects.toThrow(poisoned)
+    expect(rows(db)).toBe(0)
+    db.close()
+  })
+
+  test('an ordinary error of one work item fails that item only', async () => {
+    const { db, group, pending } = groupWithManualSync()
+    const failing = group.submit(() => {
+      throw Object.assign(new Error('constraint failed'), { errcode: 19 /* SQLITE_CONSTRAINT */ })
+    })
+    const fine = group.submit((tx) => tx.prepare('INSERT INTO t VALUES (1)').run())
+    await tick()
+    pending[0]!()
+    await expect(failing).rejects.toThrow('constraint failed')
+    await expect(fine).resolves.toBeDefined()
+    expect(rows(db)).toBe(1)
+    db.close()
+  })
 })
 
 describe('SqliteStore acknowledgements and the WAL sync', () => {

@@ -30,6 +30,8 @@ async function serve(env: Record<string, string> = {}): Promise<ServerProcess> {
 const grant = (server: ServerProcess, key: string) =>
   deliver(`${server.url}/webhook`, SECRET, grantBody(key, 'p_disk', 'gems', 5))
 const readiness = async (server: ServerProcess) => (await fetch(`${server.url}/readyz`)).status
+// What the server logged (warnings and errors), so a failure here says which write failed and how.
+const logsOf = (server: ServerProcess) => `server log:\n${server.stdout().slice(-3000)}${server.stderr()}`
 
 async function gems(server: ServerProcess): Promise<number> {
   const response = await fetch(`${server.url}/api/players/p_disk`, {
@@ -54,13 +56,13 @@ describe('a disk whose fsync fails under the running server (SQLite, durability 
     expect(await readiness(failing)).toBe(200)
 
     writeFileSync(diskFails, '')
-    expect((await grant(failing, 'k_during')).status).toBeGreaterThanOrEqual(500)
-    expect(await readiness(failing)).toBe(503)
+    expect((await grant(failing, 'k_during')).status, logsOf(failing)).toBeGreaterThanOrEqual(500)
+    expect(await readiness(failing), logsOf(failing)).toBe(503)
 
     // The disk answers again, but pages the kernel failed to write may be gone: nothing more is acknowledged.
     rmSync(diskFails)
-    expect((await grant(failing, 'k_after')).status).toBeGreaterThanOrEqual(500)
-    expect(await readiness(failing)).toBe(503)
+    expect((await grant(failing, 'k_after')).status, logsOf(failing)).toBeGreaterThanOrEqual(500)
+    expect(await readiness(failing), logsOf(failing)).toBe(503)
     await failing.kill('SIGKILL')
 
     // Restarted on a healthy disk: Aghanim's retries of the refused grants go through, each grant exactly once.
