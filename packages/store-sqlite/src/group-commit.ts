@@ -154,8 +154,7 @@ export class GroupCommit {
       this.#db.exec('BEGIN IMMEDIATE')
       return true
     } catch (error) {
-      // The low byte is the primary code: extended codes (SQLITE_BUSY_RECOVERY, …) are busy too.
-      if ((((error as { errcode?: number }).errcode ?? 0) & 0xff) === SQLITE_BUSY) return false
+      if (primaryCode(error) === SQLITE_BUSY) return false
       throw error
     } finally {
       this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`)
@@ -199,8 +198,7 @@ export class GroupCommit {
   }
 
   #noteDiskError(error: unknown): void {
-    // The low byte is the primary code: SQLITE_IOERR_FSYNC, _WRITE, _READ… are all SQLITE_IOERR.
-    if ((((error as { errcode?: number }).errcode ?? 0) & 0xff) !== SQLITE_IOERR) return
+    if (primaryCode(error) !== SQLITE_IOERR) return
     this.#failed ??= new Error(
       `The SQLite store hit a disk error (${(error as Error).message}); nothing more is committed or acknowledged until the process restarts.`,
       { cause: error },
@@ -220,4 +218,12 @@ export class GroupCommit {
     const flag = (this.#db as { isTransaction?: boolean }).isTransaction
     return flag ?? true
   }
+}
+
+/**
+ * SQLite's primary result code of a node:sqlite error: the low byte of its extended code, so that
+ * SQLITE_BUSY_RECOVERY counts as busy and SQLITE_IOERR_FSYNC, _WRITE, _READ… as I/O errors.
+ */
+function primaryCode(error: unknown): number {
+  return ((error as { errcode?: number }).errcode ?? 0) & 0xff
 }
