@@ -12,11 +12,13 @@ let dir: string
 let store: SqliteStore
 let recorder: DeliveryRecorder
 let batches: number[]
+let published: { id: string; outcome: string }[]
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'awh-recorder-'))
   store = openSqliteStore({ path: join(dir, 'log.db') })
   batches = []
+  published = []
   const log = store.deliveries
   const appendMany = log.appendMany.bind(log)
   log.appendMany = (records: readonly DeliveryInput[]) => {
@@ -27,7 +29,7 @@ beforeEach(() => {
     log,
     metrics: createMetrics(),
     logger: createLogger('error', { write: () => true }),
-    publish: () => {},
+    publish: (record) => published.push(record),
   })
 })
 afterEach(async () => {
@@ -73,5 +75,33 @@ describe('the delivery recorder', () => {
     expect(batches).toEqual([16])
     recorder.onDelivery(delivery(64 * 1024))
     expect(batches).toEqual([16])
+  })
+})
+
+describe('waiting for a record', () => {
+  test('settled(id) writes the queued batch at once and resolves once that record is stored', async () => {
+    recorder.onDelivery(delivery(10))
+    recorder.onDelivery(delivery(10))
+    const { id } = published.at(-1)!
+    expect(await store.deliveries.get(id)).toBeUndefined()
+    const waiting = recorder.settled(id)
+    expect(batches).toEqual([2])
+    await waiting
+    expect((await store.deliveries.get(id))?.id).toBe(id)
+  })
+
+  test('flush resolves only when every queued record is stored', async () => {
+    for (let i = 0; i < 5; i++) recorder.onDelivery(delivery(10))
+    expect(published.map((record) => record.outcome)).toEqual(Array(5).fill('invalid_json'))
+    await recorder.flush()
+    expect((await store.deliveries.list({ limit: 100 })).records).toHaveLength(5)
+  })
+
+  test('a record already written settles at once', async () => {
+    recorder.onDelivery(delivery(10))
+    const { id } = published[0]!
+    await recorder.flush()
+    await recorder.settled(id)
+    expect(batches).toEqual([1])
   })
 })
