@@ -7,6 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fsyncRate, fsyncRateWith } from './lib/fsync.mjs'
+import { fsyncTimingEnv, resetFsyncTiming, summarizeFsyncTiming } from './lib/fsync-timing.mjs'
 import { machineInfo } from './lib/machine.mjs'
 import { writePool } from './lib/pool.mjs'
 import { createBenchSchema, DEFAULT_POSTGRES_URL } from './lib/postgres.mjs'
@@ -35,6 +36,8 @@ like Aghanim's sample) with wrk, interleaved, and prints Markdown tables (also w
   --fsync-delay-us N   every fsync/fdatasync of the targets (and of the fsync-rate probe and the store
                        micro-benchmark) sleeps N µs first (LD_PRELOAD, needs a C compiler): a slower disk,
                        such as cloud block storage (1–2 ms), on a machine whose disk flushes faster
+  --fsync-timing       log every fsync of our server in the SQLite suites (LD_PRELOAD, needs a C compiler)
+                       and report how long they took, on the event loop and on other threads
   --compare-with DIR   also run our server from another checkout (built, e.g. a git worktree of main) as
                        target "before", next to "ours" in every suite: before/after in the same run
   --postgres-url URL   PostgreSQL for the PostgreSQL suite (default ${DEFAULT_POSTGRES_URL}; the bench
@@ -57,6 +60,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean' },
     'compare-with': { type: 'string' },
     'fsync-delay-us': { type: 'string' },
+    'fsync-timing': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 })
@@ -125,6 +129,7 @@ const results = {
     targets: values.targets ?? null,
     pinned,
     fsyncDelayUs,
+    fsyncTiming: values['fsync-timing'] === true,
   },
   machine: machineInfo(dir),
   suites: [],
@@ -179,7 +184,9 @@ async function runSuite(suite) {
   // One schema per server: two builds compared in one run must not count each other's grants.
   const schemas = []
   const targets = []
-  const outcome = { ...suite, title: describeSuite(suite), targets: [], fsync: [] }
+  const outcome = { ...suite, title: describeSuite(suite), targets: [], fsync: [], fsyncTiming: [] }
+  // Every suite but PostgreSQL's runs our server on SQLite (the default).
+  const timed = (kind) => values['fsync-timing'] && suite.store !== 'postgres' && isOurServer(kind)
   try {
     const cpus = suite.workers > 1 ? undefined : SERVER_CPUS
     for (const kind of suite.targets) {
@@ -197,7 +204,7 @@ async function runSuite(suite) {
         postgres,
         profileDir: values['cpu-prof'] ? join(ROOT, 'bench/results/profiles', suite.id) : undefined,
         compareWith,
-        env: slowDisk,
+        env: timed(kind) ? fsyncTimingEnv(fsyncLog(suite, { kind }), slowDisk) : slowDisk,
       })
       if (isOurServer(kind)) await seedPlayers(target)
       targets.push(target)
@@ -215,6 +222,8 @@ async function runSuite(suite) {
       target.rounds = []
       target.sent = [warm]
     }
+    // From here on, only the measured rounds' flushes count.
+    for (const target of targets) if (timed(target.kind)) resetFsyncTiming(fsyncLog(suite, target))
     for (let round = 0; round < settings.runs; round++) {
       if (suite.store === 'sqlite' && suite.pool === 'unique')
         outcome.fsync.push(
@@ -236,6 +245,13 @@ async function runSuite(suite) {
     }
     const ours = targets.find((target) => target.kind === 'ours')
     if (ours && suite.pool === 'unique') outcome.grants = await checkGrants(ours, suite)
+    for (const target of targets.filter((entry) => timed(entry.kind))) {
+      const seconds = settings.runs * settings.seconds
+      outcome.fsyncTiming.push({
+        kind: target.kind,
+        flushes: summarizeFsyncTiming(fsyncLog(suite, target), seconds),
+      })
+    }
   } finally {
     await Promise.all(targets.map((target) => target.stop()))
     await Promise.all(schemas.map((schema) => schema.drop()))
@@ -262,6 +278,10 @@ async function checkGrants(target, suite) {
     `  grants: ${granted} in the ledger for ${acknowledged} acknowledged (+ up to ${slack} in flight): ${ok ? 'ok' : 'MISMATCH'}`,
   )
   return { acknowledged, granted, slack, ok }
+}
+
+function fsyncLog(suite, target) {
+  return join(dir, `fsync-${suite.id}-${target.kind}.log`)
 }
 
 async function load(target, suite, poolFile, seconds) {

@@ -35,7 +35,11 @@ export function renderReport(results) {
         : ''),
   ]
   if (results.suites.length > 0)
-    sections.push(throughputSection(results.suites), durableSection(results.suites))
+    sections.push(
+      throughputSection(results.suites),
+      durableSection(results.suites),
+      fsyncTimingSection(results.suites),
+    )
   sections.push(targetsSection(results))
   if (results.micro) sections.push(microSection(results.micro))
   if (results.store) sections.push(storeSection(results.store))
@@ -87,6 +91,31 @@ function durableSection(suites) {
     'Ledger: grants found in the ledger after the run against item.add answered 2xx (plus those still in flight ' +
     'when wrk stopped).\n\n' +
     table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'fsync/s (same run)', 'req/s ÷ fsync/s', 'ledger'], rows)
+  )
+}
+
+function fsyncTimingSection(suites) {
+  const rows = suites.flatMap((suite) =>
+    (suite.fsyncTiming ?? []).flatMap(({ kind, flushes }) =>
+      flushes.map((flush) => [
+        suite.title,
+        TARGETS[kind],
+        flush.thread === 'loop' ? '**event loop**' : 'other threads',
+        flush.file,
+        fmt(flush.perSecond),
+        fmt(flush.p50, 2),
+        fmt(flush.p99, 2),
+        fmt(flush.max, 2),
+      ]),
+    ),
+  )
+  if (rows.length === 0) return ''
+  return (
+    '### fsync latency under load (`--fsync-timing`)\n\n' +
+    'Every fsync/fdatasync of our server during the measured rounds, timed by the preloaded shim. On the event ' +
+    'loop one stalls every request in flight; on other threads (the thread pool, the checkpoint thread) it ' +
+    'delays only the grants waiting for it.\n\n' +
+    table(['scenario', 'target', 'thread', 'file', 'per s', 'p50 ms', 'p99 ms', 'max ms'], rows)
   )
 }
 

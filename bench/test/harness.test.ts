@@ -1,11 +1,13 @@
 // The bench harness itself: its parsing of wrk, its pre-signed pools, and baselines that are correct (a
 // baseline that refused every request would look fast and make every ratio a lie). No timing here.
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { signBody } from '../lib/events.mjs'
+import { fsyncTimingEnv, summarizeFsyncTiming } from '../lib/fsync-timing.mjs'
 import { writePool } from '../lib/pool.mjs'
 import { freePort, startProcess } from '../lib/process.mjs'
 import { parseWrkOutput } from '../lib/wrk.mjs'
@@ -109,4 +111,31 @@ describe('baselines', () => {
       }
     })
   }
+})
+
+describe('fsync timing', () => {
+  it('logs each flush with its thread and file, and sums them up per thread and file', () => {
+    const log = join(dir, 'fsync-timing.log')
+    const wal = join(dir, 'bench.db-wal')
+    // One fdatasync on the main thread, two on the thread pool, one of a file that is neither WAL nor database.
+    const script = `
+      const fs = require('node:fs')
+      const fd = fs.openSync(${JSON.stringify(wal)}, 'w')
+      fs.writeSync(fd, 'frame')
+      fs.fdatasyncSync(fd)
+      const other = fs.openSync(${JSON.stringify(join(dir, 'notes.txt'))}, 'w')
+      fs.fsyncSync(other)
+      fs.fdatasync(fd, () => fs.fdatasync(fd, () => {}))`
+    const run = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, ...fsyncTimingEnv(log) },
+    })
+    expect(run.status).toBe(0)
+    const flushes = summarizeFsyncTiming(log, 2)
+    expect(flushes.map(({ thread, file, perSecond }) => [thread, file, perSecond])).toEqual([
+      ['loop', 'other', 0.5],
+      ['loop', 'wal', 0.5],
+      ['other', 'wal', 1],
+    ])
+    for (const flush of flushes) expect(flush.max).toBeGreaterThanOrEqual(flush.p50)
+  })
 })
