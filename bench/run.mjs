@@ -243,8 +243,6 @@ async function runSuite(suite) {
         )
       }
     }
-    const ours = targets.find((target) => target.kind === 'ours')
-    if (ours && suite.pool === 'unique') outcome.grants = await checkGrants(ours, suite)
     for (const target of targets.filter((entry) => timed(entry.kind))) {
       const seconds = settings.runs * settings.seconds
       outcome.fsyncTiming.push({
@@ -252,6 +250,8 @@ async function runSuite(suite) {
         flushes: summarizeFsyncTiming(fsyncLog(suite, target), seconds),
       })
     }
+    const ours = targets.find((target) => target.kind === 'ours')
+    if (ours && suite.pool === 'unique') outcome.grants = await checkGrants(ours, suite)
   } finally {
     await Promise.all(targets.map((target) => target.stop()))
     await Promise.all(schemas.map((schema) => schema.drop()))
