@@ -6,6 +6,7 @@ import {
   type DeliveryQuery,
   type DeliveryRecord,
   decodeDeliveryCursor,
+  deleteInChunks,
   deliveryPageSize,
   deliveryRowValues,
   deliverySummaryFromRow,
@@ -18,6 +19,8 @@ type Row = Record<string, unknown>
 const COLUMN_COUNT = DELIVERY_LOG_COLUMNS.length
 const COLUMN_NUMBERS = Array.from({ length: COLUMN_COUNT }, (_, index) => index + 1)
 const ROWS_PER_STATEMENT = 1000
+/** Rows deleted per transaction when pruning: short transactions, little WAL and few row locks at a time. */
+export const PRUNE_CHUNK_ROWS = 5000
 
 const SUMMARY_COLUMNS =
   'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
@@ -96,9 +99,17 @@ export class PostgresDeliveryLog implements DeliveryLog {
     return { records, nextCursor: rows.length > limit && last ? encodeDeliveryCursor(last) : null }
   }
 
-  async prune(olderThan: number): Promise<number> {
-    return (
-      (await this.#pool.query(`DELETE FROM ${this.#table} WHERE received_at < $1`, [olderThan])).rowCount ?? 0
+  prune(olderThan: number): Promise<number> {
+    // In chunks: short transactions instead of one that deletes (and writes WAL for) a day of deliveries at once.
+    return deleteInChunks(
+      async (limit) =>
+        (
+          await this.#pool.query(
+            `DELETE FROM ${this.#table} WHERE id IN (SELECT id FROM ${this.#table} WHERE received_at < $1 LIMIT $2)`,
+            [olderThan, limit],
+          )
+        ).rowCount ?? 0,
+      PRUNE_CHUNK_ROWS,
     )
   }
 }

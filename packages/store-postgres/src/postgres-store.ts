@@ -1,13 +1,14 @@
-import type {
-  ClaimOptions,
-  ClaimResult,
-  DeliveryLog,
-  IdempotencyStore,
-  StoredAnswer,
-  TransactionWork,
+import {
+  type ClaimOptions,
+  type ClaimResult,
+  type DeliveryLog,
+  deleteInChunks,
+  type IdempotencyStore,
+  type StoredAnswer,
+  type TransactionWork,
 } from 'aghanim-webhooks'
 import type { Pool, PoolClient } from 'pg'
-import { PostgresDeliveryLog } from './delivery-log.js'
+import { PostgresDeliveryLog, PRUNE_CHUNK_ROWS } from './delivery-log.js'
 import { migrate, type PostgresMigration } from './migrate.js'
 
 /** What PostgreSQL work items receive: the client holding the open transaction, and the store's schema. */
@@ -161,12 +162,19 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
    *
    * @example await store.pruneKeys(Date.now() - 30 * 86_400_000)
    */
-  async pruneKeys(olderThan: number): Promise<number> {
-    const result = await this.pool.query(
-      `DELETE FROM ${this.#keys} WHERE state <> 'in_progress' AND updated_at < $1`,
-      [olderThan],
+  pruneKeys(olderThan: number): Promise<number> {
+    // In chunks, as the delivery log's prune.
+    return deleteInChunks(
+      async (limit) =>
+        (
+          await this.pool.query(
+            `DELETE FROM ${this.#keys} WHERE key IN (SELECT key FROM ${this.#keys}
+               WHERE state <> 'in_progress' AND updated_at < $1 LIMIT $2)`,
+            [olderThan, limit],
+          )
+        ).rowCount ?? 0,
+      PRUNE_CHUNK_ROWS,
     )
-    return result.rowCount ?? 0
   }
 
   /** Ends the pool if the store created it (a pool you passed in stays yours to end). */

@@ -7,6 +7,7 @@ import {
   type DeliveryQuery,
   type DeliveryRecord,
   decodeDeliveryCursor,
+  deleteInChunks,
   deliveryPageSize,
   deliveryRowValues,
   deliverySummaryFromRow,
@@ -17,6 +18,12 @@ import { statementCache } from './statements.js'
 
 const INSERT_SQL = `INSERT INTO delivery_log (${DELIVERY_LOG_COLUMNS.join(', ')})
   VALUES (${DELIVERY_LOG_COLUMNS.map(() => '?').join(', ')})`
+
+/**
+ * Rows deleted per transaction when pruning: ≈4 ms of the event loop each on a fast machine (8 µs per
+ * delivery with its index entries).
+ */
+export const PRUNE_CHUNK_ROWS = 500
 
 const SUMMARY_COLUMNS =
   'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
@@ -76,8 +83,17 @@ export class SqliteDeliveryLog implements DeliveryLog {
   }
 
   prune(olderThan: number): Promise<number> {
-    return this.#group.submit(() =>
-      Number(this.#statement('DELETE FROM delivery_log WHERE received_at < ?').run(olderThan).changes),
+    // In chunks, each its own group commit: requests keep being answered between them.
+    return deleteInChunks(
+      (limit) =>
+        this.#group.submit(() =>
+          Number(
+            this.#statement(
+              'DELETE FROM delivery_log WHERE rowid IN (SELECT rowid FROM delivery_log WHERE received_at < ? LIMIT ?)',
+            ).run(olderThan, limit).changes,
+          ),
+        ),
+      PRUNE_CHUNK_ROWS,
     )
   }
 }

@@ -1,14 +1,15 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import type {
-  ClaimOptions,
-  ClaimResult,
-  DeliveryLog,
-  IdempotencyStore,
-  StoredAnswer,
-  TransactionWork,
+import {
+  type ClaimOptions,
+  type ClaimResult,
+  type DeliveryLog,
+  deleteInChunks,
+  type IdempotencyStore,
+  type StoredAnswer,
+  type TransactionWork,
 } from 'aghanim-webhooks'
 import type { BackgroundCheckpoints } from './background-checkpoints.js'
-import { SqliteDeliveryLog } from './delivery-log.js'
+import { PRUNE_CHUNK_ROWS, SqliteDeliveryLog } from './delivery-log.js'
 import { GroupCommit } from './group-commit.js'
 import { migrate, type SqliteMigration } from './migrate.js'
 import { statementCache } from './statements.js'
@@ -166,12 +167,18 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
    * @example await store.pruneKeys(Date.now() - 30 * 86_400_000)
    */
   pruneKeys(olderThan: number): Promise<number> {
-    return this.#group.submit(() =>
-      Number(
-        this.#statement("DELETE FROM idempotency_keys WHERE state <> 'in_progress' AND updated_at < ?").run(
-          olderThan,
-        ).changes,
-      ),
+    // In chunks, each its own group commit, as the delivery log's prune.
+    return deleteInChunks(
+      (limit) =>
+        this.#group.submit(() =>
+          Number(
+            this.#statement(
+              `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys
+                 WHERE state <> 'in_progress' AND updated_at < ? LIMIT ?)`,
+            ).run(olderThan, limit).changes,
+          ),
+        ),
+      PRUNE_CHUNK_ROWS,
     )
   }
 

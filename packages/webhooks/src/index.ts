@@ -30,6 +30,7 @@ export {
   newDeliveryId,
 } from './idempotency/delivery-log.js'
 export { MemoryStore, type MemoryStoreOptions } from './idempotency/memory.js'
+export { deleteInChunks } from './idempotency/prune.js'
 export type {
   ClaimOptions,
   ClaimResult,
