@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { openSqliteStore, type SqliteStore } from '@aghanim-webhooks/store-sqlite'
 import type { Delivery, DeliveryInput } from 'aghanim-webhooks'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import type { MinuteCount } from '../src/database/server-database.js'
 import { createDeliveryRecorder, type DeliveryRecorder } from '../src/deliveries/delivery-recorder.js'
 import { createLogger } from '../src/logging/logger.js'
 import { createMetrics } from '../src/metrics/metrics.js'
@@ -13,12 +14,14 @@ let store: SqliteStore
 let recorder: DeliveryRecorder
 let batches: number[]
 let published: { id: string; outcome: string }[]
+let counted: MinuteCount[][]
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'awh-recorder-'))
   store = openSqliteStore({ path: join(dir, 'log.db') })
   batches = []
   published = []
+  counted = []
   const log = store.deliveries
   const appendMany = log.appendMany.bind(log)
   log.appendMany = (records: readonly DeliveryInput[]) => {
@@ -27,6 +30,9 @@ beforeEach(() => {
   }
   recorder = createDeliveryRecorder({
     log,
+    countDeliveries: async (counts) => {
+      counted.push(counts)
+    },
     metrics: createMetrics(),
     logger: createLogger('error', { write: () => true }),
     publish: (record) => published.push(record),
@@ -38,11 +44,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function delivery(bodyBytes: number): Delivery {
+function delivery(bodyBytes: number, receivedAt = Date.now()): Delivery {
   const headers = new Headers({ 'content-type': 'application/json' })
   const url = 'http://127.0.0.1:8000/webhook'
   return {
-    receivedAt: Date.now(),
+    receivedAt,
     method: 'POST',
     url,
     headers,
@@ -103,5 +109,28 @@ describe('waiting for a record', () => {
     await recorder.flush()
     await recorder.settled(id)
     expect(batches).toEqual([1])
+  })
+})
+
+describe('counting for the chart', () => {
+  test('adds each written batch to the counts of its minutes and outcomes', async () => {
+    const minute = 1_800_000_000_000
+    recorder.onDelivery(delivery(10, minute + 1))
+    recorder.onDelivery(delivery(10, minute + 59_999))
+    recorder.onDelivery(delivery(10, minute + 60_000))
+    await recorder.flush()
+    expect(counted).toEqual([
+      [
+        { minute, outcome: 'invalid_json', count: 2 },
+        { minute: minute + 60_000, outcome: 'invalid_json', count: 1 },
+      ],
+    ])
+  })
+
+  test('counts nothing the delivery log failed to write', async () => {
+    store.deliveries.appendMany = () => Promise.reject(new Error('disk I/O error'))
+    recorder.onDelivery(delivery(10))
+    await recorder.flush()
+    expect(counted).toEqual([])
   })
 })

@@ -28,8 +28,7 @@ export async function openPostgresDatabase(options: {
     ledger,
     async deliveryStats(since, until) {
       const { rows } = await store.pool.query<{ minute: string; outcome: string; count: string }>(
-        `SELECT (received_at / 60000) * 60000 AS minute, outcome, count(*) AS count
-         FROM delivery_log WHERE received_at >= $1 AND received_at < $2 GROUP BY 1, 2 ORDER BY 1`,
+        'SELECT minute, outcome, count FROM delivery_stats WHERE minute >= $1 AND minute < $2 ORDER BY minute',
         [since, until],
       )
       return rows.map((row) => ({
@@ -37,6 +36,20 @@ export async function openPostgresDatabase(options: {
         outcome: String(row.outcome),
         count: Number(row.count),
       }))
+    },
+    async countDeliveries(counts) {
+      if (counts.length === 0) return
+      // One statement for the batch; concurrent instances add to the same rows atomically.
+      await store.pool.query(
+        `INSERT INTO delivery_stats AS s (minute, outcome, count)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
+         ON CONFLICT (minute, outcome) DO UPDATE SET count = s.count + excluded.count`,
+        [counts.map((c) => c.minute), counts.map((c) => c.outcome), counts.map((c) => c.count)],
+      )
+    },
+    async pruneDeliveryStats(olderThan) {
+      const result = await store.pool.query('DELETE FROM delivery_stats WHERE minute < $1', [olderThan])
+      return result.rowCount ?? 0
     },
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
     ping: () => ledger.ping(),

@@ -20,9 +20,14 @@ export async function openSqliteDatabase(options: {
     throw error
   }
   const stats = store.db.prepare(
-    `SELECT CAST(received_at / 60000 AS INTEGER) * 60000 AS minute, outcome, count(*) AS count
-     FROM delivery_log WHERE received_at >= ? AND received_at < ? GROUP BY 1, 2 ORDER BY 1`,
+    'SELECT minute, outcome, count FROM delivery_stats WHERE minute >= ? AND minute < ? ORDER BY minute',
   )
+  // Statements of the store's own connection, which `transact` runs its work on.
+  const addCount = store.db.prepare(
+    `INSERT INTO delivery_stats (minute, outcome, count) VALUES (?, ?, ?)
+     ON CONFLICT (minute, outcome) DO UPDATE SET count = count + excluded.count`,
+  )
+  const pruneCounts = store.db.prepare('DELETE FROM delivery_stats WHERE minute < ?')
   const ledger = createSqliteLedger(store, options.now)
   return {
     kind: 'sqlite',
@@ -36,6 +41,11 @@ export async function openSqliteDatabase(options: {
         count: Number(row.count),
       }))
     },
+    countDeliveries: (counts) =>
+      store.transact(() => {
+        for (const { minute, outcome, count } of counts) addCount.run(minute, outcome, count)
+      }),
+    pruneDeliveryStats: (olderThan) => store.transact(() => Number(pruneCounts.run(olderThan).changes)),
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
     // Ready means able to acknowledge: an empty transaction through the group commit waits for the write lock
     // and the WAL fsync, so a file another process keeps locked, or a disk whose fsync failed (after which the

@@ -5,6 +5,7 @@ import {
   isEventType,
   newDeliveryId,
 } from 'aghanim-webhooks'
+import type { MinuteCount } from '../database/server-database.js'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { summaryJson } from './delivery-json.js'
@@ -32,6 +33,8 @@ export interface DeliveryRecorder {
 
 export interface RecorderDeps {
   log: DeliveryLog
+  /** Adds a written batch to the per-minute counts of the inspector's chart. */
+  countDeliveries: (counts: MinuteCount[]) => Promise<void>
   metrics: Metrics
   logger: Logger
   publish: (summary: ReturnType<typeof summaryJson>) => void
@@ -50,7 +53,13 @@ interface Queued {
   done: () => void
 }
 
-export function createDeliveryRecorder({ log, metrics, logger, publish }: RecorderDeps): DeliveryRecorder {
+export function createDeliveryRecorder({
+  log,
+  countDeliveries,
+  metrics,
+  logger,
+  publish,
+}: RecorderDeps): DeliveryRecorder {
   // Keyed by the request's Headers object: the delivery carries it as is, while its `request` may be built
   // on first use (Node adapters), so reading that here would build a Request per delivery.
   const replays = new WeakMap<Headers, string>()
@@ -67,10 +76,17 @@ export function createDeliveryRecorder({ log, metrics, logger, publish }: Record
     queue = []
     queuedBytes = 0
     if (batch.length === 0) return
+    const records = batch.map((queued) => queued.record)
     log
-      .appendMany(batch.map((queued) => queued.record))
-      .catch((error: unknown) =>
-        logger.error({ err: error, deliveries: batch.length }, 'could not write the delivery log'),
+      .appendMany(records)
+      .then(
+        // Counted once written, so the chart never shows a delivery the log does not have.
+        () =>
+          countDeliveries(minuteCounts(records)).catch((error: unknown) =>
+            logger.warn({ err: error }, 'could not count deliveries for the chart'),
+          ),
+        (error: unknown) =>
+          logger.error({ err: error, deliveries: batch.length }, 'could not write the delivery log'),
       )
       .finally(() => {
         for (const queued of batch) queued.done()
@@ -157,6 +173,20 @@ export function createDeliveryRecorder({ log, metrics, logger, publish }: Record
 // The core hands over no event when the type is unknown or its data invalid; the (verified) body still says
 // which event it was, and the log and the inspector should show it.
 const PEEKABLE = new Set(['unknown_event_type', 'invalid_event_data', 'unknown_event_acknowledged'])
+
+const MINUTE = 60_000
+
+function minuteCounts(records: readonly { receivedAt: number; outcome: string }[]): MinuteCount[] {
+  const counts = new Map<string, MinuteCount>()
+  for (const { receivedAt, outcome } of records) {
+    const minute = Math.floor(receivedAt / MINUTE) * MINUTE
+    const key = `${minute} ${outcome}`
+    const entry = counts.get(key)
+    if (entry) entry.count += 1
+    else counts.set(key, { minute, outcome, count: 1 })
+  }
+  return [...counts.values()]
+}
 
 function pathAndQuery(url: string): string {
   const parsed = new URL(url)

@@ -78,5 +78,14 @@ export const postgresLedgerMigrations: readonly string[] = [
     last_event_type text NOT NULL,
     source_time timestamptz,
     updated_at timestamptz NOT NULL
-  );`,
+  );`, // Per-minute delivery counts for the inspector's chart, kept as deliveries are logged; filled once from the
+  // delivery log that exists when this migration runs.
+  `CREATE TABLE delivery_stats (
+    minute bigint NOT NULL,
+    outcome text NOT NULL,
+    count bigint NOT NULL,
+    PRIMARY KEY (minute, outcome)
+  );
+  INSERT INTO delivery_stats (minute, outcome, count)
+    SELECT (received_at / 60000) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`,
 ]

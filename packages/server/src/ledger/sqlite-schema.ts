@@ -78,5 +78,14 @@ export const sqliteLedgerMigrations: readonly string[] = [
     last_event_type TEXT NOT NULL,
     source_time INTEGER,
     updated_at INTEGER NOT NULL
-  );`,
+  );`, // Per-minute delivery counts for the inspector's chart, kept as deliveries are logged; filled once from the
+  // delivery log that exists when this migration runs.
+  `CREATE TABLE delivery_stats (
+    minute INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (minute, outcome)
+  ) WITHOUT ROWID;
+  INSERT INTO delivery_stats (minute, outcome, count)
+    SELECT CAST(received_at / 60000 AS INTEGER) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`,
 ]

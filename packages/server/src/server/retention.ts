@@ -23,10 +23,12 @@ export function startRetention(
     running ??= (async () => {
       try {
         const at = now()
-        const deliveries =
-          config.retention.deliveryDays > 0
-            ? await database.deliveries.prune(at - config.retention.deliveryDays * DAY)
-            : 0
+        let deliveries = 0
+        if (config.retention.deliveryDays > 0) {
+          const cutOff = at - config.retention.deliveryDays * DAY
+          deliveries = await database.deliveries.prune(cutOff)
+          await database.pruneDeliveryStats(cutOff)
+        }
         const keys = await database.pruneKeys(at - config.retention.keyDays * DAY)
         if (deliveries + keys > 0) logger.info({ deliveries, keys }, 'pruned old records')
       } catch (error) {

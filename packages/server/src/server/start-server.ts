@@ -85,6 +85,7 @@ async function listen(
   })
   const recorder = createDeliveryRecorder({
     log: database.deliveries,
+    countDeliveries: (counts) => database.countDeliveries(counts),
     metrics,
     logger,
     publish: options.cluster
