@@ -126,11 +126,4 @@ describe('counting for the chart', () => {
       ],
     ])
   })
-
-  test('counts nothing the delivery log failed to write', async () => {
-    store.deliveries.appendMany = () => Promise.reject(new Error('disk I/O error'))
-    recorder.onDelivery(delivery(10))
-    await recorder.flush()
-    expect(counted).toEqual([])
-  })
 })
