@@ -25,12 +25,13 @@ export function mergePlayer(
   return merged
 }
 
-/** Only keys like `account_id` take part in a lookup; they are spliced into JSON paths, so nothing else may. */
+/** Only keys like `account_id` take part in a lookup (attribute names are bound values, never spliced). */
 const LOOKUP_KEY = /^[A-Za-z0-9_-]{1,64}$/
 
 /**
- * The WHERE clause of a player.lookup: every player whose custom attributes hold all the given fields, or whose
- * id equals the given `player_id` / `account_id`. Values are always bound parameters. Internal.
+ * The WHERE clause of a player.lookup: every player whose custom attributes hold all the given fields (through
+ * the `player_lookup` index: scalar attributes compared as text), or whose id equals the given `player_id` /
+ * `account_id`. Values are always bound parameters. Internal.
  */
 export function lookupClauses(
   fields: Record<string, string>,
@@ -43,14 +44,16 @@ export function lookupClauses(
     values.push(value)
     return dialect === 'sqlite' ? '?' : `$${values.length}`
   }
-  const attributes = entries.map(([key, value]) =>
-    dialect === 'sqlite'
-      ? `CAST(json_extract(custom_attributes, '$."${key}"') AS TEXT) = ${bind(value)}`
-      : `custom_attributes ->> '${key}' = ${bind(value)}`,
+  // Every INTERSECT before any UNION: SQLite applies compound operators left to right, PostgreSQL gives
+  // INTERSECT precedence; in this order both read (A ∩ B) ∪ C.
+  const holdingAll = entries.map(
+    ([key, value]) =>
+      `SELECT player_id FROM player_lookup WHERE name = ${bind(key)} AND value = ${bind(value)}`,
   )
-  const ids = entries.filter(([key]) => key === 'player_id' || key === 'account_id')
-  const idClauses = ids.map(([, value]) => `player_id = ${bind(value)}`)
-  return { sql: [`(${attributes.join(' AND ')})`, ...idClauses].join(' OR '), values }
+  const byId = entries
+    .filter(([key]) => key === 'player_id' || key === 'account_id')
+    .map(([, value]) => `SELECT ${bind(value)}`)
+  return { sql: `player_id IN (${[holdingAll.join(' INTERSECT '), ...byId].join(' UNION ')})`, values }
 }
 
 /**

@@ -87,5 +87,36 @@ export const postgresLedgerMigrations: readonly string[] = [
     PRIMARY KEY (minute, outcome)
   );
   INSERT INTO delivery_stats (minute, outcome, count)
-    SELECT (received_at / 60000) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`,
+    SELECT (received_at / 60000) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`, // player.lookup's index: one row per scalar custom attribute (its value as text, as a lookup compares it),
+  // kept by a trigger on every write to players, filled once from the players already there. Without it a
+  // lookup read every player's custom attributes. The function resolves its tables in this schema whatever the
+  // caller's search_path.
+  `CREATE TABLE player_lookup (
+    name text NOT NULL,
+    value text NOT NULL,
+    player_id text NOT NULL,
+    PRIMARY KEY (name, value, player_id)
+  );
+  CREATE INDEX player_lookup_player ON player_lookup (player_id);
+  CREATE FUNCTION player_lookup_rows(attributes jsonb) RETURNS TABLE (name text, value text)
+    LANGUAGE sql IMMUTABLE SET search_path FROM CURRENT AS $$
+      SELECT key, value #>> '{}' FROM jsonb_each(CASE WHEN jsonb_typeof(attributes) = 'object' THEN attributes ELSE '{}' END)
+      WHERE jsonb_typeof(value) IN ('string', 'number', 'boolean') AND length(value #>> '{}') <= 256
+    $$;
+  CREATE FUNCTION players_lookup_refresh() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+      IF TG_OP <> 'INSERT' THEN
+        DELETE FROM player_lookup WHERE player_id = OLD.player_id;
+      END IF;
+      IF TG_OP <> 'DELETE' THEN
+        INSERT INTO player_lookup (name, value, player_id)
+          SELECT r.name, r.value, NEW.player_id FROM player_lookup_rows(NEW.custom_attributes) AS r;
+      END IF;
+      RETURN NULL;
+    END $$;
+  CREATE TRIGGER players_lookup AFTER INSERT OR DELETE OR UPDATE OF player_id, custom_attributes ON players
+    FOR EACH ROW EXECUTE FUNCTION players_lookup_refresh();
+  INSERT INTO player_lookup (name, value, player_id)
+    SELECT r.name, r.value, p.player_id FROM players AS p, player_lookup_rows(p.custom_attributes) AS r;`,
 ]

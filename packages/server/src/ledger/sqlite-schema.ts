@@ -87,5 +87,34 @@ export const sqliteLedgerMigrations: readonly string[] = [
     PRIMARY KEY (minute, outcome)
   ) WITHOUT ROWID;
   INSERT INTO delivery_stats (minute, outcome, count)
-    SELECT CAST(received_at / 60000 AS INTEGER) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`,
+    SELECT CAST(received_at / 60000 AS INTEGER) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`, // player.lookup's index: one row per scalar custom attribute (its value as text, as a lookup compares it),
+  // kept by triggers on every write to players, filled once from the players already there. Without it a
+  // lookup read every player's JSON on the event loop (100 000 players: 20 ms a lookup).
+  `CREATE TABLE player_lookup (
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    player_id TEXT NOT NULL,
+    PRIMARY KEY (name, value, player_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX player_lookup_player ON player_lookup (player_id);
+  CREATE TRIGGER players_lookup_insert AFTER INSERT ON players BEGIN
+    INSERT INTO player_lookup (name, value, player_id)
+      SELECT key, CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(value AS TEXT) END, NEW.player_id
+      FROM json_each(NEW.custom_attributes)
+      WHERE type IN ('text', 'integer', 'real', 'true', 'false') AND length(CAST(value AS TEXT)) <= 256;
+  END;
+  CREATE TRIGGER players_lookup_update AFTER UPDATE OF player_id, custom_attributes ON players BEGIN
+    DELETE FROM player_lookup WHERE player_id = OLD.player_id;
+    INSERT INTO player_lookup (name, value, player_id)
+      SELECT key, CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(value AS TEXT) END, NEW.player_id
+      FROM json_each(NEW.custom_attributes)
+      WHERE type IN ('text', 'integer', 'real', 'true', 'false') AND length(CAST(value AS TEXT)) <= 256;
+  END;
+  CREATE TRIGGER players_lookup_delete AFTER DELETE ON players BEGIN
+    DELETE FROM player_lookup WHERE player_id = OLD.player_id;
+  END;
+  INSERT INTO player_lookup (name, value, player_id)
+    SELECT j.key, CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END, p.player_id
+    FROM players AS p, json_each(p.custom_attributes) AS j
+    WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') AND length(CAST(j.value AS TEXT)) <= 256;`,
 ]

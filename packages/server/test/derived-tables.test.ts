@@ -1,5 +1,6 @@
-// The chart's per-minute counts: kept as deliveries are logged (reading them never aggregates the whole
-// delivery log on the event loop), pruned with the log, and filled from an existing log by their migration.
+// Tables the server derives from others so that reading them never scans the source on the event loop: the
+// chart's per-minute delivery counts (kept as deliveries are logged, pruned with the log) and player.lookup's
+// index of custom attributes (kept by triggers). Each is filled from existing data by its migration.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,8 +16,10 @@ import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support
 /** Opens a fresh database again and again (same file or schema), and runs raw SQL on it. */
 interface Backend {
   open(): Promise<ServerDatabase>
-  /** How many ledger migrations the backend has: the counts' migration is the last. */
-  migrations: number
+  /** The backend's ledger migrations, to find the version of the one a test un-applies. */
+  migrations: readonly string[]
+  /** Removes what the player_lookup migration created. */
+  undoLookup: string
   sql(database: ServerDatabase, text: string): Promise<void>
 }
 
@@ -39,7 +42,9 @@ const backends: [string, () => Backend][] = [
       }
       return {
         open: () => openDatabase(config, Date.now),
-        migrations: sqliteLedgerMigrations.length,
+        migrations: sqliteLedgerMigrations,
+        undoLookup: `DROP TRIGGER players_lookup_insert; DROP TRIGGER players_lookup_update;
+          DROP TRIGGER players_lookup_delete; DROP TABLE player_lookup`,
         sql: async (database, text) => {
           ;(database.store as unknown as { db: { exec(sql: string): void } }).db.exec(text)
         },
@@ -54,7 +59,9 @@ const backends: [string, () => Backend][] = [
       const config: DatabaseConfig = { kind: 'postgres', connectionString: POSTGRES_URL, schema }
       return {
         open: () => openDatabase(config, Date.now),
-        migrations: postgresLedgerMigrations.length,
+        migrations: postgresLedgerMigrations,
+        undoLookup: `DROP TRIGGER players_lookup ON players; DROP FUNCTION players_lookup_refresh();
+          DROP FUNCTION player_lookup_rows(jsonb); DROP TABLE player_lookup`,
         sql: async (_database, text) => {
           await queryPostgres(schema, text)
         },
@@ -62,6 +69,26 @@ const backends: [string, () => Backend][] = [
     },
   ],
 ]
+
+/**
+ * Makes the database look as if the migration that creates `table` never ran, nor any after it: the migration
+ * system runs only versions above the highest applied. Undoes the derived tables' migrations, newest first.
+ */
+async function unapplyFrom(
+  backend: Backend,
+  database: ServerDatabase,
+  table: 'delivery_stats' | 'player_lookup',
+) {
+  const version = backend.migrations.findIndex((migration) => migration.includes(`CREATE TABLE ${table}`)) + 1
+  const undo = { player_lookup: backend.undoLookup, delivery_stats: 'DROP TABLE delivery_stats' }
+  const order = ['player_lookup', 'delivery_stats'] as const
+  const undone = order.slice(0, order.indexOf(table) + 1).map((name) => undo[name])
+  await backend.sql(
+    database,
+    `${undone.join(';\n')};
+     DELETE FROM schema_migrations WHERE scope = '${LEDGER_SCOPE}' AND version >= ${version}`,
+  )
+}
 
 const MINUTE = 60_000
 const byMinuteAndOutcome = (rows: MinuteCount[]) =>
@@ -126,11 +153,7 @@ describe.each(backends)('delivery stats on %s', (_name, backend) => {
       delivery(T + MINUTE, 'signature_mismatch'),
     ])
     // As a database from before the counts existed: no table, and its migration not applied.
-    await target.sql(
-      first,
-      `DROP TABLE delivery_stats;
-       DELETE FROM schema_migrations WHERE scope = '${LEDGER_SCOPE}' AND version = ${target.migrations}`,
-    )
+    await unapplyFrom(target, first, 'delivery_stats')
     await first.close()
     const reopened = await target.open()
     try {
@@ -139,6 +162,44 @@ describe.each(backends)('delivery stats on %s', (_name, backend) => {
         { minute: T, outcome: 'ok', count: 2 },
         { minute: T + MINUTE, outcome: 'signature_mismatch', count: 1 },
       ])
+    } finally {
+      await reopened.close()
+    }
+  })
+})
+
+describe.each(backends)('player.lookup index on %s', (_name, backend) => {
+  const ids = (players: { player_id: string }[]) => players.map((player) => player.player_id)
+
+  test('follows every change of a custom attribute, and finds numbers and booleans as text', async () => {
+    const database = await backend().open()
+    try {
+      const { ledger } = database
+      await ledger.upsertPlayer('p2', { custom_attributes: { account_id: 'acc-2', level: 12, vip: true } })
+      expect(ids(await ledger.lookupPlayers({ account_id: 'acc-2', level: '12' }))).toEqual(['p2'])
+      expect(ids(await ledger.lookupPlayers({ vip: 'true' }))).toEqual(['p2'])
+      expect(await ledger.lookupPlayers({ vip: '1' })).toEqual([])
+      await ledger.upsertPlayer('p2', { custom_attributes: { account_id: 'acc-3' } })
+      expect(await ledger.lookupPlayers({ account_id: 'acc-2' })).toEqual([])
+      expect(await ledger.lookupPlayers({ level: '12' })).toEqual([])
+      expect(ids(await ledger.lookupPlayers({ account_id: 'acc-3' }))).toEqual(['p2'])
+      // By id: a player whose id is the given account_id, whatever its attributes.
+      await ledger.upsertPlayer('acc-4', {})
+      expect(ids(await ledger.lookupPlayers({ account_id: 'acc-4' }))).toEqual(['acc-4'])
+    } finally {
+      await database.close()
+    }
+  })
+
+  test('the migration fills the index from the players that are already there', async () => {
+    const target = backend()
+    const first = await target.open()
+    await first.ledger.upsertPlayer('p9', { custom_attributes: { account_id: 'acc-9' } })
+    await unapplyFrom(target, first, 'player_lookup')
+    await first.close()
+    const reopened = await target.open()
+    try {
+      expect(ids(await reopened.ledger.lookupPlayers({ account_id: 'acc-9' }))).toEqual(['p9'])
     } finally {
       await reopened.close()
     }
