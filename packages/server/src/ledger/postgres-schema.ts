@@ -78,7 +78,8 @@ export const postgresLedgerMigrations: readonly string[] = [
     last_event_type text NOT NULL,
     source_time timestamptz,
     updated_at timestamptz NOT NULL
-  );`, // Per-minute delivery counts for the inspector's chart, kept as deliveries are logged; filled once from the
+  );`,
+  // Per-minute delivery counts for the inspector's chart, kept as deliveries are logged; filled once from the
   // delivery log that exists when this migration runs.
   `CREATE TABLE delivery_stats (
     minute bigint NOT NULL,
@@ -87,7 +88,8 @@ export const postgresLedgerMigrations: readonly string[] = [
     PRIMARY KEY (minute, outcome)
   );
   INSERT INTO delivery_stats (minute, outcome, count)
-    SELECT (received_at / 60000) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`, // player.lookup's index: one row per scalar custom attribute (its value as text, as a lookup compares it),
+    SELECT (received_at / 60000) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`,
+  // player.lookup's index: one row per scalar custom attribute (its value as text, as a lookup compares it),
   // kept by a trigger on every write to players, filled once from the players already there. Without it a
   // lookup read every player's custom attributes. The function resolves its tables in this schema whatever the
   // caller's search_path.

@@ -78,7 +78,8 @@ export const sqliteLedgerMigrations: readonly string[] = [
     last_event_type TEXT NOT NULL,
     source_time INTEGER,
     updated_at INTEGER NOT NULL
-  );`, // Per-minute delivery counts for the inspector's chart, kept as deliveries are logged; filled once from the
+  );`,
+  // Per-minute delivery counts for the inspector's chart, kept as deliveries are logged; filled once from the
   // delivery log that exists when this migration runs.
   `CREATE TABLE delivery_stats (
     minute INTEGER NOT NULL,
@@ -87,7 +88,8 @@ export const sqliteLedgerMigrations: readonly string[] = [
     PRIMARY KEY (minute, outcome)
   ) WITHOUT ROWID;
   INSERT INTO delivery_stats (minute, outcome, count)
-    SELECT CAST(received_at / 60000 AS INTEGER) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`, // player.lookup's index: one row per scalar custom attribute (its value as text, as a lookup compares it),
+    SELECT CAST(received_at / 60000 AS INTEGER) * 60000, outcome, count(*) FROM delivery_log GROUP BY 1, 2;`,
+  // player.lookup's index: one row per scalar custom attribute (its value as text, as a lookup compares it),
   // kept by triggers on every write to players, filled once from the players already there. Without it a
   // lookup read every player's JSON on the event loop (100 000 players: 20 ms a lookup).
   `CREATE TABLE player_lookup (
