@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { DeliveryInput } from 'aghanim-webhooks'
+import { deliveryInput } from 'aghanim-webhooks/testing'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { DatabaseConfig } from '../src/config/database-url.js'
 import { openDatabase } from '../src/database/open-database.js'
@@ -95,26 +95,7 @@ const byMinuteAndOutcome = (rows: MinuteCount[]) =>
   rows.toSorted((a, b) => a.minute - b.minute || a.outcome.localeCompare(b.outcome))
 const T = 1_800_000_000_000
 
-function delivery(receivedAt: number, outcome: string): DeliveryInput {
-  return {
-    receivedAt,
-    method: 'POST',
-    path: '/webhook',
-    headers: {},
-    body: null,
-    outcome,
-    eventId: null,
-    eventType: null,
-    key: null,
-    playerId: null,
-    status: outcome === 'ok' ? 200 : 403,
-    responseBody: '{}',
-    durationMs: 1,
-    attempt: 1,
-    duplicate: false,
-    replayOf: null,
-  }
-}
+const delivery = (receivedAt: number, outcome: string) => deliveryInput({ receivedAt, outcome })
 
 describe.each(backends)('delivery stats on %s', (_name, backend) => {
   test('counts add up per minute and outcome, and a window reads only its minutes', async () => {

@@ -1,6 +1,6 @@
 // Retention deletes in bounded chunks: short transactions instead of one that deletes a day of deliveries.
 import { openPostgresStore, type PostgresStore } from '@aghanim-webhooks/store-postgres'
-import type { DeliveryInput } from 'aghanim-webhooks'
+import { deliveryInput } from 'aghanim-webhooks/testing'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { PRUNE_CHUNK_ROWS } from '../src/delivery-log.js'
 import { admin, connectionString, dropSchema, uniqueSchema } from './database.js'
@@ -21,26 +21,7 @@ const CUT_OFF = 5_000
 // More than one chunk, and not a multiple of one.
 const BACKLOG = PRUNE_CHUNK_ROWS + 123
 
-function delivery(receivedAt: number): DeliveryInput {
-  return {
-    receivedAt,
-    method: 'POST',
-    path: '/webhook',
-    headers: {},
-    body: new Uint8Array(16),
-    outcome: 'ok',
-    eventId: null,
-    eventType: 'player.verify',
-    key: null,
-    playerId: 'p1',
-    status: 200,
-    responseBody: '{}',
-    durationMs: 1,
-    attempt: 1,
-    duplicate: false,
-    replayOf: null,
-  }
-}
+const delivery = (receivedAt: number) => deliveryInput({ receivedAt })
 
 describe('pruning on PostgreSQL', () => {
   test('deletes a delivery-log backlog of several chunks, only what is older than the cut-off', async () => {

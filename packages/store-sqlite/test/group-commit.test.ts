@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { openSqliteStore, type SqliteStore, type SqliteTx } from '@aghanim-webhooks/store-sqlite'
+import { deliveryInput } from 'aghanim-webhooks/testing'
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { tempDirectory } from './temp-db.js'
 
@@ -48,7 +49,7 @@ describe('SqliteStore group commit', () => {
         .slice(0, 40)
         .map((key, index) => store.complete(key, tokens[index]!, { status: 200, body: '{}' }, [grant(key)])),
       ...keys.slice(40).map((key, index) => store.release(key, tokens[40 + index]!)),
-      store.deliveries.append({ ...delivery, body: '{}' }),
+      store.deliveries.append(deliveryInput()),
     ])
     expect(transactions).toBe(1)
     expect(results.slice(0, 40)).toEqual(Array(40).fill(true))
@@ -128,21 +129,3 @@ describe('SqliteStore group commit', () => {
     store = openSqliteStore({ path: temp.file() })
   })
 })
-
-const delivery = {
-  receivedAt: 1,
-  method: 'POST',
-  path: '/webhook',
-  headers: {},
-  outcome: 'ok',
-  eventId: null,
-  eventType: null,
-  key: null,
-  playerId: null,
-  status: 200,
-  responseBody: '{}',
-  durationMs: 1,
-  attempt: 1,
-  duplicate: false,
-  replayOf: null,
-}

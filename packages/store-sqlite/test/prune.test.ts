@@ -1,7 +1,7 @@
 // Retention deletes in bounded chunks, each its own group commit: a week's backlog must not hold the event
 // loop (and every webhook with it) for one long DELETE.
 import { openSqliteStore, type SqliteStore } from '@aghanim-webhooks/store-sqlite'
-import type { DeliveryInput } from 'aghanim-webhooks'
+import { deliveryInput } from 'aghanim-webhooks/testing'
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { PRUNE_CHUNK_ROWS } from '../src/delivery-log.js'
 import { tempDirectory } from './temp-db.js'
@@ -21,26 +21,7 @@ const CUT_OFF = 5_000
 // More than two chunks, and not a multiple of one.
 const BACKLOG = PRUNE_CHUNK_ROWS * 2 + 234
 
-function delivery(receivedAt: number): DeliveryInput {
-  return {
-    receivedAt,
-    method: 'POST',
-    path: '/webhook',
-    headers: {},
-    body: new Uint8Array(64),
-    outcome: 'ok',
-    eventId: null,
-    eventType: 'player.verify',
-    key: null,
-    playerId: 'p1',
-    status: 200,
-    responseBody: '{}',
-    durationMs: 1,
-    attempt: 1,
-    duplicate: false,
-    replayOf: null,
-  }
-}
+const delivery = (receivedAt: number) => deliveryInput({ receivedAt, body: new Uint8Array(64) })
 
 describe('pruning the delivery log', () => {
   test('deletes a backlog of several chunks, only what is older than the cut-off', async () => {

@@ -1,9 +1,5 @@
-import type {
-  DeliveryInput,
-  DeliveryLog,
-  DeliveryQuery,
-  DeliverySummary,
-} from '../idempotency/delivery-log.js'
+import type { DeliveryLog, DeliveryQuery, DeliverySummary } from '../idempotency/delivery-log.js'
+import { deliveryInput } from './delivery-input.js'
 import { rejection, type TestFunctions } from './harness.js'
 
 /** One fresh, empty delivery log for one conformance case. */
@@ -12,7 +8,8 @@ export interface DeliveryLogUnderTest {
   cleanup(): Promise<void>
 }
 
-const T0 = Date.UTC(2025, 5, 1)
+/** The time `deliveryInput` gives a record unless told otherwise. */
+const T0 = deliveryInput().receivedAt
 const MINUTE = 60_000
 
 /**
@@ -45,7 +42,7 @@ export function runDeliveryLogConformance(
   describe(`${name} conforms to the DeliveryLog contract`, () => {
     withLog('get returns every field appended, the body byte for byte', async (log) => {
       const body = new Uint8Array([0x7b, 0xff, 0x00, 0xc3, 0x28, 0x7d])
-      const input = delivery({
+      const input = deliveryInput({
         id: 'd-roundtrip',
         body,
         headers: { 'content-type': 'application/json', 'x-aghanim-signature': '[redacted]' },
@@ -59,9 +56,9 @@ export function runDeliveryLogConformance(
     })
 
     withLog('a text body is stored as its UTF-8 bytes and a missing body as null', async (log) => {
-      await log.append(delivery({ id: 'd-text', body: '{"name":"Ælfrida 🗡"}' }))
+      await log.append(deliveryInput({ id: 'd-text', body: '{"name":"Ælfrida 🗡"}' }))
       await log.append(
-        delivery({
+        deliveryInput({
           id: 'd-none',
           body: null,
           outcome: 'method_not_allowed',
@@ -80,9 +77,9 @@ export function runDeliveryLogConformance(
 
     withLog('appendMany stores every record of the batch and answers their ids in order', async (log) => {
       const given = await log.appendMany([
-        delivery({ id: 'batch-1', receivedAt: T0 }),
-        delivery({ receivedAt: T0 + MINUTE, body: 'text body' }),
-        delivery({ id: 'batch-3', receivedAt: T0 + 2 * MINUTE, eventType: 'item.add' }),
+        deliveryInput({ id: 'batch-1', receivedAt: T0 }),
+        deliveryInput({ receivedAt: T0 + MINUTE, body: 'text body' }),
+        deliveryInput({ id: 'batch-3', receivedAt: T0 + 2 * MINUTE, eventType: 'item.add' }),
       ])
       expect(given.length).toBe(3)
       expect(given[0]).toBe('batch-1')
@@ -94,7 +91,7 @@ export function runDeliveryLogConformance(
 
     withLog('appendMany stores a batch of 2,500 (more than one SQL statement may carry)', async (log) => {
       const batch = Array.from({ length: 2500 }, (_, index) =>
-        delivery({ id: `big-${String(index).padStart(4, '0')}`, receivedAt: T0 + index }),
+        deliveryInput({ id: `big-${String(index).padStart(4, '0')}`, receivedAt: T0 + index }),
       )
       expect((await log.appendMany(batch)).length).toBe(2500)
       const newest = await log.list({ limit: 1 })
@@ -104,8 +101,8 @@ export function runDeliveryLogConformance(
     })
 
     withLog('append generates distinct ids when none is given', async (log) => {
-      const first = await log.append(delivery({}))
-      const second = await log.append(delivery({}))
+      const first = await log.append(deliveryInput({}))
+      const second = await log.append(deliveryInput({}))
       expect(typeof first).toBe('string')
       expect(first === second).toBe(false)
       expect((await log.get(second))?.id).toBe(second)
@@ -121,7 +118,7 @@ export function runDeliveryLogConformance(
         ['d-3', 3],
         ['d-2', 2],
       ] as const)
-        await log.append(delivery({ id, receivedAt: T0 + minute * MINUTE }))
+        await log.append(deliveryInput({ id, receivedAt: T0 + minute * MINUTE }))
       const page = await log.list()
       expect(ids(page.records)).toEqual(['d-3', 'd-2', 'd-1'])
       expect(page.nextCursor).toBe(null)
@@ -132,14 +129,14 @@ export function runDeliveryLogConformance(
 
     withLog('filters by time range: since inclusive, until exclusive', async (log) => {
       for (const minute of [1, 2, 3, 4])
-        await log.append(delivery({ id: `d-${minute}`, receivedAt: T0 + minute * MINUTE }))
+        await log.append(deliveryInput({ id: `d-${minute}`, receivedAt: T0 + minute * MINUTE }))
       expect(await listIds(log, { since: T0 + 2 * MINUTE, until: T0 + 4 * MINUTE })).toEqual(['d-3', 'd-2'])
     })
 
     withLog('filters by event type, status, outcome, key, player and replay', async (log) => {
-      await log.append(delivery({ id: 'grant', eventType: 'item.add', key: 'k-1', playerId: 'p-1' }))
+      await log.append(deliveryInput({ id: 'grant', eventType: 'item.add', key: 'k-1', playerId: 'p-1' }))
       await log.append(
-        delivery({
+        deliveryInput({
           id: 'dup',
           eventType: 'item.add',
           key: 'k-1',
@@ -149,7 +146,7 @@ export function runDeliveryLogConformance(
         }),
       )
       await log.append(
-        delivery({
+        deliveryInput({
           id: 'forged',
           outcome: 'signature_mismatch',
           status: 403,
@@ -160,7 +157,7 @@ export function runDeliveryLogConformance(
         }),
       )
       await log.append(
-        delivery({
+        deliveryInput({
           id: 'verify',
           eventType: 'player.verify',
           key: null,
@@ -169,7 +166,7 @@ export function runDeliveryLogConformance(
         }),
       )
       await log.append(
-        delivery({
+        deliveryInput({
           id: 'replay',
           eventType: 'item.add',
           key: 'k-1',
@@ -191,7 +188,7 @@ export function runDeliveryLogConformance(
 
     withLog('pages with a cursor cover every record once, even within one millisecond', async (log) => {
       for (let index = 0; index < 7; index += 1)
-        await log.append(delivery({ id: `d-${index}`, receivedAt: T0 + (index < 4 ? 0 : index) }))
+        await log.append(deliveryInput({ id: `d-${index}`, receivedAt: T0 + (index < 4 ? 0 : index) }))
       const seen: string[] = []
       let cursor: string | null = null
       for (let pages = 0; pages < 10; pages += 1) {
@@ -208,7 +205,7 @@ export function runDeliveryLogConformance(
     withLog('a filtered page keeps its filter on the next page', async (log) => {
       for (let index = 0; index < 6; index += 1)
         await log.append(
-          delivery({ id: `d-${index}`, receivedAt: T0 + index, status: index % 2 ? 200 : 400 }),
+          deliveryInput({ id: `d-${index}`, receivedAt: T0 + index, status: index % 2 ? 200 : 400 }),
         )
       const first = await log.list({ status: 200, limit: 2 })
       expect(ids(first.records)).toEqual(['d-5', 'd-3'])
@@ -223,33 +220,11 @@ export function runDeliveryLogConformance(
 
     withLog('prune deletes what was received before the cut-off and counts it', async (log) => {
       for (const minute of [1, 2, 3])
-        await log.append(delivery({ id: `d-${minute}`, receivedAt: T0 + minute * MINUTE }))
+        await log.append(deliveryInput({ id: `d-${minute}`, receivedAt: T0 + minute * MINUTE }))
       expect(await log.prune(T0 + 2 * MINUTE)).toBe(1)
       expect(await listIds(log, {})).toEqual(['d-3', 'd-2'])
       expect(await log.get('d-1')).toBe(undefined)
       expect(await log.prune(T0)).toBe(0)
     })
   })
-}
-
-function delivery(overrides: Partial<DeliveryInput>): DeliveryInput {
-  return {
-    receivedAt: T0,
-    method: 'POST',
-    path: '/webhook',
-    headers: { 'content-type': 'application/json' },
-    body: '{"event_type":"item.add"}',
-    outcome: 'ok',
-    eventId: 'evt_1',
-    eventType: 'item.add',
-    key: 'evt_1',
-    playerId: 'player_1',
-    status: 200,
-    responseBody: '{"status":"ok"}',
-    durationMs: 3,
-    attempt: 1,
-    duplicate: false,
-    replayOf: null,
-    ...overrides,
-  }
 }
