@@ -9,6 +9,7 @@ import type { MinuteCount } from '../database/server-database.js'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { summaryJson } from './delivery-json.js'
+import { minuteOf } from './delivery-stats.js'
 import { deliveryOutcome, metricReason } from './outcome.js'
 import { redactHeaders } from './redact-headers.js'
 
@@ -175,12 +176,10 @@ export function createDeliveryRecorder({
 // which event it was, and the log and the inspector should show it.
 const PEEKABLE = new Set(['unknown_event_type', 'invalid_event_data', 'unknown_event_acknowledged'])
 
-const MINUTE = 60_000
-
 function minuteCounts(records: readonly { receivedAt: number; outcome: string }[]): MinuteCount[] {
   const counts = new Map<string, MinuteCount>()
   for (const { receivedAt, outcome } of records) {
-    const minute = Math.floor(receivedAt / MINUTE) * MINUTE
+    const minute = minuteOf(receivedAt)
     const key = `${minute} ${outcome}`
     const entry = counts.get(key)
     if (entry) entry.count += 1

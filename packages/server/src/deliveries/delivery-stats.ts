@@ -10,6 +10,9 @@ export interface DeliveryStatsJson {
 
 const MINUTE = 60_000
 
+/** The start (Unix ms) of the minute holding `time`: the bucket the recorder counts into and the chart reads. */
+export const minuteOf = (time: number) => Math.floor(time / MINUTE) * MINUTE
+
 /**
  * Per-minute delivery counts by outcome over the last `minutes` (default 60, at most 1440), for the inspector's
  * chart. Counted by the database, so every worker and instance sharing it is included. Internal.
@@ -25,7 +28,7 @@ export async function deliveryStatsJson(
   const minutes = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
   if (!(minutes >= 1 && minutes <= 1440))
     throw new HttpError(400, 'invalid_query', `minutes must be 1 to 1440, got ${JSON.stringify(raw)}.`)
-  const until = Math.floor(now / MINUTE) * MINUTE + MINUTE
+  const until = minuteOf(now) + MINUTE
   const since = until - minutes * MINUTE
   const buckets = new Map<number, Record<string, number>>()
   for (let minute = since; minute < until; minute += MINUTE) buckets.set(minute, {})
