@@ -5,11 +5,9 @@ import {
   isEventType,
   newDeliveryId,
 } from 'aghanim-webhooks'
-import type { MinuteCount } from '../database/server-database.js'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { summaryJson } from './delivery-json.js'
-import { minuteOf } from './delivery-stats.js'
 import { deliveryOutcome, metricReason } from './outcome.js'
 import { redactHeaders } from './redact-headers.js'
 
@@ -33,9 +31,8 @@ export interface DeliveryRecorder {
 }
 
 export interface RecorderDeps {
+  /** The delivery log; it also counts each batch for the inspector's chart. */
   log: DeliveryLog
-  /** Adds a written batch to the per-minute counts of the inspector's chart. */
-  countDeliveries: (counts: MinuteCount[]) => Promise<void>
   metrics: Metrics
   logger: Logger
   publish: (summary: ReturnType<typeof summaryJson>) => void
@@ -54,13 +51,7 @@ interface Queued {
   done: () => void
 }
 
-export function createDeliveryRecorder({
-  log,
-  countDeliveries,
-  metrics,
-  logger,
-  publish,
-}: RecorderDeps): DeliveryRecorder {
+export function createDeliveryRecorder({ log, metrics, logger, publish }: RecorderDeps): DeliveryRecorder {
   // Keyed by the request's Headers object: the delivery carries it as is, while its `request` may be built
   // on first use (Node adapters), so reading that here would build a Request per delivery.
   const replays = new WeakMap<Headers, string>()
@@ -77,22 +68,14 @@ export function createDeliveryRecorder({
     queue = []
     queuedBytes = 0
     if (batch.length === 0) return
-    const records = batch.map((queued) => queued.record)
-    const written = log
-      .appendMany(records)
+    void log
+      .appendMany(batch.map((queued) => queued.record))
       .catch((error: unknown) =>
         logger.error({ err: error, deliveries: batch.length }, 'could not write the delivery log'),
       )
-    // Submitted in the same turn as the batch, so on SQLite both commit in the same group (one transaction,
-    // one fsync); counting only once the batch was written cost a commit and an fsync more per batch, ≈5% of
-    // player.verify's CPU. A batch that fails on its own (not with its whole group) is still counted: the
-    // chart may be off by a batch, the log itself never.
-    const counted = countDeliveries(minuteCounts(records)).catch((error: unknown) =>
-      logger.warn({ err: error }, 'could not count deliveries for the chart'),
-    )
-    void Promise.all([written, counted]).then(() => {
-      for (const queued of batch) queued.done()
-    })
+      .then(() => {
+        for (const queued of batch) queued.done()
+      })
   }
 
   const enqueue = (record: Queued['record']) => {
@@ -175,18 +158,6 @@ export function createDeliveryRecorder({
 // The core hands over no event when the type is unknown or its data invalid; the (verified) body still says
 // which event it was, and the log and the inspector should show it.
 const PEEKABLE = new Set(['unknown_event_type', 'invalid_event_data', 'unknown_event_acknowledged'])
-
-function minuteCounts(records: readonly { receivedAt: number; outcome: string }[]): MinuteCount[] {
-  const counts = new Map<string, MinuteCount>()
-  for (const { receivedAt, outcome } of records) {
-    const minute = minuteOf(receivedAt)
-    const key = `${minute} ${outcome}`
-    const entry = counts.get(key)
-    if (entry) entry.count += 1
-    else counts.set(key, { minute, outcome, count: 1 })
-  }
-  return [...counts.values()]
-}
 
 function pathAndQuery(url: string): string {
   const parsed = new URL(url)

@@ -27,7 +27,6 @@ export function startRetention(
         if (config.retention.deliveryDays > 0) {
           const cutOff = at - config.retention.deliveryDays * DAY
           deliveries = await database.deliveries.prune(cutOff)
-          await database.pruneDeliveryStats(cutOff)
         }
         const keys = await database.pruneKeys(at - config.retention.keyDays * DAY)
         if (deliveries + keys > 0) logger.info({ deliveries, keys }, 'pruned old records')

@@ -60,7 +60,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
   const now = options.now ?? Date.now
   const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
-  const database = await openDatabase(config.database, now)
+  const database = await openDatabase(config.database, now, {
+    info: (fields, message) => logger.info(fields, message),
+    warn: (fields, message) => logger.warn(fields, message),
+  })
   try {
     return await listen(config, database, logger, now, options)
   } catch (error) {
@@ -85,7 +88,6 @@ async function listen(
   })
   const recorder = createDeliveryRecorder({
     log: database.deliveries,
-    countDeliveries: (counts) => database.countDeliveries(counts),
     metrics,
     logger,
     publish: options.cluster
