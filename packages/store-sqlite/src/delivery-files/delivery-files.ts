@@ -12,15 +12,8 @@ import {
   encodeDeliveryCursor,
   newDeliveryId,
 } from 'aghanim-webhooks'
-import type {
-  AppendBatch,
-  BatchRecord,
-  ListRequest,
-  StoredRecord,
-  WriterMessage,
-  WriterRequest,
-  WriterSettings,
-} from './protocol.js'
+import { encodeFrames } from './frames.js'
+import type { ListRequest, StoredRecord, WriterMessage, WriterRequest, WriterSettings } from './protocol.js'
 
 export interface SqliteDeliveryFilesOptions {
   /** The log's directory (created if missing); each process writing to it takes a sub-directory of its own. */
@@ -52,6 +45,9 @@ export interface DeliveryMinuteCount {
   count: number
 }
 
+/** Buffers kept for reuse: batches in flight at once, at the recorder's pace. */
+const MAX_SPARES = 4
+
 /** Failed writers are started again on the next request, but not more often than this. */
 const RESTART_DELAY_MS = 1000
 
@@ -64,7 +60,7 @@ const starting = new Map<string, Promise<unknown>>()
 
 /**
  * Opens a delivery log kept in files of its own, written by a thread of its own: the event loop only hands
- * each batch over (its bodies in one transferred buffer), and the thread appends headers, bodies and answers
+ * each batch over (its frames in one transferred buffer, which comes back for the next batch), and the thread appends headers, bodies and answers
  * to a segment file and a small summary row per record to an index database, where the per-minute counts of
  * `stats` are kept in the same transaction. Several processes may share the directory: each writes its own
  * slot, and reads cover them all. See docs/stores.md ("The delivery log's own files").
@@ -91,6 +87,8 @@ export class SqliteDeliveryFiles implements DeliveryLog {
   #worker: Worker | undefined
   #failedAt = 0
   #seq = 0
+  /** Buffers the writer handed back, for the next batches' frames. */
+  readonly #spares: ArrayBuffer[] = []
   #closed: Promise<void> | undefined
 
   constructor(options: SqliteDeliveryFilesOptions) {
@@ -105,9 +103,10 @@ export class SqliteDeliveryFiles implements DeliveryLog {
 
   async appendMany(records: readonly DeliveryInput[]): Promise<string[]> {
     if (records.length === 0) return []
-    const batch = encodeBatch(records, this.#now)
-    await this.#request({ type: 'append', batch }, [batch.bodies.buffer as ArrayBuffer])
-    return batch.records.map((record) => record.id)
+    const withIds = records.map((record) => ({ ...record, id: record.id ?? newDeliveryId(this.#now()) }))
+    const batch = encodeFrames(withIds, this.#spares.pop())
+    await this.#request({ type: 'append', batch }, [batch.frames.buffer as ArrayBuffer])
+    return withIds.map((record) => record.id)
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {
@@ -221,6 +220,7 @@ export class SqliteDeliveryFiles implements DeliveryLog {
     if (!waiting) return
     this.#pending.delete(message.seq)
     if (this.#pending.size === 0) this.#worker?.unref()
+    if (message.ok && message.spare && this.#spares.length < MAX_SPARES) this.#spares.push(message.spare)
     if (message.ok) waiting.resolve(message.value)
     else waiting.reject(new Error(message.message))
   }
@@ -244,47 +244,6 @@ export class SqliteDeliveryFiles implements DeliveryLog {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
-
-/** The batch's records, with every body copied once into one buffer the thread receives without a copy. */
-function encodeBatch(records: readonly DeliveryInput[], now: () => number): AppendBatch {
-  const encoder = new TextEncoder()
-  const bodies = records.map((record) =>
-    typeof record.body === 'string' ? encoder.encode(record.body) : record.body,
-  )
-  let total = 0
-  for (const body of bodies) total += body?.length ?? 0
-  const joined = new Uint8Array(total)
-  let offset = 0
-  const encoded = records.map((record, index): BatchRecord => {
-    const body = bodies[index]
-    const bodyOffset = offset
-    if (body) {
-      joined.set(body, offset)
-      offset += body.length
-    }
-    return {
-      id: record.id ?? newDeliveryId(now()),
-      receivedAt: record.receivedAt,
-      method: record.method,
-      path: record.path,
-      headers: JSON.stringify(record.headers),
-      bodyOffset,
-      bodyLength: body ? body.length : -1,
-      outcome: record.outcome,
-      eventId: record.eventId ?? null,
-      eventType: record.eventType ?? null,
-      key: record.key ?? null,
-      playerId: record.playerId ?? null,
-      status: record.status,
-      responseBody: record.responseBody,
-      durationMs: record.durationMs,
-      attempt: record.attempt,
-      duplicate: record.duplicate,
-      replayOf: record.replayOf ?? null,
-    }
-  })
-  return { records: encoded, bodies: joined }
-}
 
 /** The writer's file: the compiled one next to this module, or the TypeScript source when run from src/. */
 function writerEntry(): URL {

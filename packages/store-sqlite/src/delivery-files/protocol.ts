@@ -18,33 +18,38 @@ export interface LegacySource {
   path: string
 }
 
-/** One record of a batch: the body's bytes are in the batch's `bodies` at `bodyOffset` (length -1: no body). */
+/**
+ * One record of a batch: its summary, and where its frame (headers JSON, body, answer body) lies in the
+ * batch's `frames` (`bodyLength` -1: no body).
+ */
 export interface BatchRecord {
   id: string
   receivedAt: number
   method: string
   path: string
-  /** The redacted headers as JSON. */
-  headers: string
-  bodyOffset: number
-  bodyLength: number
   outcome: string
   eventId: string | null
   eventType: string | null
   key: string | null
   playerId: string | null
   status: number
-  responseBody: string
   durationMs: number
   attempt: number
   duplicate: boolean
   replayOf: string | null
+  position: number
+  headersLength: number
+  bodyLength: number
+  responseLength: number
 }
 
-/** A batch travels as one message: its bodies in one transferred buffer, not one copy each. */
+/**
+ * A batch travels as one message: its frames in one transferred buffer, which the writer hands back once
+ * written, for the next batch.
+ */
 export interface AppendBatch {
   records: BatchRecord[]
-  bodies: Uint8Array
+  frames: Uint8Array
 }
 
 export interface ListRequest {
@@ -80,7 +85,7 @@ export interface StoredRecord {
 
 export type WriterMessage =
   | { type: 'ready'; slot: string }
-  | { type: 'reply'; seq: number; ok: true; value: unknown }
+  | { type: 'reply'; seq: number; ok: true; value: unknown; spare?: ArrayBuffer }
   | { type: 'reply'; seq: number; ok: false; message: string }
   | { type: 'legacy-progress'; copied: number; total: number }
   | { type: 'legacy-done'; copied: number }

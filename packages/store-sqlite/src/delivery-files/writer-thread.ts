@@ -19,6 +19,8 @@ import { basename, join } from 'node:path'
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import { parentPort, workerData } from 'node:worker_threads'
 import { crc32 } from 'node:zlib'
+// Run by Node itself from src/*.ts as from dist/*.js: tsc rewrites this specifier to './frames.js'.
+import { encodeFrames } from './frames.ts'
 // Type-only, so erased before Node resolves anything: the path may name the compiled file.
 import type {
   AppendBatch,
@@ -109,7 +111,10 @@ parentPort!.on('message', (request: WriterRequest) => {
   } catch (error) {
     reply = { type: 'reply', seq: request.seq, ok: false, message: messageOf(error) }
   }
-  tell(reply)
+  // The batch's buffer goes back to be filled again.
+  const spare = request.type === 'append' ? (request.batch.frames.buffer as ArrayBuffer) : undefined
+  if (spare && reply.ok) reply.spare = spare
+  parentPort!.postMessage(reply, spare ? [spare] : [])
 })
 tell({ type: 'ready', slot: own.slot })
 // Slot 0's writer alone moves an older log: processes starting together each take another slot.
@@ -163,20 +168,21 @@ function inTransaction<T>(work: () => T): T {
 }
 
 /**
- * Writes the batch's headers, bodies and answers to the segment first, then its index rows (inside the
- * caller's transaction): a row never points at bytes that were not handed to the kernel.
+ * Writes the batch's frames to the segment first, then its index rows (inside the caller's transaction): a row
+ * never points at bytes that were not handed to the kernel.
  */
 function writeBatch(batch: AppendBatch, count: boolean): number {
   if (batch.records.length === 0) return 0
   if (segment.size >= settings.segmentBytes) segment = rotateSegment()
-  const frames = frameBatch(batch)
-  writeAll(segment.fd, frames.bytes)
+  const frames = Buffer.from(batch.frames.buffer, batch.frames.byteOffset, batch.frames.byteLength)
+  writeAll(segment.fd, frames)
   unsynced = true
   const start = segment.size
-  segment.size += frames.bytes.length
+  segment.size += frames.length
   let newest = 0
-  for (const [index, record] of batch.records.entries()) {
-    const frame = frames.locations[index]!
+  for (const record of batch.records) {
+    const end =
+      record.position + record.headersLength + Math.max(0, record.bodyLength) + record.responseLength
     insertRow.run(
       record.id,
       record.receivedAt,
@@ -193,53 +199,17 @@ function writeBatch(batch: AppendBatch, count: boolean): number {
       record.duplicate ? 1 : 0,
       record.replayOf,
       segment.number,
-      start + frame.position,
-      frame.headersLength,
-      frame.bodyLength,
-      frame.responseLength,
-      frame.checksum,
+      start + record.position,
+      record.headersLength,
+      record.bodyLength,
+      record.responseLength,
+      crc32(frames.subarray(record.position, end)),
     )
     if (record.receivedAt > newest) newest = record.receivedAt
   }
   touchSegment.run(segment.number, newest)
   if (count) for (const [minute, outcome, n] of minuteCounts(batch)) addCount.run(minute, outcome, n)
   return batch.records.length
-}
-
-interface FrameLocation {
-  position: number
-  headersLength: number
-  bodyLength: number
-  responseLength: number
-  checksum: number
-}
-
-/** One buffer for the batch: per record its headers (JSON), raw body and answer body, back to back. */
-function frameBatch(batch: AppendBatch): { bytes: Buffer; locations: FrameLocation[] } {
-  const texts = batch.records.map((record) => [Buffer.from(record.headers), Buffer.from(record.responseBody)])
-  let total = 0
-  for (const [index, record] of batch.records.entries())
-    total += texts[index]![0]!.length + Math.max(0, record.bodyLength) + texts[index]![1]!.length
-  const bytes = Buffer.allocUnsafe(total)
-  const bodies = Buffer.from(batch.bodies.buffer, batch.bodies.byteOffset, batch.bodies.byteLength)
-  const locations: FrameLocation[] = []
-  let at = 0
-  for (const [index, record] of batch.records.entries()) {
-    const [headers, response] = texts[index] as [Buffer, Buffer]
-    const position = at
-    at += headers.copy(bytes, at)
-    if (record.bodyLength > 0)
-      at += bodies.copy(bytes, at, record.bodyOffset, record.bodyOffset + record.bodyLength)
-    at += response.copy(bytes, at)
-    locations.push({
-      position,
-      headersLength: headers.length,
-      bodyLength: record.bodyLength,
-      responseLength: response.length,
-      checksum: crc32(bytes.subarray(position, at)),
-    })
-  }
-  return { bytes, locations }
 }
 
 function* minuteCounts(batch: AppendBatch): Generator<[number, string, number]> {
@@ -538,37 +508,29 @@ function copyLegacyStats(legacy: DatabaseSync): void {
 }
 
 function legacyBatch(rows: Record<string, SQLInputValue>[]): AppendBatch {
-  const bodies = rows.map((row) => (row.body === null ? null : (row.body as Uint8Array)))
-  const joined = Buffer.concat(bodies.filter((body) => body !== null))
-  let offset = 0
-  return {
-    bodies: joined,
-    records: rows.map((row, index) => {
-      const body = bodies[index]
-      const record = {
-        id: String(row.id),
-        receivedAt: Number(row.received_at),
-        method: String(row.method),
-        path: String(row.path),
-        headers: String(row.headers),
-        bodyOffset: offset,
-        bodyLength: body ? body.length : -1,
-        outcome: String(row.outcome),
-        eventId: row.event_id === null ? null : String(row.event_id),
-        eventType: row.event_type === null ? null : String(row.event_type),
-        key: row.idempotency_key === null ? null : String(row.idempotency_key),
-        playerId: row.player_id === null ? null : String(row.player_id),
-        status: Number(row.status),
-        responseBody: String(row.response_body),
-        durationMs: Number(row.duration_ms),
-        attempt: Number(row.attempt),
-        duplicate: Number(row.duplicate) === 1,
-        replayOf: row.replay_of === null ? null : String(row.replay_of),
-      }
-      offset += body ? body.length : 0
-      return record
-    }),
-  }
+  const text = (value: SQLInputValue | undefined) =>
+    value === null || value === undefined ? null : String(value)
+  return encodeFrames(
+    rows.map((row) => ({
+      id: String(row.id),
+      receivedAt: Number(row.received_at),
+      method: String(row.method),
+      path: String(row.path),
+      headers: JSON.parse(String(row.headers)) as Record<string, string>,
+      body: row.body === null ? null : (row.body as Uint8Array),
+      outcome: String(row.outcome),
+      eventId: text(row.event_id),
+      eventType: text(row.event_type),
+      key: text(row.idempotency_key),
+      playerId: text(row.player_id),
+      status: Number(row.status),
+      responseBody: String(row.response_body),
+      durationMs: Number(row.duration_ms),
+      attempt: Number(row.attempt),
+      duplicate: Number(row.duplicate) === 1,
+      replayOf: text(row.replay_of),
+    })),
+  )
 }
 
 function done(copied: number): void {
