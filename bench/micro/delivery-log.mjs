@@ -53,6 +53,7 @@ async function measure(buildDir, bodyBytes, count) {
     countDeliveries: database.countDeliveries ? (counts) => database.countDeliveries(counts) : undefined,
     metrics: createMetrics(),
     logger: createLogger('warn', { write: () => true }),
+    watched: () => false,
     publish: () => {},
   })
   const body = new Uint8Array(bodyBytes).fill(0x61)

@@ -13,12 +13,14 @@ let log: SqliteDeliveryFiles
 let recorder: DeliveryRecorder
 let batches: number[]
 let published: { id: string; outcome: string }[]
+let watching: boolean
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'awh-recorder-'))
   log = await openSqliteDeliveryFiles({ directory: join(dir, 'deliveries') })
   batches = []
   published = []
+  watching = true
   const appendMany = log.appendMany.bind(log)
   log.appendMany = (records: readonly DeliveryInput[]) => {
     batches.push(records.length)
@@ -28,6 +30,7 @@ beforeEach(async () => {
     log,
     metrics: createMetrics(),
     logger: createLogger('error', { write: () => true }),
+    watched: () => watching,
     publish: (record) => published.push(record),
   })
 })
@@ -74,6 +77,19 @@ describe('the delivery recorder', () => {
     expect(batches).toEqual([16])
     recorder.onDelivery(delivery(64 * 1024))
     expect(batches).toEqual([16])
+  })
+})
+
+describe('the live stream', () => {
+  test('gets a summary of each delivery while someone watches, and none is made otherwise', async () => {
+    recorder.onDelivery(delivery(10))
+    watching = false
+    recorder.onDelivery(delivery(10))
+    watching = true
+    recorder.onDelivery(delivery(10))
+    expect(published.length).toBe(2)
+    await recorder.flush()
+    expect((await log.list()).records.length).toBe(3)
   })
 })
 

@@ -12,12 +12,12 @@ import { deliveryOutcome, metricReason } from './outcome.js'
 import { redactHeaders } from './redact-headers.js'
 
 /**
- * Turns each answered request into a delivery log record, a live-stream event, a metric and a log line. The
- * append runs in the background, so the answer to Aghanim never waits for it (the grant itself is already
- * committed with the idempotency record). Records are written in batches, every `BATCH_DELAY_MS`,
- * `BATCH_SIZE` records or `BATCH_BYTES` of bodies: one transaction (one fsync) per batch instead of one per
- * request was the largest saving in the profile of the decision path. `flush` writes what is queued and waits
- * for it (the admin API calls it before reading, shutdown before the database closes). Internal.
+ * Turns each answered request into a delivery log record, a metric, a log line and, while someone watches, a
+ * live-stream event. The append runs in the background, so the answer to Aghanim never waits for it (the
+ * grant itself is already committed with the idempotency record). Records are handed to the log in batches,
+ * every `BATCH_DELAY_MS`, `BATCH_SIZE` records or `BATCH_BYTES` of bodies: one message and one transaction
+ * per batch. `flush` writes what is queued and waits for it (the admin API calls it before reading, shutdown
+ * before the database closes). Internal.
  */
 export interface DeliveryRecorder {
   onDelivery(delivery: Delivery): void
@@ -35,14 +35,16 @@ export interface RecorderDeps {
   log: DeliveryLog
   metrics: Metrics
   logger: Logger
+  /** Whether anyone follows the live stream: a summary is made for it only then. */
+  watched: () => boolean
   publish: (summary: ReturnType<typeof summaryJson>) => void
 }
 
 const BATCH_DELAY_MS = 20
 const BATCH_SIZE = 256
 /**
- * Also written once the queued bodies reach this size: the batch's COMMIT writes them all to the WAL on the
- * event loop, and 256 bodies of 64 KiB (16 MB) in one COMMIT stalled every request for tens of milliseconds.
+ * Also written once the queued bodies reach this size, so one batch's buffer stays small enough to be reused
+ * (256 bodies of 64 KiB would be 16 MB in one hand-over).
  */
 const BATCH_BYTES = 1024 * 1024
 
@@ -51,7 +53,13 @@ interface Queued {
   done: () => void
 }
 
-export function createDeliveryRecorder({ log, metrics, logger, publish }: RecorderDeps): DeliveryRecorder {
+export function createDeliveryRecorder({
+  log,
+  metrics,
+  logger,
+  watched,
+  publish,
+}: RecorderDeps): DeliveryRecorder {
   // Keyed by the request's Headers object: the delivery carries it as is, while its `request` may be built
   // on first use (Node adapters), so reading that here would build a Request per delivery.
   const replays = new WeakMap<Headers, string>()
@@ -115,7 +123,7 @@ export function createDeliveryRecorder({ log, metrics, logger, publish }: Record
         replayOf,
       }
       enqueue(record)
-      publish(summaryJson(record))
+      if (watched()) publish(summaryJson(record))
       const type = record.eventType
       metrics.observe({
         eventType: type === null ? 'none' : isEventType(type) ? type : 'unknown',
