@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { fsyncRate, fsyncRateWith } from './lib/fsync.mjs'
 import { fsyncTimingEnv, resetFsyncTiming, summarizeFsyncTiming } from './lib/fsync-timing.mjs'
 import { machineInfo } from './lib/machine.mjs'
+import { hasPgbench, pgbenchGrants } from './lib/pgbench.mjs'
 import { writePool } from './lib/pool.mjs'
 import { createBenchSchema, DEFAULT_POSTGRES_URL } from './lib/postgres.mjs'
 import { cpuOfTree, sampleRss } from './lib/process.mjs'
@@ -16,6 +17,7 @@ import { renderReport } from './lib/report.mjs'
 import { grantedQuantity, seedPlayers } from './lib/seed.mjs'
 import { slowFsyncEnv } from './lib/slow-fsync.mjs'
 import { measureReady, measureSendColdStart } from './lib/startup.mjs'
+import { median } from './lib/stats.mjs'
 import { describeSuite, SUITES } from './lib/suites.mjs'
 import { CLI_BIN, cliBuilt, isOurServer, ROOT, startTarget } from './lib/targets.mjs'
 import { hasWrk, runWrk, WRK_INSTALL_HINT } from './lib/wrk.mjs'
@@ -139,7 +141,10 @@ let failed = false
 try {
   if (wanted('micro')) results.micro = micro()
   if (wanted('store')) results.store = storeAlone()
-  for (const suite of suites) results.suites.push(await runSuite(suite))
+  for (const suite of suites) {
+    results.suites.push(await runSuite(suite))
+    if (suite.store === 'postgres') results.pgbench = await pgbenchBaseline(suite)
+  }
   if (wanted('startup') && wantedTarget('ours')) results.startup = await startup()
 } finally {
   rmSync(dir, { recursive: true, force: true })
@@ -156,6 +161,32 @@ if (values['update-docs']) updateDocs(report)
 if (failed) {
   console.error('Some targets answered non-2xx or dropped connections: their numbers are not comparable.')
   process.exit(1)
+}
+
+/** pgbench's grant transaction on the same database, right after the PostgreSQL suite, on wrk's CPU. */
+async function pgbenchBaseline(suite) {
+  if (!hasPgbench()) {
+    console.error('pgbench is missing (Debian: apt-get install postgresql-client): no PostgreSQL baseline.')
+    return undefined
+  }
+  log('pgbench: the same grant transaction, 50 clients ...')
+  const schema = await createBenchSchema(settings.postgresUrl)
+  try {
+    const rounds = []
+    for (let round = 0; round < settings.runs; round += 1)
+      rounds.push(
+        await pgbenchGrants({
+          url: settings.postgresUrl,
+          schema: schema.schema,
+          clients: suite.connections,
+          seconds: settings.seconds,
+          cpus: LOAD_CPUS,
+        }),
+      )
+    return { clients: suite.connections, tps: median(rounds) }
+  } finally {
+    await schema.drop()
+  }
 }
 
 function micro() {

@@ -26,6 +26,7 @@ export const SUITES = [
   suite('verify-1k-c50-workers', 'verify', 1024, 50, [...BASELINES, 'ours'], { workers: 2 }),
   suite('add-sqlite-c50', 'unique', 1024, 50, [...BASELINES, 'ours'], { store: 'sqlite' }),
   suite('add-sqlite-c200', 'unique', 1024, 200, ['ours'], { store: 'sqlite' }),
+  suite('add-sqlite-c50-workers', 'unique', 1024, 50, ['ours'], { store: 'sqlite', workers: 2 }),
   suite('add-sqlite-dup-c50', 'duplicate', 1024, 50, ['ours'], { store: 'sqlite' }),
   suite('add-postgres-c50', 'unique', 1024, 50, ['ours'], { store: 'postgres' }),
 ]
