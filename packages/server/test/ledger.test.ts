@@ -116,8 +116,9 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
   test('grants add up and revokes clamp at zero with the shortfall recorded', async () => {
     const { ledger } = s.database
     const meta = { playerId: 'p2', eventType: 'item.add', reason: null, at: Date.now() }
-    await commit('k-grant-1', (tx) =>
-      ledger.applyChange(tx, {
+    await commit(
+      'k-grant-1',
+      ledger.applyChange({
         ...meta,
         kind: 'grant',
         items: [{ sku: 'gems', quantity: 3 }],
@@ -125,8 +126,9 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
         eventId: 'e1',
       }),
     )
-    await commit('k-grant-2', (tx) =>
-      ledger.applyChange(tx, {
+    await commit(
+      'k-grant-2',
+      ledger.applyChange({
         ...meta,
         kind: 'grant',
         items: [
@@ -137,8 +139,9 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
         eventId: 'e2',
       }),
     )
-    await commit('k-revoke', (tx) =>
-      ledger.applyChange(tx, {
+    await commit(
+      'k-revoke',
+      ledger.applyChange({
         ...meta,
         kind: 'revoke',
         eventType: 'item.remove',
@@ -178,11 +181,51 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
       reason: 'Order refunded',
       at: Date.now(),
     }
-    await commit('k-none', (tx) => ledger.applyChange(tx, change))
+    await commit('k-none', ledger.applyChange(change))
     expect(await ledger.inventory('p4')).toEqual([])
     expect(
       (await ledger.history('p4')).map((entry) => [entry.applied, entry.shortfall, entry.reason]),
     ).toEqual([[0, 2, 'Order refunded']])
+  })
+
+  test('a change naming one SKU twice applies both lines, in order', async () => {
+    const { ledger } = s.database
+    const meta = { playerId: 'p5', eventType: 'item.add', reason: null, at: Date.now() }
+    await commit(
+      'k-twice',
+      ledger.applyChange({
+        ...meta,
+        kind: 'grant',
+        items: [
+          { sku: 'gems', quantity: 2 },
+          { sku: 'gems', quantity: 3 },
+        ],
+        key: 'k-twice',
+        eventId: 'e1',
+      }),
+    )
+    await commit(
+      'k-twice-revoke',
+      ledger.applyChange({
+        ...meta,
+        kind: 'revoke',
+        eventType: 'item.remove',
+        items: [
+          { sku: 'gems', quantity: 4 },
+          { sku: 'gems', quantity: 4 },
+        ],
+        key: 'k-twice-revoke',
+        eventId: 'e2',
+      }),
+    )
+    expect(await ledger.inventory('p5')).toEqual([])
+    const lines = (await ledger.history('p5')).map((entry) => [entry.kind, entry.applied, entry.shortfall])
+    expect(lines.reverse()).toEqual([
+      ['grant', 2, 0],
+      ['grant', 3, 0],
+      ['revoke', 4, 0],
+      ['revoke', 1, 3],
+    ])
   })
 
   test('writes nothing when the completion loses its lease', async () => {
@@ -201,7 +244,7 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
     }
     expect(
       await store.complete('k-lost', 'not-the-token', { status: 200, body: '{}' }, [
-        (tx) => ledger.applyChange(tx, change),
+        ledger.applyChange(change),
       ]),
     ).toBe(false)
     expect(await ledger.inventory('p3')).toEqual([])

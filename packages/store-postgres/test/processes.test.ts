@@ -61,18 +61,15 @@ describe('PostgresStore across processes', () => {
     expect(signal).toBe('SIGKILL')
     expect(acked.length).toBeGreaterThanOrEqual(300)
 
-    const completed = new Set(
-      (
-        await admin<{ key: string }>(`SELECT key FROM "${schema}".idempotency_keys WHERE state = 'completed'`)
-      ).map((row) => row.key),
+    // One statement, one snapshot: the killed process's last COMMIT may still land between two reads.
+    const rows = await admin<{ key: string; completed: boolean; n: number }>(
+      `SELECT coalesce(k.key, g.key) AS key, coalesce(k.state = 'completed', false) AS completed,
+         coalesce(g.n, 0)::int AS n
+       FROM "${schema}".idempotency_keys AS k
+       FULL JOIN (SELECT key, count(*) AS n FROM "${schema}".grants GROUP BY key) AS g ON g.key = k.key`,
     )
-    const grants = new Map(
-      (
-        await admin<{ key: string; n: number }>(
-          `SELECT key, count(*)::int AS n FROM "${schema}".grants GROUP BY key`,
-        )
-      ).map((row) => [row.key, row.n]),
-    )
+    const completed = new Set(rows.filter((row) => row.completed).map((row) => row.key))
+    const grants = new Map(rows.filter((row) => row.n > 0).map((row) => [row.key, row.n]))
     expect(acked.filter((key) => !completed.has(key))).toEqual([])
     expect(acked.filter((key) => grants.get(key) !== 1)).toEqual([])
     // Atomicity the other way round: no grant committed without its completion, and none twice.

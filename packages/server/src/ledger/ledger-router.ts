@@ -63,7 +63,7 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
       reason: typeof event.event_data.reason === 'string' ? event.event_data.reason : null,
       at: options.now(),
     }
-    transact((tx) => ledger.applyChange(tx, change))
+    transact(ledger.applyChange(change))
   })
 
   router.on('player.update', async (event, { key, transact }) => {

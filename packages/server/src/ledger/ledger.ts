@@ -2,11 +2,11 @@
  * The reference ledger: players, their inventory with a grant/revoke history, and the notification tables a
  * studio can query (events, orders, subscriptions). One interface, a SQLite and a PostgreSQL implementation with
  * the same behaviour. Reads run on their own; writes that must be exactly-once (`applyChange`, `recordEvent`)
- * take the store's transaction `Tx` and are queued with `transact()`, so they commit with the idempotency record.
+ * are work on the store's transaction `Tx`, queued with `transact()`, so they commit with the idempotency record.
  *
  * @example
  * router.on('item.add', async (event, { transact }) => {
- *   transact((tx) => ledger.applyChange(tx, { kind: 'grant', playerId: 'p1', items: [{ sku: 'gems', quantity: 5 }], ...meta }))
+ *   transact(ledger.applyChange({ kind: 'grant', playerId: 'p1', items: [{ sku: 'gems', quantity: 5 }], ...meta }))
  * })
  */
 export interface Ledger<Tx = unknown> {
@@ -20,11 +20,12 @@ export interface Ledger<Tx = unknown> {
   /** Players matching a partial composite identity (player.lookup): by player id, or custom attributes. */
   lookupPlayers(fields: Record<string, string>): Promise<Player[]>
   /**
-   * Adds (grant) or subtracts (revoke) quantities and writes one history row per item. A revoke never takes an
-   * inventory below zero: it clamps at zero and records the missing quantity as `shortfall`.
-   * SQLite runs synchronously (its work items must be synchronous); PostgreSQL returns a promise.
+   * The work that adds (grant) or subtracts (revoke) quantities and writes one history row per item, to queue
+   * with `transact()`. A revoke never takes an inventory below zero: it clamps at zero and records the missing
+   * quantity as `shortfall`. SQLite's work is synchronous (its work items must be); PostgreSQL's is one
+   * statement that the completion runs inside its own, so a grant commits in one round trip.
    */
-  applyChange(tx: Tx, change: LedgerChange): void | Promise<void>
+  applyChange(change: LedgerChange): (tx: Tx) => void | Promise<void>
   /** Records a notification in `events`, and keeps `orders` / `subscriptions` at their latest state. */
   recordEvent(tx: Tx, event: RecordedEvent): void | Promise<void>
   /** Cheap query proving the database answers (readiness). */

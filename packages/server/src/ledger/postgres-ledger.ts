@@ -1,3 +1,4 @@
+import { completionStatement } from '@aghanim-webhooks/store-postgres'
 import type { Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 
@@ -94,12 +95,64 @@ export function createPostgresLedger(
       )
       return rows.map(toPlayer)
     },
-    applyChange: (tx, change) => applyChange(tx.client, change),
+    applyChange: (change) => changeWork(change),
     recordEvent: (tx, event) => recordEvent(tx.client, event),
     async ping() {
       await pool.query('SELECT 1')
     },
   }
+}
+
+/**
+ * One statement for the whole change: per item, the inventory row's change and its history row, as common
+ * table expressions the completion runs in its own statement. Two lines of one SKU would change its row twice
+ * in one statement, which PostgreSQL does not allow: such a change runs a statement per line instead.
+ */
+function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
+  const skus = change.items.map((item) => item.sku)
+  if (new Set(skus).size !== skus.length) return ({ client }) => applyChange(client, change)
+  const at = new Date(change.at)
+  // $1 player, $2 time, $3 kind, $4 key, $5 event id, $6 event type, $7 reason; then each item's sku and quantity.
+  const values: unknown[] = [
+    change.playerId,
+    at,
+    change.kind,
+    change.key,
+    change.eventId,
+    change.eventType,
+    change.reason,
+  ]
+  const lines = change.items.map((item) => ({
+    sku: `$${values.push(item.sku)}::text`,
+    quantity: `$${values.push(item.quantity)}::bigint`,
+  }))
+  const applied = lines.map(({ sku, quantity }, index) => {
+    const statement =
+      change.kind === 'grant'
+        ? `INSERT INTO inventory AS i (player_id, sku, quantity, updated_at)
+             SELECT $1::text, ${sku}, ${quantity}, $2::timestamptz WHERE EXISTS (SELECT 1 FROM completed)
+           ON CONFLICT (player_id, sku) DO UPDATE SET quantity = i.quantity + excluded.quantity, updated_at = excluded.updated_at
+           RETURNING ${quantity} AS quantity`
+        : `UPDATE inventory AS i SET quantity = GREATEST(i.quantity - ${quantity}, 0), updated_at = $2::timestamptz
+           FROM (SELECT quantity FROM inventory WHERE player_id = $1::text AND sku = ${sku} FOR UPDATE) AS before
+           WHERE i.player_id = $1::text AND i.sku = ${sku} AND EXISTS (SELECT 1 FROM completed)
+           RETURNING LEAST(before.quantity, ${quantity}) AS quantity`
+    return `applied_${index} AS (${statement})`
+  })
+  // One history insert for every line, ordered: the rows' ids keep the order of the event's items.
+  const rows = lines.map(
+    ({ sku, quantity }, index) =>
+      `(${index}, ${sku}, ${quantity}, COALESCE((SELECT quantity FROM applied_${index}), 0))`,
+  )
+  const history = `history AS (
+    INSERT INTO inventory_history (player_id, kind, sku, quantity, applied, shortfall, idempotency_key, event_id, event_type, reason, created_at)
+    SELECT $1::text, $3::text, line.sku, line.quantity, line.applied, line.quantity - line.applied,
+      $4::text, $5::text, $6::text, $7::text, $2::timestamptz
+    FROM (VALUES ${rows.join(', ')}) AS line (n, sku, quantity, applied)
+    WHERE EXISTS (SELECT 1 FROM completed)
+    ORDER BY line.n
+  )`
+  return completionStatement([...applied, history].join(',\n'), values)
 }
 
 async function applyChange(client: Queryable, change: LedgerChange): Promise<void> {

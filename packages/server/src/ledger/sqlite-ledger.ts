@@ -87,9 +87,7 @@ export function createSqliteLedger(store: SqliteLedgerStore, now: () => number =
         .all(...clauses.values)
       return rows.map((row) => toPlayer(row as Row))
     },
-    applyChange(tx, change) {
-      applyChange(change, (sql) => statement(tx.db, sql))
-    },
+    applyChange: (change) => (tx) => applyChange(change, (sql) => statement(tx.db, sql)),
     recordEvent(tx, event) {
       recordEvent(event, (sql) => statement(tx.db, sql))
     },

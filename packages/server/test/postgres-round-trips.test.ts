@@ -1,0 +1,46 @@
+// What a durable item.add costs on PostgreSQL, in statements the server sends (each one a round trip): the
+// claim, the player read, and the completion with the grant in one statement.
+import pg from 'pg'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { dropSchema, POSTGRES_URL, uniqueSchema } from './support/postgres.js'
+import { grant, startTestServer, type TestServer } from './support/test-server.js'
+
+const schema = uniqueSchema()
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer({ DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema })
+  expect((await server.api('/api/players/rt-player', { method: 'PUT', body: '{}' })).status).toBe(201)
+})
+afterAll(async () => {
+  await server.close()
+  await dropSchema(schema)
+})
+
+/** The statements sent while `work` runs, but for the delivery log's, which are written apart and batched. */
+async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
+  const { query } = pg.Client.prototype
+  const sent: string[] = []
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text)
+    if (!/delivery_log|delivery_stats/.test(text)) sent.push(text.trim().split(/\s+/).slice(0, 3).join(' '))
+    return (query as (...values: unknown[]) => unknown).apply(this, args)
+  } as typeof query
+  try {
+    await work()
+  } finally {
+    pg.Client.prototype.query = query
+  }
+  return sent
+}
+
+test('a durable item.add takes three round trips: claim, player read, completion with its grant', async () => {
+  const sent = await statementsDuring(async () => {
+    expect((await server.send(grant('rt-player', 'gems', 2))).status).toBe(200)
+  })
+  expect(sent.length).toBe(3)
+  expect(sent[0]).toMatch(/^INSERT INTO/)
+  expect(sent[1]).toMatch(/^SELECT \* FROM/)
+  expect(sent[2]).toMatch(/^WITH completed AS/)
+  const inventory = await server.api('/api/players/rt-player')
+  expect(inventory.json.inventory).toEqual([{ sku: 'gems', quantity: 2 }])
+})

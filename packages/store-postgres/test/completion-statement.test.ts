@@ -1,0 +1,95 @@
+import { completionStatement, openPostgresStore, type PostgresStore } from '@aghanim-webhooks/store-postgres'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { connectionString, dropSchema, uniqueSchema } from './database.js'
+
+const schema = uniqueSchema('statement')
+let store: PostgresStore
+beforeAll(async () => {
+  store = await openPostgresStore({ connectionString, schema })
+  await store.migrate('statement-test', ['CREATE TABLE grants (key text NOT NULL, sku text NOT NULL)'])
+})
+afterAll(async () => {
+  await store.close()
+  await dropSchema(schema)
+})
+
+const ANSWER = { status: 200, body: '{"status":"ok"}' }
+const grantOf = (key: string) =>
+  completionStatement(
+    `granted AS (INSERT INTO grants (key, sku) SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM completed))`,
+    [key, 'gems'],
+  )
+const grants = async (key: string) =>
+  (await store.pool.query('SELECT count(*)::int AS n FROM grants WHERE key = $1', [key])).rows[0].n
+async function acquire(key: string): Promise<string> {
+  const claim = await store.claim(key, { leaseMs: 60_000 })
+  if (claim.kind !== 'acquired') throw new Error(`expected to acquire ${key}, got ${claim.kind}`)
+  return claim.token
+}
+
+/** Counts the statements the store sends PostgreSQL while `work` runs: each is a round trip. */
+async function roundTrips(work: () => Promise<unknown>): Promise<number> {
+  const { query } = pg.Client.prototype
+  let count = 0
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    count += 1
+    return (query as (...values: unknown[]) => unknown).apply(this, args)
+  } as typeof query
+  try {
+    await work()
+  } finally {
+    pg.Client.prototype.query = query
+  }
+  return count
+}
+
+describe('a completion whose only work is one statement', () => {
+  test('commits the key and the work in one statement, no transaction', async () => {
+    const token = await acquire('k-one')
+    const trips = await roundTrips(async () => {
+      expect(await store.complete('k-one', token, ANSWER, [grantOf('k-one')])).toBe(true)
+    })
+    expect(trips).toBe(1)
+    expect(await grants('k-one')).toBe(1)
+    const again = await store.claim('k-one', { leaseMs: 60_000 })
+    expect(again.kind).toBe('completed')
+  })
+
+  test('changes nothing when the key is no longer held', async () => {
+    await acquire('k-lost')
+    expect(await store.complete('k-lost', 'another-token', ANSWER, [grantOf('k-lost')])).toBe(false)
+    expect(await grants('k-lost')).toBe(0)
+  })
+
+  test('a failing statement commits neither the key nor the work', async () => {
+    const token = await acquire('k-fails')
+    const failing = completionStatement(
+      `granted AS (INSERT INTO grants (key, sku) SELECT $1, NULL WHERE EXISTS (SELECT 1 FROM completed))`,
+      ['k-fails'],
+    )
+    await expect(store.complete('k-fails', token, ANSWER, [failing])).rejects.toThrow(/null value/)
+    expect(await grants('k-fails')).toBe(0)
+    await store.release('k-fails', token)
+    expect((await store.claim('k-fails', { leaseMs: 60_000 })).kind).toBe('acquired')
+  })
+
+  test('beside other work, and in transact, the statement runs inside the transaction', async () => {
+    const token = await acquire('k-two')
+    // BEGIN, the completion, the two items of work, COMMIT.
+    const trips = await roundTrips(async () => {
+      const other = async ({
+        client,
+      }: {
+        client: { query(text: string, values: unknown[]): Promise<unknown> }
+      }) => {
+        await client.query('INSERT INTO grants (key, sku) VALUES ($1, $2)', ['k-two', 'gold'])
+      }
+      expect(await store.complete('k-two', token, ANSWER, [grantOf('k-two'), other])).toBe(true)
+    })
+    expect(trips).toBe(5)
+    expect(await grants('k-two')).toBe(2)
+    await store.transact(grantOf('k-transact'))
+    expect(await grants('k-transact')).toBe(1)
+  })
+})
