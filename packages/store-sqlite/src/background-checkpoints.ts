@@ -2,15 +2,6 @@ import { resolve } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { Worker } from 'node:worker_threads'
 
-/** How often the worker looks for new commits to checkpoint while none arrive. */
-const IDLE_INTERVAL_MS = 100
-
-/**
- * How often it checkpoints while commits keep arriving: often enough that the store's own rewinding
- * checkpoint (below) finds little left to copy, not so often that its fsyncs crowd the store's.
- */
-const BUSY_INTERVAL_MS = 10
-
 /**
  * The store's connection keeps an automatic checkpoint at this WAL size (pages), because the worker alone
  * cannot keep the WAL from growing: only a writer that finds every frame checkpointed rewinds the WAL to its
@@ -23,25 +14,18 @@ const REWIND_AUTOCHECKPOINT_PAGES = 4000
 /** SQLite's default `wal_autocheckpoint` (pages), restored on the store's connection if the worker dies. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000
 
-// A string (run as CommonJS) rather than a file next to this module: tests run this module from src/*.ts,
-// where no compiled worker file exists, and a string works the same from src/ and dist/.
-const WORKER_CODE = `
-const { DatabaseSync } = require('node:sqlite')
-const { workerData } = require('node:worker_threads')
-const db = new DatabaseSync(workerData.path)
-db.exec(workerData.pragmas)
-// PASSIVE never waits for a lock, so the store's writers never wait for this thread; when every WAL frame is
-// already in the database file it returns without copying or fsyncing anything, so an idle pass is cheap.
-const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
-let lastLog = -1
-function checkpoint() {
-  const { log } = passive.get()
-  const committedSinceLastPass = log !== lastLog
-  lastLog = log
-  setTimeout(checkpoint, committedSinceLastPass ? workerData.busyIntervalMs : workerData.idleIntervalMs)
+/**
+ * Checkpoints run by a thread the caller owns (`checkpoints: 'external'`, e.g. the delivery log's writer):
+ * the store's connection keeps only the rewinding checkpoint, and `stop()` checkpoints what is left.
+ */
+export function externalCheckpoints(db: DatabaseSync): BackgroundCheckpoints {
+  db.exec(`PRAGMA wal_autocheckpoint = ${REWIND_AUTOCHECKPOINT_PAGES}`)
+  return {
+    async stop() {
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+    },
+  }
 }
-checkpoint()
-`
 
 /** A running checkpoint worker; `stop()` ends it and checkpoints what is left. */
 export interface BackgroundCheckpoints {
@@ -59,15 +43,10 @@ export function startBackgroundCheckpoints(
   options: { path: string; pragmas: string },
 ): BackgroundCheckpoints {
   db.exec(`PRAGMA wal_autocheckpoint = ${REWIND_AUTOCHECKPOINT_PAGES}`)
-  const worker = new Worker(WORKER_CODE, {
-    eval: true,
-    workerData: {
-      // Absolute: the worker opens the file a moment later, and the working directory may have changed by then.
-      path: resolve(options.path),
-      pragmas: options.pragmas,
-      idleIntervalMs: IDLE_INTERVAL_MS,
-      busyIntervalMs: BUSY_INTERVAL_MS,
-    },
+  const entry = import.meta.url.endsWith('.ts') ? './checkpoint-thread.ts' : './checkpoint-thread.js'
+  const worker = new Worker(new URL(entry, import.meta.url), {
+    // Absolute: the worker opens the file a moment later, and the working directory may have changed by then.
+    workerData: { path: resolve(options.path), pragmas: options.pragmas },
   })
   // A housekeeping thread must never keep the process alive.
   worker.unref()

@@ -12,4 +12,4 @@ export {
 } from './delivery-files/delivery-files.js'
 export type { SqliteMigration } from './migrate.js'
 export { openSqliteStore, type SqliteStoreOptions } from './open-sqlite-store.js'
-export { type SqliteDurability, SqliteStore, type SqliteTx } from './sqlite-store.js'
+export { type CheckpointSettings, type SqliteDurability, SqliteStore, type SqliteTx } from './sqlite-store.js'

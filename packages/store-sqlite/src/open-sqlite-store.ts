@@ -1,8 +1,13 @@
+import { resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { type BackgroundCheckpoints, startBackgroundCheckpoints } from './background-checkpoints.js'
+import {
+  type BackgroundCheckpoints,
+  externalCheckpoints,
+  startBackgroundCheckpoints,
+} from './background-checkpoints.js'
 import { migrate } from './migrate.js'
 import { STORE_SCOPE, storeMigrations } from './schema.js'
-import { type SqliteDurability, SqliteStore } from './sqlite-store.js'
+import { type CheckpointSettings, type SqliteDurability, SqliteStore } from './sqlite-store.js'
 import { type CommitSync, WalSync } from './wal-sync.js'
 
 export interface SqliteStoreOptions {
@@ -19,9 +24,11 @@ export interface SqliteStoreOptions {
    * `background` (default): on a worker thread with its own connection, so COMMITs on the event loop do not
    * stall for them; the store's connection only checkpoints what little is left every 4000 WAL pages, which
    * rewinds the WAL. If the worker fails, the store falls back to `inline`. `inline`: SQLite's automatic
-   * checkpoints, inside the COMMIT that fills 1000 WAL pages. See docs/stores.md.
+   * checkpoints, inside the COMMIT that fills 1000 WAL pages. `external`: as `background`, on a thread you run
+   * yourself with the store's `checkpointing` settings (the delivery log's writer takes them, so one thread
+   * does both: each thread's isolate costs about 11 MiB of resident memory). See docs/stores.md.
    */
-  checkpoints?: 'background' | 'inline'
+  checkpoints?: 'background' | 'inline' | 'external'
 }
 
 const SYNCHRONOUS_PRAGMAS: Record<SqliteDurability, string> = {
@@ -43,13 +50,16 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     throw new RangeError(`Unknown durability ${JSON.stringify(durability)}; use 'fsync' or 'process'.`)
   }
   const checkpoints = options.checkpoints ?? 'background'
-  if (checkpoints !== 'background' && checkpoints !== 'inline') {
-    throw new RangeError(`Unknown checkpoints ${JSON.stringify(checkpoints)}; use 'background' or 'inline'.`)
+  if (checkpoints !== 'background' && checkpoints !== 'inline' && checkpoints !== 'external') {
+    throw new RangeError(
+      `Unknown checkpoints ${JSON.stringify(checkpoints)}; use 'background', 'inline' or 'external'.`,
+    )
   }
   const now = options.now ?? Date.now
   const busyTimeoutPragma = `PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`
   const db = new DatabaseSync(options.path)
   let backgroundCheckpoints: BackgroundCheckpoints | undefined
+  let checkpointing: CheckpointSettings | undefined
   let sync: CommitSync | undefined
   try {
     // busy_timeout first: switching to WAL and migrating both need the lock another process may hold.
@@ -64,19 +74,20 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       sync = new WalSync(walFileOf(db))
       db.exec('PRAGMA synchronous = NORMAL')
     }
-    // An in-memory database stays out of WAL mode and has nothing to checkpoint.
-    if (checkpoints === 'background' && journalMode === 'wal') {
-      backgroundCheckpoints = startBackgroundCheckpoints(db, {
-        path: options.path,
-        pragmas: `${busyTimeoutPragma}; ${SYNCHRONOUS_PRAGMAS[durability]}`,
-      })
+    checkpointing = {
+      path: resolve(options.path),
+      pragmas: `${busyTimeoutPragma}; ${SYNCHRONOUS_PRAGMAS[durability]}`,
     }
+    // An in-memory database stays out of WAL mode and has nothing to checkpoint.
+    if (checkpoints === 'background' && journalMode === 'wal')
+      backgroundCheckpoints = startBackgroundCheckpoints(db, checkpointing)
+    if (checkpoints === 'external' && journalMode === 'wal') backgroundCheckpoints = externalCheckpoints(db)
   } catch (error) {
     void sync?.close().catch(() => {})
     db.close()
     throw error
   }
-  return new SqliteStore(db, { durability, now, backgroundCheckpoints, sync })
+  return new SqliteStore(db, { durability, now, backgroundCheckpoints, sync, checkpointing })
 }
 
 /** The main database's `-wal` file, by absolute path (SQLite resolved it when it opened the file). */

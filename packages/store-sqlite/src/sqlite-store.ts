@@ -32,6 +32,12 @@ export type SqliteDurability = 'fsync' | 'process'
  * The SQLite idempotency store and delivery log (create it with `openSqliteStore`). Claims, completions,
  * releases and log appends requested in the same event-loop turn share one transaction and one fsync.
  */
+/** A database file's path and the pragmas its checkpointing connection needs. */
+export interface CheckpointSettings {
+  path: string
+  pragmas: string
+}
+
 export class SqliteStore implements IdempotencyStore<SqliteTx> {
   /**
    * The connection, for tables of your own (add them with `migrate`) and reads. Never BEGIN/COMMIT on it
@@ -40,6 +46,11 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
    */
   readonly db: DatabaseSync
   readonly durability: SqliteDurability
+  /**
+   * What a thread checkpointing this file needs (its absolute path, and the pragmas that make its checkpoints
+   * fsync as the store does): with `checkpoints: 'external'`, pass it to `openSqliteDeliveryFiles`.
+   */
+  readonly checkpointing: CheckpointSettings | undefined
   /** The delivery log, in the same file. */
   readonly deliveries: DeliveryLog
   readonly #group: GroupCommit
@@ -56,12 +67,14 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
       now: () => number
       /** The worker checkpointing `db`'s WAL, stopped by `close()`. */
       backgroundCheckpoints?: BackgroundCheckpoints
+      checkpointing?: CheckpointSettings
       /** What makes a commit durable before it is acknowledged (`WalSync` for `durability: 'fsync'`). */
       sync?: CommitSync
     },
   ) {
     this.db = db
     this.durability = options.durability
+    this.checkpointing = options.checkpointing
     this.#now = options.now
     this.#backgroundCheckpoints = options.backgroundCheckpoints
     this.#sync = options.sync ?? NO_SYNC

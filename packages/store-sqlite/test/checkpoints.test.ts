@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { openSqliteStore, type SqliteStore } from '@aghanim-webhooks/store-sqlite'
+import { openSqliteDeliveryFiles, openSqliteStore, type SqliteStore } from '@aghanim-webhooks/store-sqlite'
 import { afterAll, describe, expect, test } from 'vitest'
 import { collect, spawnFixture } from '../../../test-support/child-process.js'
 import { tempDirectory } from './temp-db.js'
@@ -88,6 +88,30 @@ describe('SqliteStore checkpoints', () => {
     } finally {
       await reopened.close()
     }
+  })
+
+  test("with external checkpoints, the delivery log's thread moves the store's commits into its file", async () => {
+    const path = temp.file()
+    const store = openSqliteStore({ path, durability: 'process', checkpoints: 'external' })
+    await store.migrate('checkpoints-test', ['CREATE TABLE rows (pad BLOB NOT NULL)'])
+    const rows = 2_000
+    expect(autocheckpoint(store)).toBeGreaterThan(rows)
+    const before = fileSize(path)
+    await writeRows(store, rows)
+    // Nobody checkpoints yet: the commits stay in the WAL.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(fileSize(path)).toBeLessThan(before + rows * PAGE_SIZE)
+    const log = await openSqliteDeliveryFiles({
+      directory: `${path}-deliveries`,
+      checkpoints: store.checkpointing,
+    })
+    try {
+      expect(await waitFor(() => fileSize(path) >= before + rows * PAGE_SIZE)).toBe(true)
+    } finally {
+      await log.close()
+      await store.close()
+    }
+    expect(fileSize(`${path}-wal`)).toBe(0)
   })
 
   test('inline checkpoints keep SQLite automatic checkpoints every 1000 pages', async () => {

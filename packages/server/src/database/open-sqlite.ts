@@ -23,7 +23,13 @@ export async function openSqliteDatabase(options: {
   events: DatabaseEvents
 }): Promise<ServerDatabase<SqliteTx>> {
   mkdirSync(dirname(options.path), { recursive: true })
-  const store = openSqliteStore({ path: options.path, durability: options.durability, now: options.now })
+  // The delivery log's thread runs the store's checkpoints too: one thread (and isolate) instead of two.
+  const store = openSqliteStore({
+    path: options.path,
+    durability: options.durability,
+    now: options.now,
+    checkpoints: 'external',
+  })
   try {
     await store.migrate(LEDGER_SCOPE, sqliteLedgerMigrations)
   } catch (error) {
@@ -35,6 +41,7 @@ export async function openSqliteDatabase(options: {
     directory: `${options.path}-deliveries`,
     now: options.now,
     legacyStorePath: options.path,
+    checkpoints: store.checkpointing,
     onLegacyProgress: (progress) => {
       reportLegacy(progress, options.events)
       if (progress.state === 'done') forgettingLegacy = forgetLegacyLog(store, options.events)

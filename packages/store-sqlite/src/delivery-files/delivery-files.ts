@@ -12,6 +12,7 @@ import {
   encodeDeliveryCursor,
   newDeliveryId,
 } from 'aghanim-webhooks'
+import type { CheckpointSettings } from '../sqlite-store.js'
 import { encodeFrames } from './frames.js'
 import type { ListRequest, StoredRecord, WriterMessage, WriterRequest, WriterSettings } from './protocol.js'
 
@@ -27,6 +28,11 @@ export interface SqliteDeliveryFilesOptions {
    */
   legacyStorePath?: string
   onLegacyProgress?: (progress: LegacyProgress) => void
+  /**
+   * A store opened with `checkpoints: 'external'` whose checkpoints this log's thread runs too
+   * (`store.checkpointing`): one thread instead of two.
+   */
+  checkpoints?: CheckpointSettings
   /** A body segment is closed and a new one begun past this size. Default 64 MiB. */
   segmentBytes?: number
   /** How often written records are flushed to disk. Default 1000 ms. */
@@ -46,7 +52,7 @@ export interface DeliveryMinuteCount {
 }
 
 /** Buffers kept for reuse: batches in flight at once, at the recorder's pace. */
-const MAX_SPARES = 4
+const MAX_SPARES = 2
 
 /** Failed writers are started again on the next request, but not more often than this. */
 const RESTART_DELAY_MS = 1000
@@ -168,12 +174,18 @@ export class SqliteDeliveryFiles implements DeliveryLog {
     const settings: WriterSettings = {
       directory,
       heldInProcess: [...held],
+      checkpoints: this.#options.checkpoints ?? null,
       segmentBytes: this.#options.segmentBytes ?? 64 * 1024 * 1024,
       syncIntervalMs: this.#options.syncIntervalMs ?? 1000,
       legacy:
         first && this.#options.legacyStorePath ? { path: resolve(this.#options.legacyStorePath) } : null,
     }
-    const worker = new Worker(writerEntry(), { workerData: settings })
+    // A small young generation: the thread's garbage is short-lived batch records, and each isolate's heap is
+    // resident memory the whole server pays for.
+    const worker = new Worker(writerEntry(), {
+      workerData: settings,
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    })
     worker.unref()
     this.#worker = worker
     return new Promise<void>((ready, failed) => {

@@ -10,6 +10,8 @@ export interface WriterSettings {
   syncIntervalMs: number
   /** Slots that other logs of this same process hold: same pid in their pid file, but not stale. */
   heldInProcess: string[]
+  /** A store database this thread checkpoints as well (`checkpoints: 'external'`), if any. */
+  checkpoints: { path: string; pragmas: string } | null
   /** The store database whose older, in-database delivery log is moved here, if any. */
   legacy: LegacySource | null
 }

@@ -19,7 +19,8 @@ import { basename, join } from 'node:path'
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import { parentPort, workerData } from 'node:worker_threads'
 import { crc32 } from 'node:zlib'
-// Run by Node itself from src/*.ts as from dist/*.js: tsc rewrites this specifier to './frames.js'.
+// Run by Node itself from src/*.ts as from dist/*.js: tsc rewrites these specifiers to '….js'.
+import { checkpointContinuously } from '../checkpoint-loop.ts'
 import { encodeFrames } from './frames.ts'
 // Type-only, so erased before Node resolves anything: the path may name the compiled file.
 import type {
@@ -103,6 +104,9 @@ let unsynced = false
 const readers = new Map<string, DatabaseSync>()
 
 const syncTimer = setInterval(syncToDisk, settings.syncIntervalMs)
+const stopCheckpoints = settings.checkpoints
+  ? checkpointContinuously(settings.checkpoints.path, settings.checkpoints.pragmas)
+  : () => {}
 
 parentPort!.on('message', (request: WriterRequest) => {
   let reply: WriterMessage
@@ -144,6 +148,7 @@ function answer(request: WriterRequest): unknown {
     case 'prune':
       return prune(request.olderThan)
     case 'close':
+      stopCheckpoints()
       clearInterval(syncTimer)
       syncToDisk()
       own.db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
@@ -359,7 +364,10 @@ function openOwnSlot(): { slot: string; dir: string; db: DatabaseSync } {
     mkdirSync(dir, { recursive: true })
     if (!claimSlot(dir)) continue
     const db = new DatabaseSync(join(dir, INDEX_FILE))
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000')
+    // A small page cache: the index is appended to, and read only by the inspector.
+    db.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -512',
+    )
     db.exec(SCHEMA)
     return { slot, dir, db }
   }
