@@ -2,25 +2,44 @@
 // the bare verifying listener of bench/baselines/node-verify.mjs, both fed the same signed player.verify
 // through a node Readable that stands in for the request. What HTTP parsing and the kernel cost is left out,
 // so the difference is the library's own work (headers, body, verify, parse, validate, route, answer).
-//   node bench/micro/library.mjs [--quick] [--only 1024|65536] [--library]
+//   node bench/micro/library.mjs [--quick] [--only 1024|65536] [--library] [--baseline other/dist/adapters/node.js]
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { aghanimWebhooks, createRouter } from 'aghanim-webhooks/node'
 import { playerAnswer } from '../baselines/listen.mjs'
 import { playerVerifyBody, signBody } from '../lib/events.mjs'
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, only: { type: 'string' }, library: { type: 'boolean' } },
+  options: {
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    library: { type: 'boolean' },
+    // Another build of the adapter (e.g. an older commit's dist/adapters/node.js), measured beside this one.
+    baseline: { type: 'string' },
+  },
 })
-const sampleMs = values.quick ? 200 : 500
-const samples = values.quick ? 3 : 7
+const sampleMs = values.quick ? 100 : 200
+const samples = values.quick ? 5 : 15
 const secret = 'bench_micro_secret'
 
-const router = createRouter()
-  .on('player.verify', (event) => playerAnswer(event.event_data.player_id))
-  .on('item.add', () => undefined)
-const library = aghanimWebhooks({ secret, router })
+/** The bench's library target (bench/targets/library.mjs) built from one copy of the adapter. */
+async function libraryListener(specifier) {
+  const { aghanimWebhooks, createRouter } = await import(specifier)
+  const router = createRouter()
+    .on('player.verify', (event) => playerAnswer(event.event_data.player_id))
+    .on('item.add', () => undefined)
+  return aghanimWebhooks({ secret, router })
+}
+
+const listeners = { 'bare verifying listener (floor)': bareVerify }
+if (values.library) delete listeners['bare verifying listener (floor)']
+if (values.baseline)
+  listeners['aghanimWebhooks(), --baseline build'] = await libraryListener(
+    pathToFileURL(resolve(values.baseline)).href,
+  )
+listeners['aghanimWebhooks() listener'] = await libraryListener('aghanim-webhooks/node')
 
 for (const size of values.only ? [Number(values.only)] : [1024, 64 * 1024]) {
   const text = playerVerifyBody(0, size)
@@ -38,19 +57,22 @@ for (const size of values.only ? [Number(values.only)] : [1024, 64 * 1024]) {
     'x-aghanim-signature-timestamp',
     timestamp,
   ]
-  const variants = { 'bare verifying listener (floor)': bareVerify, 'aghanimWebhooks() listener': library }
-  // --library: that variant only, to profile it alone (node --cpu-prof bench/micro/library.mjs --library).
-  if (values.library) delete variants['bare verifying listener (floor)']
-  for (const [name, listener] of Object.entries(variants)) {
-    const deliver = () => deliverOnce(listener, rawHeaders, body)
+  const deliveries = Object.entries(listeners).map(([name, listener]) => ({
+    name,
+    deliver: () => deliverOnce(listener, rawHeaders, body),
+  }))
+  for (const { name, deliver } of deliveries) {
     const first = await deliver()
     if (first.status !== 200 || !first.body.includes('"player_id"'))
       throw new Error(`${name} answered ${first.status} ${first.body}`)
-    const rate = await measure(deliver)
-    console.log(
-      `${String(size).padStart(6)} B  ${name.padEnd(34)} ${(1e6 / rate).toFixed(2).padStart(7)} µs/req`,
-    )
   }
+  // Interleaved samples, medians: on a shared machine a slow minute then hurts every variant alike.
+  const rates = await measure(deliveries.map(({ deliver }) => deliver))
+  deliveries.forEach(({ name }, i) => {
+    console.log(
+      `${String(size).padStart(6)} B  ${name.padEnd(36)} ${(1e6 / rates[i]).toFixed(2).padStart(7)} µs/req`,
+    )
+  })
 }
 
 /** One request through `listener`; resolves with the status and body it answered. */
@@ -115,13 +137,13 @@ function bareVerify(req, res) {
   })
 }
 
-/** Median requests per CPU second over several fixed-time samples, after a warm-up for the JIT. */
-async function measure(fn) {
-  await run(fn, sampleMs)
-  const rates = []
-  for (let i = 0; i < samples; i++) rates.push(await run(fn, sampleMs))
-  rates.sort((a, b) => a - b)
-  return rates[Math.floor(rates.length / 2)]
+/** Median requests per CPU second of each function over interleaved fixed-time samples, after a warm-up. */
+async function measure(fns) {
+  for (const fn of fns) await run(fn, sampleMs)
+  const rates = fns.map(() => [])
+  for (let i = 0; i < samples; i++)
+    for (const [j, fn] of fns.entries()) rates[j].push(await run(fn, sampleMs))
+  return rates.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)])
 }
 
 // CPU time rather than wall time: other work on a shared machine takes the core away, not the CPU per request.

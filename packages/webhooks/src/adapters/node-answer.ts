@@ -33,7 +33,7 @@ export async function answerNodeRequest(req: NodeRequest, input: NodeAnswerInput
       'bytes' in found ? capturedBody(found.bytes, maxBytes) : readNodeBody(found.stream, maxBytes),
     )
   }
-  return input.handle(request)
+  return await input.handle(request)
 }
 
 /** An error as the JSON answer every error answer is. Internal to the Node adapters. */
