@@ -76,10 +76,23 @@ export function tooLarge(maxBytes: number): AghanimWebhookError {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
+/** Decodes as `new TextDecoder('utf-8', { fatal: true })` does: one leading BOM dropped, invalid bytes throw. */
+export type StrictUtf8Decoder = (bytes: Uint8Array) => string
+
+/** The web-standard decoder, and what another decoder does for bytes that are not UTF-8. */
+export const webStrictUtf8: StrictUtf8Decoder = (bytes) => strictUtf8.decode(bytes)
+
+let strictDecoder = webStrictUtf8
+
+/** Lets the Node adapters install node's decoder (the same result, half the CPU at 64 KiB). Internal. */
+export function setStrictUtf8Decoder(decoder: StrictUtf8Decoder): void {
+  strictDecoder = decoder
+}
+
 /** Decodes UTF-8 strictly: a body with invalid bytes is rejected rather than silently altered. Internal. */
 export function decodeUtf8(body: Uint8Array): string {
   try {
-    return strictUtf8.decode(body)
+    return strictDecoder(body)
   } catch (cause) {
     throw new AghanimWebhookError('invalid_encoding', 'The body is not valid UTF-8.', { cause })
   }

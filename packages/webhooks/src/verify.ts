@@ -69,7 +69,8 @@ export interface PreparedVerify {
 export function prepareVerify(options: VerifyOptions & { secrets: readonly string[] }): PreparedVerify {
   return {
     secrets: options.secrets,
-    window: options.replayWindow === false ? undefined : { ...DEFAULT_REPLAY_WINDOW, ...options.replayWindow },
+    window:
+      options.replayWindow === false ? undefined : { ...DEFAULT_REPLAY_WINDOW, ...options.replayWindow },
     now: options.now ?? Date.now,
     engine: options.engine,
   }
