@@ -9,19 +9,26 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
  * Reads a request body as raw bytes, refusing (413) as soon as it exceeds `maxBytes` — before buffering it
  * all, so an oversized or endless upload cannot take memory. Internal.
  */
-export async function readBody(
+export function readBody(
   request: IncomingRequest & Partial<Pick<Request, 'body' | 'bodyUsed'>>,
   maxBytes: number,
 ): Promise<Uint8Array> {
   const declared = Number(headerOf(request, 'content-length') ?? Number.NaN)
-  if (declared > maxBytes) throw tooLarge(maxBytes)
+  if (declared > maxBytes) return Promise.reject(tooLarge(maxBytes))
   const direct = (request as WithDirectBody)[directBody]
   if (direct) {
     // Read once; dropping the reader at once frees the socket's request, which it holds.
     ;(request as WithDirectBody)[directBody] = undefined
-    // `return await`: handing back the promise itself would cost the caller two more microtask turns.
-    return await direct(maxBytes).catch(incompleteBody)
+    // Not an async function: the socket's promise itself, one microtask turn sooner for every delivery.
+    return direct(maxBytes).catch(incompleteBody)
   }
+  return readWebBody(request, maxBytes)
+}
+
+async function readWebBody(
+  request: Partial<Pick<Request, 'body' | 'bodyUsed'>>,
+  maxBytes: number,
+): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array(0)
   if (request.bodyUsed)
     throw new AghanimWebhookError('raw_body_consumed', 'The request body was already read.')
