@@ -209,7 +209,7 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
       `${request.method} is not allowed; Aghanim delivers with POST.`,
     )
   state.body = await readBody(request, config.maxBodyBytes)
-  const checked = verifyWith(state.body, (name) => headerOf(request, name), config.verify)
+  const checked = verifyWith(state.body, (name) => headerOf(request, name) ?? undefined, config.verify)
   // node:crypto answers at once: no turn of the event loop for a verdict already there.
   const verified = checked instanceof Promise ? await checked : checked
   if (!verified.ok) throw verified.error

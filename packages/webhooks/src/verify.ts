@@ -82,7 +82,7 @@ export function prepareVerify(options: VerifyOptions & { secrets: readonly strin
  */
 export function verifyWith(
   body: Uint8Array,
-  header: (name: string) => string | readonly string[] | null | undefined,
+  header: (name: string) => string | readonly string[] | undefined,
   prepared: PreparedVerify,
 ): VerifyResult | Promise<VerifyResult> {
   const signatureHeader = single(header(SIGNATURE_HEADER))
@@ -115,9 +115,8 @@ export function verifyWith(
   return typeof secretIndex === 'number' ? verdict(secretIndex) : secretIndex.then(verdict)
 }
 
-// `readHeader` gives undefined when absent; a `Headers`-style reader gives null.
-function single(value: string | readonly string[] | null | undefined): string | null | undefined {
-  if (value === undefined || value === null) return undefined
+function single(value: string | readonly string[] | undefined): string | null | undefined {
+  if (value === undefined) return undefined
   if (typeof value === 'string') return value
   return value.length === 1 ? value[0] : null
 }
