@@ -161,7 +161,7 @@ function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
     router: options.router,
     store:
       options.store === false ? undefined : (options.store ?? (new MemoryStore() as IdempotencyStore<Tx>)),
-    verify: prepareVerify({
+    signatureCheck: prepareVerify({
       secrets,
       replayWindow: options.replayWindow,
       now: options.now,
@@ -209,7 +209,11 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
       `${request.method} is not allowed; Aghanim delivers with POST.`,
     )
   state.body = await readBody(request, config.maxBodyBytes)
-  const checked = verifyWith(state.body, (name) => headerOf(request, name) ?? undefined, config.verify)
+  const checked = verifyWith(
+    state.body,
+    (name) => headerOf(request, name) ?? undefined,
+    config.signatureCheck,
+  )
   // node:crypto answers at once: no turn of the event loop for a verdict already there.
   const verified = checked instanceof Promise ? await checked : checked
   if (!verified.ok) throw verified.error
