@@ -3,7 +3,7 @@ import { type StrictUtf8Decoder, webStrictUtf8 } from '../body.js'
 
 /**
  * Strict UTF-8 decoding with node's own validator: `TextDecoder` with `fatal` validates as it decodes and
- * costs twice what `isUtf8` and a plain decode do together (≈37 µs against ≈19 µs for 64 KiB). The result is
+ * costs about twice what `isUtf8` and a plain decode do together (docs/benchmarks.md). The result is
  * the web decoder's: a leading BOM dropped, and bytes that are not UTF-8 get the web decoder's own error.
  * Internal to the Node adapters.
  */
