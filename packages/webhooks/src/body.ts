@@ -1,5 +1,6 @@
 import { AghanimWebhookError } from './errors.js'
 import type { IncomingRequest } from './handler.js'
+import { headerOf } from './headers.js'
 
 /** 1 MiB: far above any documented Aghanim event, far below what would hurt the process. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -8,18 +9,26 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
  * Reads a request body as raw bytes, refusing (413) as soon as it exceeds `maxBytes` — before buffering it
  * all, so an oversized or endless upload cannot take memory. Internal.
  */
-export async function readBody(
+export function readBody(
   request: IncomingRequest & Partial<Pick<Request, 'body' | 'bodyUsed'>>,
   maxBytes: number,
 ): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-  if (declared > maxBytes) throw tooLarge(maxBytes)
-  const direct = directBodies.get(request)
+  const declared = Number(headerOf(request, 'content-length') ?? Number.NaN)
+  if (declared > maxBytes) return Promise.reject(tooLarge(maxBytes))
+  const direct = (request as WithDirectBody)[directBody]
   if (direct) {
-    // Read once; dropping the entry at once frees the socket's request, which the reader holds.
-    directBodies.delete(request)
+    // Read once; dropping the reader at once frees the socket's request, which it holds.
+    ;(request as WithDirectBody)[directBody] = undefined
+    // Not an async function: the socket's promise itself, one microtask turn sooner for every delivery.
     return direct(maxBytes).catch(incompleteBody)
   }
+  return readWebBody(request, maxBytes)
+}
+
+async function readWebBody(
+  request: Partial<Pick<Request, 'body' | 'bodyUsed'>>,
+  maxBytes: number,
+): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array(0)
   if (request.bodyUsed)
     throw new AghanimWebhookError('raw_body_consumed', 'The request body was already read.')
@@ -51,11 +60,13 @@ export type DirectBody = (maxBytes: number) => Promise<Uint8Array>
 
 // Profiling the Node adapters showed a third of the library's CPU in web streams, Request and Response
 // objects around each 1 KiB body. A Node adapter passes a body-less request and reads the socket itself.
-const directBodies = new WeakMap<IncomingRequest, DirectBody>()
+// The reader rides on the request under a private symbol: a WeakMap entry per request cost more.
+const directBody = Symbol('directBody')
+type WithDirectBody = { [directBody]?: DirectBody | undefined }
 
 /** Makes `readBody(request)` read through `body` instead of `request.body`. Internal to the Node adapters. */
 export function attachDirectBody<R extends IncomingRequest>(request: R, body: DirectBody): R {
-  directBodies.set(request, body)
+  ;(request as R & WithDirectBody)[directBody] = body
   return request
 }
 
@@ -72,10 +83,23 @@ export function tooLarge(maxBytes: number): AghanimWebhookError {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
+/** Decodes as `new TextDecoder('utf-8', { fatal: true })` does: one leading BOM dropped, invalid bytes throw. */
+export type StrictUtf8Decoder = (bytes: Uint8Array) => string
+
+/** The web-standard decoder, and what another decoder does for bytes that are not UTF-8. */
+export const webStrictUtf8: StrictUtf8Decoder = (bytes) => strictUtf8.decode(bytes)
+
+let strictDecoder = webStrictUtf8
+
+/** Lets the Node adapters install node's faster decoder, which gives the same result. Internal. */
+export function setStrictUtf8Decoder(decoder: StrictUtf8Decoder): void {
+  strictDecoder = decoder
+}
+
 /** Decodes UTF-8 strictly: a body with invalid bytes is rejected rather than silently altered. Internal. */
 export function decodeUtf8(body: Uint8Array): string {
   try {
-    return strictUtf8.decode(body)
+    return strictDecoder(body)
   } catch (cause) {
     throw new AghanimWebhookError('invalid_encoding', 'The body is not valid UTF-8.', { cause })
   }

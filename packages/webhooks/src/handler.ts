@@ -2,12 +2,13 @@ import { DEFAULT_MAX_BODY_BYTES, decodeUtf8, readBody } from './body.js'
 import type { HmacEngine } from './crypto/hmac.js'
 import { AghanimWebhookError, type ErrorCode, errorCatalogue } from './errors.js'
 import { type AnyWebhookEvent, isDecisionEvent, parseEvent } from './events/index.js'
+import { headerOf } from './headers.js'
 import { MemoryStore } from './idempotency/memory.js'
 import { runOnce } from './idempotency/once.js'
 import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
 import { type Answer, errorAnswer, toAnswer } from './router/answer.js'
 import type { HandlerContext, Router } from './router/router.js'
-import { type ReplayWindow, verify } from './verify.js'
+import { prepareVerify, type ReplayWindow, verifyWith } from './verify.js'
 
 export interface WebhookHandlerOptions<Tx = unknown> {
   /** The webhook secret, or several during rotation. */
@@ -39,6 +40,8 @@ export interface IncomingRequest {
   readonly method: string
   readonly url: string
   readonly headers: Headers
+  /** Reads one header exactly as `headers.get` does, without building `headers` (the Node adapters). */
+  readonly header?: (name: string) => string | null
 }
 
 /** What happened to one request: the input to the delivery log, metrics and the inspector. */
@@ -121,16 +124,18 @@ function deliveryOf(
   receivedAt: number,
   durationMs: number,
 ): Delivery {
+  // Read once here, so the delivery holds these values and not `incoming` (a Node adapter's holds the socket's request).
+  const { method, url, headers } = incoming
   let request = incoming instanceof Request ? incoming : undefined
   return {
     ...processed,
     receivedAt,
     durationMs,
-    method: incoming.method,
-    url: incoming.url,
-    headers: incoming.headers,
+    method,
+    url,
+    headers,
     get request() {
-      request ??= webRequestOf(incoming)
+      request ??= webRequestOf({ method, url, headers })
       return request
     },
   }
@@ -156,13 +161,17 @@ function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
     router: options.router,
     store:
       options.store === false ? undefined : (options.store ?? (new MemoryStore() as IdempotencyStore<Tx>)),
-    replayWindow: options.replayWindow,
+    signatureCheck: prepareVerify({
+      secrets,
+      replayWindow: options.replayWindow,
+      now: options.now,
+      engine: options.engine,
+    }),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     acknowledgeUnknown: options.unknownEventType === 'acknowledge',
     leaseMs: options.leaseMs ?? 60_000,
     inFlightWaitMs: options.inFlightWaitMs ?? 10_000,
     now: options.now ?? Date.now,
-    engine: options.engine,
   }
 }
 
@@ -200,12 +209,13 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
       `${request.method} is not allowed; Aghanim delivers with POST.`,
     )
   state.body = await readBody(request, config.maxBodyBytes)
-  const verified = await verify(state.body, request.headers, {
-    secrets: config.secrets,
-    replayWindow: config.replayWindow,
-    now: config.now,
-    engine: config.engine,
-  })
+  const checked = verifyWith(
+    state.body,
+    (name) => headerOf(request, name) ?? undefined,
+    config.signatureCheck,
+  )
+  // node:crypto answers at once: no turn of the event loop for a verdict already there.
+  const verified = checked instanceof Promise ? await checked : checked
   if (!verified.ok) throw verified.error
   const parsed = parseEvent(parseJson(decodeUtf8(state.body)))
   if (!parsed.ok) {
@@ -219,7 +229,7 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
   state.event = event
   if (isDecisionEvent(event.event_type) || !config.store) {
     state.attempt = 1
-    return dispatch(event, null, 1, config, unsupportedTransact)
+    return await dispatch(event, null, 1, config, unsupportedTransact)
   }
   const key = event.idempotency_key ?? event.event_id
   state.key = key
@@ -257,7 +267,9 @@ async function dispatch<Tx>(
     throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
   const context: HandlerContext<Tx> = { key, attempt, transact }
   try {
-    return toAnswer(event.event_type, await handler(event, context))
+    const result = handler(event, context)
+    // Most handlers answer at once (player.verify from memory): no microtask turn for a value already there.
+    return toAnswer(event.event_type, isPromiseLike(result) ? await result : result)
   } catch (error) {
     for (const hook of config.router.errorHooks) {
       const replacement = await hook(error, event)
@@ -294,6 +306,10 @@ function unsupportedTransact(): never {
     'invalid_config',
     'transact() needs a database-backed store, and decision events do not run in a transaction.',
   )
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

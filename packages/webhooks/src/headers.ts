@@ -1,3 +1,5 @@
+import type { IncomingRequest } from './handler.js'
+
 /** The two headers Aghanim signs with (lower-case: HTTP header names are case-insensitive). */
 export const SIGNATURE_HEADER = 'x-aghanim-signature'
 export const TIMESTAMP_HEADER = 'x-aghanim-signature-timestamp'
@@ -12,4 +14,9 @@ export function readHeader(headers: HeadersLike, name: string): string | readonl
   if (name in record) return record[name]
   for (const key of Object.keys(record)) if (key.toLowerCase() === name) return record[key]
   return undefined
+}
+
+/** One header of a request, through its `header` reader where it has one. Internal. */
+export function headerOf(request: IncomingRequest, name: string): string | null {
+  return request.header ? request.header(name) : request.headers.get(name)
 }

@@ -70,10 +70,33 @@ export type ObjectOf<S extends Shape> = Simplify<
 const MAX_ISSUES = 20
 const MAX_DEPTH = 64
 
+/**
+ * Whether a value is valid, without collecting issues: the path every delivery takes. Each schema's test is
+ * built once, with the schema, from its members' tests; `check` (paths, messages) runs only for a value the
+ * test refused, so both must agree exactly on what is valid. `depth` counts the objects and arrays around it.
+ */
+type Test = (value: unknown, depth: number) => boolean
+
+// Kept beside the schemas rather than on them, so the `Schema` type stays as it is.
+const tests = new WeakMap<Schema<unknown>, Test>()
+
+/** The test of a schema built by `s`; a schema made some other way is tested through its `check`. */
+function testOf(schema: Schema<unknown>): Test {
+  return (
+    tests.get(schema) ??
+    ((value, depth) => {
+      const context: CheckContext = { path: [], issues: [], depth }
+      schema.check(value, context)
+      return context.issues.length === 0
+    })
+  )
+}
+
 function make<T>(
   expected: string,
   kinds: readonly JsonKind[],
   check: Schema<T>['check'],
+  test: Test,
   optional = false,
 ): Schema<T> {
   const schema: Schema<T> = {
@@ -81,20 +104,26 @@ function make<T>(
     optional,
     kinds,
     check,
-    parse: (value) => run(schema, value),
+    parse: (value) => run(schema, test, value),
     '~standard': {
       version: 1,
       vendor: 'aghanim-webhooks',
       validate(value) {
-        const result = run(schema, value)
+        const result = run(schema, test, value)
         return result.ok ? { value: result.value } : { issues: result.issues }
       },
     },
   }
+  tests.set(schema, test)
   return schema
 }
 
-function run<T>(schema: Schema<T>, value: unknown): ParseResult<T> {
+function run<T>(schema: Schema<T>, test: Test, value: unknown): ParseResult<T> {
+  try {
+    if (test(value, 0)) return { ok: true, value: value as T }
+  } catch {
+    // An exotic value (a throwing getter, a proxy): `check` below finds what is wrong with it.
+  }
   const context: CheckContext = { path: [], issues: [], depth: 0 }
   try {
     schema.check(value, context)
@@ -131,9 +160,14 @@ function kindOf(value: unknown): JsonKind | undefined {
 }
 
 function primitive<T>(expected: string, kind: JsonKind, accepts: (value: unknown) => boolean): Schema<T> {
-  return make<T>(expected, [kind], (value, context) => {
-    if (!accepts(value)) mismatch(context, expected, value)
-  })
+  return make<T>(
+    expected,
+    [kind],
+    (value, context) => {
+      if (!accepts(value)) mismatch(context, expected, value)
+    },
+    (value) => accepts(value),
+  )
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -155,18 +189,31 @@ function nested(context: CheckContext, visit: () => void): void {
 
 function objectSchema<T>(shape: Shape): Schema<T> {
   const keys = Object.keys(shape)
-  return make<T>('object', ['object'], (value, context) => {
-    if (!isObject(value)) return mismatch(context, 'object', value)
-    nested(context, () => {
-      for (const key of keys) {
-        if (context.issues.length >= MAX_ISSUES) return
-        // Own keys only: `constructor` or `toString` must not be found on the prototype.
-        context.path.push(key)
-        shape[key]!.check(Object.hasOwn(value, key) ? value[key] : undefined, context)
-        context.path.pop()
+  const keyTests = keys.map((key) => testOf(shape[key]!))
+  return make<T>(
+    'object',
+    ['object'],
+    (value, context) => {
+      if (!isObject(value)) return mismatch(context, 'object', value)
+      nested(context, () => {
+        for (const key of keys) {
+          if (context.issues.length >= MAX_ISSUES) return
+          // Own keys only: `constructor` or `toString` must not be found on the prototype.
+          context.path.push(key)
+          shape[key]!.check(Object.hasOwn(value, key) ? value[key] : undefined, context)
+          context.path.pop()
+        }
+      })
+    },
+    (value, depth) => {
+      if (!isObject(value) || depth >= MAX_DEPTH) return false
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!
+        if (!keyTests[i]!(Object.hasOwn(value, key) ? value[key] : undefined, depth + 1)) return false
       }
-    })
-  })
+      return true
+    },
+  )
 }
 
 function string(options: { minLength?: number; maxLength?: number } = {}): Schema<string> {
@@ -177,43 +224,59 @@ function string(options: { minLength?: number; maxLength?: number } = {}): Schem
       : minLength === 1
         ? 'non-empty string'
         : `string of at least ${minLength} characters`
-  return make<string>(expected, ['string'], (value, context) => {
-    if (typeof value !== 'string') return mismatch(context, expected, value)
-    if (value.length < minLength) return mismatch(context, expected, value)
-    if (value.length > maxLength)
-      report(context, `expected at most ${maxLength} characters, got ${value.length}`)
-  })
+  return make<string>(
+    expected,
+    ['string'],
+    (value, context) => {
+      if (typeof value !== 'string') return mismatch(context, expected, value)
+      if (value.length < minLength) return mismatch(context, expected, value)
+      if (value.length > maxLength)
+        report(context, `expected at most ${maxLength} characters, got ${value.length}`)
+    },
+    (value) => typeof value === 'string' && value.length >= minLength && value.length <= maxLength,
+  )
 }
 
 function literal<const V extends string | number | boolean | null>(expected: V): Schema<V> {
   const shown = JSON.stringify(expected)
   const kind = kindOf(expected)!
-  return make<V>(shown, [kind], (value, context) => {
-    if (value === expected) return
-    report(
-      context,
-      `expected ${shown}, got ${kindOf(value) === kind ? `another ${describe(value)}` : describe(value)}`,
-    )
-  })
+  return make<V>(
+    shown,
+    [kind],
+    (value, context) => {
+      if (value === expected) return
+      report(
+        context,
+        `expected ${shown}, got ${kindOf(value) === kind ? `another ${describe(value)}` : describe(value)}`,
+      )
+    },
+    (value) => value === expected,
+  )
 }
 
 function union<const M extends readonly Schema<unknown>[]>(...members: M): Schema<Infer<M[number]>> {
   const expected = members.map((member) => member.expected).join(' | ')
   const kinds = [...new Set(members.flatMap((member) => member.kinds))]
-  return make<Infer<M[number]>>(expected, kinds, (value, context) => {
-    const kind = kindOf(value)
-    let best: Issue[] | undefined
-    for (const member of members) {
-      const scratch: CheckContext = { path: context.path, issues: [], depth: context.depth }
-      member.check(value, scratch)
-      if (scratch.issues.length === 0) return
-      // The issues of a member made for this JSON type ("too long", "code: expected …") are the useful ones.
-      if (kind && member.kinds.includes(kind) && (!best || scratch.issues.length < best.length))
-        best = scratch.issues
-    }
-    if (!best) return mismatch(context, expected, value)
-    for (const issue of best) if (context.issues.length < MAX_ISSUES) context.issues.push(issue)
-  })
+  const memberTests = members.map(testOf)
+  return make<Infer<M[number]>>(
+    expected,
+    kinds,
+    (value, context) => {
+      const kind = kindOf(value)
+      let best: Issue[] | undefined
+      for (const member of members) {
+        const scratch: CheckContext = { path: context.path, issues: [], depth: context.depth }
+        member.check(value, scratch)
+        if (scratch.issues.length === 0) return
+        // The issues of a member made for this JSON type ("too long", "code: expected …") are the useful ones.
+        if (kind && member.kinds.includes(kind) && (!best || scratch.issues.length < best.length))
+          best = scratch.issues
+      }
+      if (!best) return mismatch(context, expected, value)
+      for (const issue of best) if (context.issues.length < MAX_ISSUES) context.issues.push(issue)
+    },
+    (value, depth) => memberTests.some((test) => test(value, depth)),
+  )
 }
 
 /**
@@ -243,27 +306,41 @@ export const s = {
   /** `x` or null. */
   nullable: <T>(schema: Schema<T>): Schema<T | null> => union(schema, literal(null)),
   /** Marks an object key that may be absent (absent and `undefined` are the same here). */
-  optional: <T>(schema: Schema<T>): Schema<T | undefined> & { readonly optional: true } =>
-    make<T | undefined>(
+  optional: <T>(schema: Schema<T>): Schema<T | undefined> & { readonly optional: true } => {
+    const test = testOf(schema)
+    return make<T | undefined>(
       schema.expected,
       schema.kinds,
       (value, context) => {
         if (value !== undefined) schema.check(value, context)
       },
+      (value, depth) => value === undefined || test(value, depth),
       true,
-    ) as Schema<T | undefined> & { readonly optional: true },
+    ) as Schema<T | undefined> & { readonly optional: true }
+  },
   /** An array whose every element matches `schema`. */
-  array: <T>(schema: Schema<T>): Schema<T[]> =>
-    make<T[]>('array', ['array'], (value, context) => {
-      if (!Array.isArray(value)) return mismatch(context, 'array', value)
-      nested(context, () => {
-        for (let index = 0; index < value.length && context.issues.length < MAX_ISSUES; index++) {
-          context.path.push(index)
-          schema.check(value[index], context)
-          context.path.pop()
-        }
-      })
-    }),
+  array: <T>(schema: Schema<T>): Schema<T[]> => {
+    const test = testOf(schema)
+    return make<T[]>(
+      'array',
+      ['array'],
+      (value, context) => {
+        if (!Array.isArray(value)) return mismatch(context, 'array', value)
+        nested(context, () => {
+          for (let index = 0; index < value.length && context.issues.length < MAX_ISSUES; index++) {
+            context.path.push(index)
+            schema.check(value[index], context)
+            context.path.pop()
+          }
+        })
+      },
+      (value, depth) => {
+        if (!Array.isArray(value) || depth >= MAX_DEPTH) return false
+        for (let index = 0; index < value.length; index++) if (!test(value[index], depth + 1)) return false
+        return true
+      },
+    )
+  },
   /**
    * An object with these keys. Unknown keys are allowed and kept at run time (Aghanim adds fields), but the
    * type lists only the known ones, so a typo in a key is a compile error. Use `openObject` to type extras too.
@@ -277,7 +354,12 @@ export const s = {
   union,
   /** A schema that refers to itself (e.g. bundles of items); recursion is depth-capped. */
   lazy: <T>(get: () => Schema<T>, expected = 'object', kinds: readonly JsonKind[] = ['object']): Schema<T> =>
-    make<T>(expected, kinds, (value, context) => get().check(value, context)),
+    make<T>(
+      expected,
+      kinds,
+      (value, context) => get().check(value, context),
+      (value, depth) => testOf(get())(value, depth),
+    ),
 }
 
 /** `event_data.items[0].quantity` from `['event_data', 'items', 0, 'quantity']`; `root` names the empty path. */

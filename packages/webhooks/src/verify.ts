@@ -53,8 +53,40 @@ export async function verify(
   if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret.length === 0)) {
     return fail('invalid_config', 'At least one non-empty webhook secret is required.')
   }
-  const signatureHeader = single(readHeader(headers, SIGNATURE_HEADER))
-  const timestampHeader = single(readHeader(headers, TIMESTAMP_HEADER))
+  return verifyWith(body, (name) => readHeader(headers, name), prepareVerify({ ...options, secrets }))
+}
+
+/** `verify`'s options made ready once, for a receiver that checks every request against the same ones. */
+export interface PreparedVerify {
+  /** Non-empty strings (checked by the caller). */
+  secrets: readonly string[]
+  window: ReplayWindow | undefined
+  now: () => number
+  engine: HmacEngine | undefined
+}
+
+/** Internal: resolves `options` once; `secrets` must already be checked. */
+export function prepareVerify(options: VerifyOptions & { secrets: readonly string[] }): PreparedVerify {
+  return {
+    secrets: options.secrets,
+    window:
+      options.replayWindow === false ? undefined : { ...DEFAULT_REPLAY_WINDOW, ...options.replayWindow },
+    now: options.now ?? Date.now,
+    engine: options.engine,
+  }
+}
+
+/**
+ * `verify` with prepared options and a header reader. Synchronous when the HMAC engine is (node:crypto), so a
+ * receiver does not wait a turn of the event loop for an answer it already has. Internal.
+ */
+export function verifyWith(
+  body: Uint8Array,
+  header: (name: string) => string | readonly string[] | undefined,
+  prepared: PreparedVerify,
+): VerifyResult | Promise<VerifyResult> {
+  const signatureHeader = single(header(SIGNATURE_HEADER))
+  const timestampHeader = single(header(TIMESTAMP_HEADER))
   if (signatureHeader === undefined) return fail('missing_signature')
   if (timestampHeader === undefined) return fail('missing_timestamp')
   if (signatureHeader === null)
@@ -65,7 +97,7 @@ export async function verify(
   const timestamp = parseTimestamp(timestampHeader)
   if (timestamp === undefined)
     return fail('malformed_timestamp', `Timestamp ${describe(timestampHeader)} is not whole Unix seconds.`)
-  const windowError = checkWindow(timestamp, options)
+  const windowError = checkWindow(timestamp, prepared)
   if (windowError) return { ok: false, error: windowError }
 
   const received = fromHex(signatureHeader.trim(), SIGNATURE_BYTES)
@@ -75,9 +107,12 @@ export async function verify(
       `Signature ${describe(signatureHeader)} is not 64 hexadecimal characters.`,
     )
   }
-  const secretIndex = await matchingSecret(received, timestampHeader, body, secrets, options.engine)
-  if (secretIndex < 0) return fail('signature_mismatch', 'Invalid signature.')
-  return { ok: true, timestamp, secretIndex }
+  const verdict = (secretIndex: number): VerifyResult =>
+    secretIndex < 0
+      ? { ok: false, error: new AghanimWebhookError('signature_mismatch', 'Invalid signature.') }
+      : { ok: true, timestamp, secretIndex }
+  const secretIndex = matchingSecret(received, timestampHeader, body, prepared)
+  return typeof secretIndex === 'number' ? verdict(secretIndex) : secretIndex.then(verdict)
 }
 
 function single(value: string | readonly string[] | undefined): string | null | undefined {
@@ -91,10 +126,9 @@ function parseTimestamp(value: string): number | undefined {
   return TIMESTAMP_PATTERN.test(trimmed) ? Number(trimmed) : undefined
 }
 
-function checkWindow(timestamp: number, options: VerifyOptions): AghanimWebhookError | undefined {
-  if (options.replayWindow === false) return undefined
-  const window = { ...DEFAULT_REPLAY_WINDOW, ...options.replayWindow }
-  const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000)
+function checkWindow(timestamp: number, { window, now }: PreparedVerify): AghanimWebhookError | undefined {
+  if (!window) return undefined
+  const nowSeconds = Math.floor(now() / 1000)
   if (timestamp < nowSeconds - window.pastSeconds) {
     return new AghanimWebhookError(
       'timestamp_outside_window',
@@ -110,22 +144,56 @@ function checkWindow(timestamp: number, options: VerifyOptions): AghanimWebhookE
   return undefined
 }
 
-/** Checks every secret (no early exit on the first miss) and returns the index of the one that matched. */
-async function matchingSecret(
+/**
+ * Checks every secret (no early exit on the first miss) and returns the index of the one that matched;
+ * a promise of it only when the engine answers with promises.
+ */
+function matchingSecret(
   received: Uint8Array,
   timestamp: string,
   body: Uint8Array,
-  secrets: readonly string[],
-  engine: HmacEngine = getDefaultEngine(),
-) {
+  { secrets, engine = getDefaultEngine() }: PreparedVerify,
+): number | Promise<number> {
   // The signed timestamp is the header value exactly as received (untrimmed), like Aghanim's sample code.
-  const parts = [encoder.encode(timestamp), DOT, body]
+  const parts = [utf8(timestamp), DOT, body]
   let matched = -1
   for (let i = 0; i < secrets.length; i++) {
-    const expected = await engine.hmacSha256(secrets[i]!, parts)
+    const expected = engine.hmacSha256(secrets[i]!, parts)
+    if (expected instanceof Uint8Array) {
+      if (timingSafeEqual(expected, received) && matched < 0) matched = i
+    } else {
+      return matchingSecretAsync(received, parts, secrets, engine, i, expected, matched)
+    }
+  }
+  return matched
+}
+
+async function matchingSecretAsync(
+  received: Uint8Array,
+  parts: readonly Uint8Array[],
+  secrets: readonly string[],
+  engine: HmacEngine,
+  from: number,
+  pending: Promise<Uint8Array>,
+  matchedBefore: number,
+): Promise<number> {
+  let matched = matchedBefore
+  for (let i = from; i < secrets.length; i++) {
+    const expected = await (i === from ? pending : engine.hmacSha256(secrets[i]!, parts))
     if (timingSafeEqual(expected, received) && matched < 0) matched = i
   }
   return matched
+}
+
+/** UTF-8 bytes of a header value; by hand for ASCII, which a timestamp is (TextEncoder costs a native call). */
+function utf8(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code > 127) return encoder.encode(text)
+    bytes[i] = code
+  }
+  return bytes
 }
 
 /** Quotes an untrusted header value for an error message: printable ASCII only, and short. */

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
+import { setStrictUtf8Decoder } from '../body.js'
 import { setDefaultEngine } from '../crypto/hmac.js'
 import { nodeCryptoEngine } from '../crypto/node.js'
 import type { AghanimWebhookError } from '../errors.js'
@@ -11,9 +12,11 @@ import { createWebhookAnswerer } from '../handler.js'
 import { reportOnce } from './misconfiguration.js'
 import { answerNodeRequest } from './node-answer.js'
 import { closesConnection, lingerBeforeClosing } from './node-response.js'
+import { nodeStrictUtf8 } from './node-utf8.js'
 import type { AghanimWebhooksOptions } from './options.js'
 
 setDefaultEngine(nodeCryptoEngine)
+setStrictUtf8Decoder(nodeStrictUtf8)
 
 export { decline, deny, reply } from '../router/reply.js'
 export { createRouter } from '../router/router.js'

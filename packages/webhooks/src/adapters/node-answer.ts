@@ -18,7 +18,10 @@ export interface NodeAnswerInput {
 }
 
 /** Answers a node request through the core handler, guarding the raw body first. Internal to the Node adapters. */
-export async function answerNodeRequest(req: NodeRequest, input: NodeAnswerInput): Promise<WebhookAnswer> {
+export function answerNodeRequest(
+  req: NodeRequest,
+  input: NodeAnswerInput,
+): WebhookAnswer | Promise<WebhookAnswer> {
   // Only a POST carries a body worth guarding; any other method gets the handler's 405.
   const found = req.method === 'POST' ? findRawBody(input.captured, input.stream) : undefined
   if (found && 'consumed' in found) {
@@ -33,6 +36,7 @@ export async function answerNodeRequest(req: NodeRequest, input: NodeAnswerInput
       'bytes' in found ? capturedBody(found.bytes, maxBytes) : readNodeBody(found.stream, maxBytes),
     )
   }
+  // Not an async function: the handler's promise itself, one microtask turn sooner. Callers await it.
   return input.handle(request)
 }
 

@@ -7,21 +7,21 @@ export interface NodeResponse {
   readonly headersSent: boolean
   readonly writableEnded: boolean
   setHeader(name: string, value: string | number | readonly string[]): unknown
-  end(chunk: Uint8Array): unknown
+  end(chunk: string | Uint8Array): unknown
 }
 
 /** Writes an answer to a node response: status, headers, then the whole body at once. Internal. */
 export function writeResponse(req: NodeRequest, res: NodeResponse, answer: WebhookAnswer): void {
   if (res.headersSent || res.writableEnded) return
   res.statusCode = answer.status
-  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
+  for (const name in answer.headers) res.setHeader(name, answer.headers[name]!)
   if (closesConnection(req)) {
     res.setHeader('connection', 'close')
     lingerBeforeClosing(req)
   }
-  const body = Buffer.from(answer.body)
-  res.setHeader('content-length', body.byteLength)
-  res.end(body)
+  res.setHeader('content-length', Buffer.byteLength(answer.body))
+  // A string, not a Buffer: node:http then sends the head and a small body in one write.
+  res.end(answer.body)
 }
 
 /**
