@@ -217,9 +217,10 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
   }
   const event = parsed.event
   state.event = event
+  const raw = { body: state.body, headers: request.headers }
   if (isDecisionEvent(event.event_type) || !config.store) {
     state.attempt = 1
-    return dispatch(event, null, 1, config, unsupportedTransact)
+    return dispatch(event, null, 1, config, unsupportedTransact, raw)
   }
   const key = event.idempotency_key ?? event.event_id
   state.key = key
@@ -237,7 +238,7 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
     (attempt, transact) => {
       // Recorded before running, so a failed attempt is logged with its number too.
       state.attempt = attempt
-      return dispatch(event, key, attempt, config, transact)
+      return dispatch(event, key, attempt, config, transact, raw)
     },
   )
   state.attempt = once.attempt
@@ -251,11 +252,12 @@ async function dispatch<Tx>(
   attempt: number,
   config: Config<Tx>,
   transact: (work: TransactionWork<Tx>) => void,
+  raw: Pick<HandlerContext<Tx>, 'body' | 'headers'>,
 ): Promise<Answer> {
   const handler = config.router.resolve(event.event_type)
   if (!handler)
     throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
-  const context: HandlerContext<Tx> = { key, attempt, transact }
+  const context: HandlerContext<Tx> = { key, attempt, transact, ...raw }
   try {
     return toAnswer(event.event_type, await handler(event, context))
   } catch (error) {
