@@ -40,6 +40,8 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
   let again = false
+  // The earliest retry this process scheduled: looked at then rather than at the next poll.
+  let soonest = Number.POSITIVE_INFINITY
 
   const schedule = (ms: number) => {
     if (stopped) return
@@ -58,7 +60,9 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         running = undefined
         const more = again
         again = false
-        schedule(more ? 0 : POLL_MS)
+        const untilRetry = Math.max(0, soonest - deps.now())
+        soonest = Number.POSITIVE_INFINITY
+        schedule(more ? 0 : Math.min(POLL_MS, untilRetry))
       })
   }
   const drain = async () => {
@@ -94,6 +98,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       deps.logger.error({ err: error, delivery: entry.deliveryId }, 'could not settle an outbox entry')
       return
     }
+    if (settlement.state === 'pending') soonest = Math.min(soonest, settlement.nextAt)
     if (settlement.state === 'dead')
       deps.logger.warn(
         {
