@@ -21,8 +21,11 @@ export interface OutboxWorker {
 const POLL_MS = 500
 const WAKE_DELAY_MS = 25
 const BATCH = 32
-/** A lease outlives the call's deadline by this much, so a slow answer is settled before anyone takes over. */
-const LEASE_MARGIN_MS = 30_000
+/**
+ * A lease outlives the call's deadline by this much, so a slow answer is settled before anyone takes over; it is
+ * also how long after a crash the entries that were in flight wait before another process sends them again.
+ */
+const LEASE_MARGIN_MS = 5_000
 
 /**
  * Delivers the outbox: claims due entries (leased, at most one per player, so a player's events go in order),

@@ -9,6 +9,8 @@ export interface BackendCall {
   headers: IncomingMessage['headers']
   body: Buffer
   event: { event_type: string; event_id: string; event_data: Record<string, unknown> }
+  /** The status the backend answered (once it has). */
+  answered?: number
 }
 
 export type BackendReply = { status: number; body?: unknown; raw?: string | Buffer; delayMs?: number }
@@ -32,9 +34,10 @@ export async function startNodeBackend(): Promise<NodeBackend> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
-    const call = { headers: req.headers, body, event: JSON.parse(body.toString('utf8')) }
+    const call: BackendCall = { headers: req.headers, body, event: JSON.parse(body.toString('utf8')) }
     calls.push(call)
     const { status, body: json, raw, delayMs } = await reply(call)
+    call.answered = status
     if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs))
     if (res.destroyed) return
     res.writeHead(status, { 'content-type': 'application/json' })
