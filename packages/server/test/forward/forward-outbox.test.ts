@@ -51,7 +51,9 @@ describe('forward mode: the durable outbox for notifications', () => {
 
   test('retries a backend 500 with the same delivery id and a growing attempt number', async () => {
     let calls = 0
-    backend.answer(() => (++calls < 3 ? { status: 500, body: { oops: true } } : { status: 200, body: { status: 'ok' } }))
+    backend.answer(() =>
+      ++calls < 3 ? { status: 500, body: { oops: true } } : { status: 200, body: { status: 'ok' } },
+    )
     expect((await server.send(paid('p_retry'))).status).toBe(200)
     await expect.poll(() => backend.calls.length).toBe(3)
     const ids = new Set(backend.calls.map((call) => call.headers['x-aghanim-delivery-id']))
@@ -59,7 +61,10 @@ describe('forward mode: the durable outbox for notifications', () => {
     expect(backend.calls.map((call) => call.headers['x-aghanim-attempt'])).toEqual(['1', '2', '3'])
     const id = String([...ids][0])
     await expect
-      .poll(async () => (await server.api(`/api/deliveries/${encodeURIComponent(id)}/forwards`)).json.attempts.length)
+      .poll(
+        async () =>
+          (await server.api(`/api/deliveries/${encodeURIComponent(id)}/forwards`)).json.attempts.length,
+      )
       .toBe(3)
     const { attempts } = (await server.api(`/api/deliveries/${encodeURIComponent(id)}/forwards`)).json
     expect(attempts.map((a: { status: number; via: string }) => [a.via, a.status])).toEqual([
@@ -87,16 +92,30 @@ describe('forward mode: the durable outbox for notifications', () => {
       }
       return { status: 200, body: { status: 'ok' } }
     })
-    for (let index = 0; index < 8; index++) expect((await server.send(paid('p_order', `ord_${index}`))).status).toBe(200)
+    for (let index = 0; index < 8; index++)
+      expect((await server.send(paid('p_order', `ord_${index}`))).status).toBe(200)
     await expect.poll(() => callsOf('order.paid').length, { timeout: 5000 }).toBe(9)
     const delivered = backend.calls.map((call) => call.event.event_data.id)
-    expect(delivered).toEqual(['ord_0', 'ord_0', 'ord_1', 'ord_2', 'ord_3', 'ord_4', 'ord_5', 'ord_6', 'ord_7'])
+    expect(delivered).toEqual([
+      'ord_0',
+      'ord_0',
+      'ord_1',
+      'ord_2',
+      'ord_3',
+      'ord_4',
+      'ord_5',
+      'ord_6',
+      'ord_7',
+    ])
   })
 
   test('keeps decision and fulfilment events synchronous', async () => {
     backend.answer(() => ({ status: 500, body: {} }))
     expect((await server.send(grant('p_sync', 'gem', 1))).status).toBe(502)
-    backend.answer(({ event }) => ({ status: 200, body: { player_id: event.event_data.player_id, name: 'S', attributes: {} } }))
+    backend.answer(({ event }) => ({
+      status: 200,
+      body: { player_id: event.event_data.player_id, name: 'S', attributes: {} },
+    }))
     const verified = await server.send(fixtureEvent('player.verify', { event_data: { player_id: 'p_sync' } }))
     expect(verified.json.name).toBe('S')
   })
@@ -105,10 +124,18 @@ describe('forward mode: the durable outbox for notifications', () => {
     backend.answer(() => ({ status: 503, body: { status: 'error', message: 'maintenance' } }))
     const event = paid('p_dead')
     expect((await server.send(event)).status).toBe(200)
-    await expect.poll(async () => (await server.api('/api/outbox?state=dead')).json.counts.dead, { timeout: 3000 }).toBe(1)
+    await expect
+      .poll(async () => (await server.api('/api/outbox?state=dead')).json.counts.dead, { timeout: 3000 })
+      .toBe(1)
     expect(backend.calls).toHaveLength(3)
     const dead = (await server.api('/api/outbox?state=dead')).json.entries[0]
-    expect(dead).toMatchObject({ event_type: 'order.paid', player_id: 'p_dead', state: 'dead', attempts: 3, last_status: 503 })
+    expect(dead).toMatchObject({
+      event_type: 'order.paid',
+      player_id: 'p_dead',
+      state: 'dead',
+      attempts: 3,
+      last_status: 503,
+    })
     expect(dead.last_answer).toContain('maintenance')
     const metrics = await fetch(`${server.url}/metrics`).then((r) => r.text())
     expect(metrics).toMatch(/aghanim_outbox_dead_letters 1/)
@@ -121,11 +148,13 @@ describe('forward mode: the durable outbox for notifications', () => {
     })
     expect(redriven.json).toEqual({ redriven: 1 })
     await expect.poll(() => backend.calls.length).toBe(4)
-    await expect.poll(async () => (await server.api('/api/outbox')).json.counts).toEqual({
-      pending: 0,
-      dead: 0,
-      oldest_pending_at: null,
-    })
+    await expect
+      .poll(async () => (await server.api('/api/outbox')).json.counts)
+      .toEqual({
+        pending: 0,
+        dead: 0,
+        oldest_pending_at: null,
+      })
     expect(backend.calls[3]!.headers['x-aghanim-delivery-id']).toBe(dead.delivery_id)
     expect(backend.calls[3]!.headers['x-aghanim-attempt']).toBe('1')
   })
@@ -134,7 +163,11 @@ describe('forward mode: the durable outbox for notifications', () => {
     backend.answer(() => ({ status: 422, body: { status: 'error', message: 'unknown order' } }))
     expect((await server.send(paid('p_refused'))).status).toBe(200)
     await expect
-      .poll(async () => (await server.api('/api/outbox?state=dead')).json.entries.some((e: { player_id: string }) => e.player_id === 'p_refused'))
+      .poll(async () =>
+        (await server.api('/api/outbox?state=dead')).json.entries.some(
+          (e: { player_id: string }) => e.player_id === 'p_refused',
+        ),
+      )
       .toBe(true)
     expect(backend.calls.filter((call) => call.event.event_data.player_id === 'p_refused')).toHaveLength(1)
     await server.api('/api/outbox/redrive', { method: 'POST', body: JSON.stringify({ all_dead: true }) })

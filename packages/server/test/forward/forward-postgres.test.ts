@@ -52,7 +52,9 @@ describe('forward mode: three server processes on one PostgreSQL schema', () => 
       Array.from({ length: COPIES }, (_, copy) => {
         const instance = (copy + index) % INSTANCES
         const body = grantBody(key, 'pg_player', index % 4 === 3 ? 'declined' : `sku_${index}`, 1)
-        return deliver(`${servers[instance]!.url}/webhook`, SECRET, body, agents[instance]).then((answer) => ({ key, answer }))
+        return deliver(`${servers[instance]!.url}/webhook`, SECRET, body, agents[instance]).then(
+          (answer) => ({ key, answer }),
+        )
       }),
     )
     const answers = await Promise.all(sent)
@@ -76,7 +78,9 @@ describe('forward mode: three server processes on one PostgreSQL schema', () => 
     backend.calls.length = 0
     let failures = 0
     // Every fifth call fails once, so retries interleave with first attempts on other instances.
-    backend.answer(() => (++failures % 5 === 0 ? { status: 503, body: {} } : { status: 200, body: { status: 'ok' } }))
+    backend.answer(() =>
+      ++failures % 5 === 0 ? { status: 503, body: {} } : { status: 200, body: { status: 'ok' } },
+    )
     const players = ['pg_a', 'pg_b', 'pg_c', 'pg_d']
     const PER_PLAYER = 15
     for (let index = 0; index < PER_PLAYER; index++) {
@@ -101,7 +105,9 @@ describe('forward mode: three server processes on one PostgreSQL schema', () => 
           .filter((call) => call.event.event_data.player_id === player)
           .map((call) => call.headers['x-aghanim-delivery-id']),
       ).size
-    await expect.poll(() => players.map(succeeded), { timeout: 20_000, interval: 100 }).toEqual(players.map(() => PER_PLAYER))
+    await expect
+      .poll(() => players.map(succeeded), { timeout: 20_000, interval: 100 })
+      .toEqual(players.map(() => PER_PLAYER))
     for (const player of players) {
       const orders = delivered()
         .filter((call) => call.event.event_data.player_id === player)

@@ -11,7 +11,10 @@ let server: TestServer
 
 beforeAll(async () => {
   backend = await startPythonBackend(FORWARD_SECRET)
-  server = await startTestServer({ FORWARD_TO: backend.url, FORWARD_SECRET: `${FORWARD_SECRET},fwd_python_secret_old` })
+  server = await startTestServer({
+    FORWARD_TO: backend.url,
+    FORWARD_SECRET: `${FORWARD_SECRET},fwd_python_secret_old`,
+  })
 })
 afterAll(async () => {
   await server?.close()
@@ -37,7 +40,12 @@ test("a Python http.server backend verifies every forwarded call with Aghanim's 
   expect(declined.json).toEqual({ status: 'error', code: 'declined', message: 'Sold out' })
 
   const calls = backend.calls()
-  expect(calls.map((call) => call.event_type)).toEqual(['player.verify', 'player.verify', 'item.add', 'item.add'])
+  expect(calls.map((call) => call.event_type)).toEqual([
+    'player.verify',
+    'player.verify',
+    'item.add',
+    'item.add',
+  ])
   expect(calls.every((call) => call.verified)).toBe(true)
   expect(calls[2]).toMatchObject({ attempt: '1', idempotency_key: event.idempotency_key })
   expect(calls[2]!.delivery_id).toMatch(/^[0-9a-z]+-[0-9a-z]+$/)
