@@ -30,7 +30,7 @@ export interface ForwardInputs {
   maxAnswerBytes: number
 }
 
-/** Exponential, doubling from 1 s to about an hour over 12 retries (≈2.3 h in all before a dead letter). */
+/** Roughly doubling from 1 s to 1 h: 12 retries, whose delays add up to 1 h 49 min before a dead letter. */
 export const DEFAULT_RETRY_SCHEDULE = '1s,2s,4s,8s,15s,30s,1m,2m,5m,10m,30m,1h'
 
 /** Resolves forward mode from its flags and variables; `undefined` when `--forward-to` is not set. Internal. */

@@ -26,6 +26,8 @@ export interface RunningForward {
   layer: RouterLayer<unknown>
   api: ForwardApiDeps
   outboxCounts: () => Promise<OutboxCounts>
+  /** Forgets forward attempts older than `olderThan`, with the delivery log's retention. */
+  pruneAttempts: (olderThan: number) => Promise<number>
   /** Stops the outbox worker (in-flight deliveries finish) and closes the connection pool. */
   close(): Promise<void>
 }
@@ -61,6 +63,7 @@ export function startForward(
     }),
     api: { store, now: deps.now, redriven: () => worker.wake() },
     outboxCounts: () => store.counts(),
+    pruneAttempts: (olderThan) => store.pruneAttempts(olderThan),
     async close() {
       await worker.stop()
       await upstream.close()

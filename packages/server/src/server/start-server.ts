@@ -176,7 +176,7 @@ async function listen(
   })
   const { url, port } = http
   logger.info({ url, webhook: config.webhookPath, database: database.kind }, 'listening')
-  const retention = startRetention(config, database, logger, now)
+  const retention = startRetention(config, database, logger, now, forward?.pruneAttempts)
 
   let closed: Promise<void> | undefined
   return {
