@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger.js'
 import type { ForwardConfig, ForwardRoute } from './forward-config.js'
 import { type ForwardRequest, forwardHeaders } from './forward-request.js'
+import type { AttemptWriter } from './attempt-writer.js'
 import type { ForwardAttempt, ForwardStore } from './forward-store.js'
 import { LOGGED_ANSWER_CHARS, textOf } from './relay-answer.js'
 import { type Upstream, type UpstreamAnswer, UpstreamFailure } from './upstream.js'
@@ -9,6 +10,7 @@ export interface BackendDeps {
   config: ForwardConfig
   upstream: Upstream
   store: ForwardStore
+  attempts: AttemptWriter
   now: () => number
   logger: Logger
   /** Counts one call by what the backend gave: its status, or `timeout`, `refused`, `reset`, `too_large`, `failed`. */
@@ -69,10 +71,6 @@ export async function callBackend<T>(
       error: settled?.error ?? ('failure' in result ? result.failure.message : null),
       answer: 'answer' in result ? textOf(result.answer.body).slice(0, LOGGED_ANSWER_CHARS) : null,
     }
-    deps.store
-      .recordAttempt(attempt)
-      .catch((error: unknown) =>
-        deps.logger.error({ err: error, delivery: request.deliveryId }, 'could not record a forward attempt'),
-      )
+    deps.attempts.record(attempt)
   }
 }

@@ -7,6 +7,8 @@ export interface ForwardApiDeps {
   now: () => number
   /** Wakes the outbox worker after a redrive. */
   redriven: () => void
+  /** Resolves once the attempts made so far are stored (they are written in the background). */
+  recorded: () => Promise<void>
 }
 
 const MAX_BODY = 64 * 1024
@@ -27,6 +29,7 @@ export async function handleForwardApi(
   const method = req.method === 'HEAD' ? 'GET' : req.method
   if (parts[0] === 'deliveries' && parts[2] === 'forwards' && parts.length === 3) {
     allow(method, 'GET', url)
+    await deps.recorded()
     const attempts = await deps.store.attempts(decodeURIComponent(parts[1]!))
     sendJson(req, res, 200, { attempts: attempts.map(attemptJson) })
     return true

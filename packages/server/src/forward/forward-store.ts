@@ -77,7 +77,8 @@ export interface OutboxCounts {
  * delivery's idempotency record: a notification is stored once per key, and only if its answer is. Internal.
  */
 export interface ForwardStore<Tx = unknown> {
-  recordAttempt(attempt: ForwardAttempt): Promise<void>
+  /** Stores several attempts in one transaction. */
+  recordAttempts(attempts: readonly ForwardAttempt[]): Promise<void>
   attempts(deliveryId: string): Promise<ForwardAttempt[]>
   enqueue(entry: OutboxInput, now: number): TransactionWork<Tx>
   /** Leases up to `limit` due entries to `owner` until `leaseUntil`, at most one per player (the oldest). */

@@ -2,6 +2,7 @@ import {
   attemptFromRow,
   DUE_CONDITION,
   entryFromRow,
+  type ForwardAttempt,
   type ForwardStore,
   redriveWhere,
 } from './forward-store.js'
@@ -22,6 +23,19 @@ export interface PostgresForwardDeps {
   pool: Queryable
 }
 
+const ATTEMPT_COLUMNS = [
+  'deliveryId',
+  'via',
+  'attempt',
+  'route',
+  'url',
+  'startedAt',
+  'durationMs',
+  'status',
+  'error',
+  'answer',
+] as const satisfies readonly (keyof ForwardAttempt)[]
+
 const DUE = DUE_CONDITION.replaceAll(':now', '$1')
 
 /**
@@ -31,22 +45,14 @@ const DUE = DUE_CONDITION.replaceAll(':now', '$1')
  */
 export function createPostgresForwardStore({ pool }: PostgresForwardDeps): ForwardStore<PostgresTx> {
   return {
-    async recordAttempt(a) {
+    async recordAttempts(attempts) {
+      if (attempts.length === 0) return
+      const column = (key: keyof ForwardAttempt) => attempts.map((attempt) => attempt[key])
       await pool.query(
         `INSERT INTO forward_attempts (delivery_id, via, attempt, route, url, started_at, duration_ms, status, error, answer)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          a.deliveryId,
-          a.via,
-          a.attempt,
-          a.route,
-          a.url,
-          a.startedAt,
-          a.durationMs,
-          a.status,
-          a.error,
-          a.answer,
-        ],
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[],
+           $7::double precision[], $8::int[], $9::text[], $10::text[])`,
+        ATTEMPT_COLUMNS.map(column),
       )
     },
     async attempts(deliveryId) {

@@ -50,21 +50,13 @@ export function createSqliteForwardStore(store: SqliteForwardDeps): ForwardStore
   const pruneAttempts = db.prepare('DELETE FROM forward_attempts WHERE started_at < ?')
 
   return {
-    async recordAttempt(a) {
-      await store.transact(() =>
-        insertAttempt.run(
-          a.deliveryId,
-          a.via,
-          a.attempt,
-          a.route,
-          a.url,
-          a.startedAt,
-          a.durationMs,
-          a.status,
-          a.error,
-          a.answer,
-        ),
-      )
+    async recordAttempts(attempts) {
+      await store.transact(() => {
+        for (const a of attempts) {
+          const values = [a.deliveryId, a.via, a.attempt, a.route, a.url, a.startedAt, a.durationMs]
+          insertAttempt.run(...values, a.status, a.error, a.answer)
+        }
+      })
     },
     async attempts(deliveryId) {
       return selectAttempts.all(deliveryId).map(attemptFromRow)

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics/metrics.js'
 import type { RouterLayer } from '../router/layered-router.js'
 import type { ForwardApiDeps } from './forward-api.js'
 import type { ForwardConfig } from './forward-config.js'
+import { createAttemptWriter } from './attempt-writer.js'
 import { createForwardLayer } from './forward-layer.js'
 import type { ForwardStore, OutboxCounts } from './forward-store.js'
 import { startOutboxWorker } from './outbox-worker.js'
@@ -45,10 +46,12 @@ export function startForward(
 ): RunningForward {
   const store = forwardStoreOf(deps.database)
   const upstream = createUpstream()
+  const attempts = createAttemptWriter(store, deps.logger)
   const backend = {
     config,
     upstream,
     store,
+    attempts,
     now: deps.now,
     logger: deps.logger,
     count: (via: string, result: string) => deps.metrics.forwarded(via, result),
@@ -61,11 +64,12 @@ export function startForward(
       deliveryId: deps.deliveryId,
       enqueued: () => worker.wake(),
     }),
-    api: { store, now: deps.now, redriven: () => worker.wake() },
+    api: { store, now: deps.now, redriven: () => worker.wake(), recorded: () => attempts.flush() },
     outboxCounts: () => store.counts(),
     pruneAttempts: (olderThan) => store.pruneAttempts(olderThan),
     async close() {
       await worker.stop()
+      await attempts.flush()
       await upstream.close()
     },
   }
