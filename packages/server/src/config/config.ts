@@ -84,7 +84,7 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     64 * 1024 * 1024,
   )
   const forward = resolveForwardConfig({
-    to: flags['forward-to'] ?? (env.FORWARD_TO ? [env.FORWARD_TO] : []),
+    to: flags['forward-to'] ?? env.FORWARD_TO,
     secret: flags['forward-secret'] ?? env.FORWARD_SECRET,
     timeoutMs: flags['forward-timeout-ms'] ?? env.FORWARD_TIMEOUT_MS,
     async: flags['forward-async'] ?? env.FORWARD_ASYNC,

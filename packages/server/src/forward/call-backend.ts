@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger.js'
+import type { AttemptWriter } from './attempt-writer.js'
 import type { ForwardConfig, ForwardRoute } from './forward-config.js'
 import { type ForwardRequest, forwardHeaders } from './forward-request.js'
-import type { AttemptWriter } from './attempt-writer.js'
 import type { ForwardAttempt, ForwardStore } from './forward-store.js'
 import { LOGGED_ANSWER_CHARS, textOf } from './relay-answer.js'
 import { type Upstream, type UpstreamAnswer, UpstreamFailure } from './upstream.js'

@@ -22,7 +22,8 @@ export interface ForwardConfig {
 }
 
 export interface ForwardInputs {
-  to: readonly string[]
+  /** One route per `--forward-to`, or `FORWARD_TO` as given (routes separated by spaces or commas). */
+  to: readonly string[] | string | undefined
   secret: string | undefined
   timeoutMs: string | undefined
   async: string | undefined
@@ -35,7 +36,7 @@ export const DEFAULT_RETRY_SCHEDULE = '1s,2s,4s,8s,15s,30s,1m,2m,5m,10m,30m,1h'
 
 /** Resolves forward mode from its flags and variables; `undefined` when `--forward-to` is not set. Internal. */
 export function resolveForwardConfig(inputs: ForwardInputs): ForwardConfig | undefined {
-  const routes = inputs.to.flatMap(splitUrls).map(parseRoute)
+  const routes = (typeof inputs.to === 'string' ? splitRoutes(inputs.to) : (inputs.to ?? [])).map(parseRoute)
   const secrets = (inputs.secret ?? '')
     .split(',')
     .map((part) => part.trim())
@@ -60,7 +61,7 @@ export function resolveForwardConfig(inputs: ForwardInputs): ForwardConfig | und
   }
 }
 
-function splitUrls(value: string): string[] {
+function splitRoutes(value: string): string[] {
   return value
     .split(/[\s,]+/)
     .map((part) => part.trim())

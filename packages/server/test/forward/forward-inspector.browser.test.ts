@@ -26,29 +26,38 @@ let backendDown = true
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (./run test does).`)
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (./run test does).`,
+    )
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc')
   execFileSync(process.execPath, [tsc, '-b', join(ROOT, 'packages/server/inspector')], { stdio: 'inherit' })
-  execFileSync(process.execPath, [join(ROOT, 'packages/server/inspector/copy-static.mjs')], { stdio: 'inherit' })
+  execFileSync(process.execPath, [join(ROOT, 'packages/server/inspector/copy-static.mjs')], {
+    stdio: 'inherit',
+  })
   mkdirSync(SCREENSHOTS, { recursive: true })
   backend = await startNodeBackend()
   backend.answer(({ event }) => {
-    if (event.event_type === 'order.paid' && backendDown) return { status: 503, body: { status: 'error', message: 'maintenance window' } }
+    if (event.event_type === 'order.paid' && backendDown)
+      return { status: 503, body: { status: 'error', message: 'maintenance window' } }
     if (event.event_type === 'player.verify')
       return { status: 200, body: { player_id: event.event_data.player_id, name: 'Molly', attributes: {} } }
     return { status: 200, body: { status: 'ok', granted_by: 'game-backend' } }
   })
   workDir = mkdtempSync(join(tmpdir(), 'awh-fwd-inspector-'))
   server = await startServer(
-    loadConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', join(workDir, 'data')], {
-      AGHANIM_WEBHOOK_SECRET: SECRET,
-      ADMIN_TOKEN: TOKEN,
-      LOG_LEVEL: 'silent',
-      FORWARD_TO: backend.url,
-      FORWARD_SECRET: 'fwd_inspector',
-      FORWARD_ASYNC: 'notifications',
-      FORWARD_RETRY_SCHEDULE: '20ms',
-    }, workDir),
+    loadConfig(
+      ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(workDir, 'data')],
+      {
+        AGHANIM_WEBHOOK_SECRET: SECRET,
+        ADMIN_TOKEN: TOKEN,
+        LOG_LEVEL: 'silent',
+        FORWARD_TO: backend.url,
+        FORWARD_SECRET: 'fwd_inspector',
+        FORWARD_ASYNC: 'notifications',
+        FORWARD_RETRY_SCHEDULE: '20ms',
+      },
+      workDir,
+    ),
   )
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] })
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
@@ -77,11 +86,17 @@ describe('forward mode in the inspector', () => {
     for (let index = 0; index < 4; index++) {
       const grant = fixtureEvent('item.add', {
         idempotency_key: `idmpt_01J9ZKQ4X8V2N6B3M5C7D9F1G2H3J4K5${index}`,
-        event_data: { player_id: `${long}_${index}`, items: [{ id: 'i', sku: 'gem', name: 'Gem', quantity: 1 }], reason: 'paid' },
+        event_data: {
+          player_id: `${long}_${index}`,
+          items: [{ id: 'i', sku: 'gem', name: 'Gem', quantity: 1 }],
+          reason: 'paid',
+        },
       })
       expect(await send(grant)).toBe(200)
     }
-    expect(await send(fixtureEvent('player.marketing_consent.updated', { event_data: { player_id: long } }))).toBe(200)
+    expect(
+      await send(fixtureEvent('player.marketing_consent.updated', { event_data: { player_id: long } })),
+    ).toBe(200)
     await page.goto(`${server.url}/inspector/#/deliveries`)
     await page.waitForSelector('table.deliveries tbody tr >> nth=4')
     const layout = await page.evaluate(() => {
@@ -93,7 +108,8 @@ describe('forward mode in the inspector', () => {
         tableRight: table.getBoundingClientRect().right,
         lastColumnRight: last.getBoundingClientRect().right,
         containerRight: (table.parentElement as HTMLElement).getBoundingClientRect().right,
-        scrolls: (table.parentElement as HTMLElement).scrollWidth > (table.parentElement as HTMLElement).clientWidth,
+        scrolls:
+          (table.parentElement as HTMLElement).scrollWidth > (table.parentElement as HTMLElement).clientWidth,
       }
     })
     await page.screenshot({ path: join(SCREENSHOTS, 'forward-deliveries-1280.png') })
@@ -129,7 +145,11 @@ describe('forward mode in the inspector', () => {
     await dead.first().locator('button', { hasText: 'Redrive' }).click()
     await page.getByRole('status').filter({ hasText: 'Redrove 1 dead letter' }).waitFor()
     await expect
-      .poll(() => backend.calls.filter((call) => call.event.event_type === 'order.paid' && call.answered === 200).length)
+      .poll(
+        () =>
+          backend.calls.filter((call) => call.event.event_type === 'order.paid' && call.answered === 200)
+            .length,
+      )
       .toBe(1)
     await expect.poll(() => dead.count(), { timeout: 10_000 }).toBe(0)
   })

@@ -1,3 +1,6 @@
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { fixtureEvent } from 'aghanim-webhooks'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { grant, startTestServer, type TestServer } from '../support/test-server.js'
@@ -11,6 +14,7 @@ let server: TestServer
 beforeAll(async () => {
   backend = await startNodeBackend()
   server = await startTestServer({
+    BATCH_ALLOWED_HOSTS: '127.0.0.1',
     FORWARD_TO: backend.url,
     FORWARD_SECRET,
     FORWARD_ASYNC: 'notifications',
@@ -171,6 +175,32 @@ describe('forward mode: the durable outbox for notifications', () => {
       .toBe(true)
     expect(backend.calls.filter((call) => call.event.event_data.player_id === 'p_refused')).toHaveLength(1)
     await server.api('/api/outbox/redrive', { method: 'POST', body: JSON.stringify({ all_dead: true }) })
+  })
+
+  test('puts every line of a batch.ready file in the outbox; the batch itself is not forwarded', async () => {
+    const lines = [paid('p_batch', 'ord_b1'), paid('p_batch', 'ord_b2'), fixtureEvent('analytics.hub.login')]
+    const files = createServer((_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/x-ndjson' })
+        .end(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n`)
+    })
+    files.listen(0, '127.0.0.1')
+    await once(files, 'listening')
+    try {
+      const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/batch.jsonl`
+      const answer = await server.send(fixtureEvent('batch.ready', { event_data: { url, expires_at: 1 } }))
+      expect(answer.status).toBe(200)
+      const ids = lines.map((line) => line.event_id)
+      const batchCalls = () => backend.calls.filter((call) => ids.includes(call.event.event_id))
+      await expect.poll(() => batchCalls().length).toBe(3)
+      expect(batchCalls().map((call) => call.event.event_id).sort()).toEqual([...ids].sort())
+      expect(callsOf('batch.ready')).toHaveLength(0)
+      // Each line is sent with its own bytes, as the batch file has them.
+      const first = backend.calls.find((call) => call.event.event_id === lines[0]!.event_id)!
+      expect(first.body.toString('utf8')).toBe(JSON.stringify(lines[0]))
+    } finally {
+      files.close()
+    }
   })
 
   test('refuses a redrive that names nothing, and an unknown filter', async () => {

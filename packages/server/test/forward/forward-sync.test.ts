@@ -112,6 +112,17 @@ describe('forward mode: answers', () => {
     await expect.poll(() => server.logs.some((line) => line.includes('upstream_invalid_answer'))).toBe(true)
   })
 
+  test('never writes the forward secret to the log or the delivery log', async () => {
+    await server.send(grant('p_secret', 'gem', 1))
+    const id = String(backend.calls[0]!.headers['x-aghanim-delivery-id'])
+    const detail = await server.api(`/api/deliveries/${encodeURIComponent(id)}`)
+    const attempts = await server.api(`/api/deliveries/${encodeURIComponent(id)}/forwards`)
+    for (const text of [server.logs.join('\n'), detail.text, attempts.text]) {
+      expect(text).not.toContain(FORWARD_SECRET)
+      expect(text).not.toContain('fwd_old_secret')
+    }
+  })
+
   test('relays a decline, stores it, and answers a duplicate without calling the backend again', async () => {
     backend.answer(() => ({ status: 400, body: { status: 'error', code: 'declined', message: 'Sold out' } }))
     const event = grant('p_decline', 'sold_out', 1)
