@@ -92,11 +92,17 @@ function parseRoute(value: string): ForwardRoute {
   return { pattern, url: parsed.href }
 }
 
+/**
+ * Below the idempotency lease (60 s) with room to spare: a call still waiting for the backend when its key's
+ * lease expired would let a retry take the key over and call the backend a second time.
+ */
+const MAX_TIMEOUT_MS = 50_000
+
 function timeout(value: string): number {
   const number = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isSafeInteger(number) || number < 1 || number > 600_000)
+  if (!Number.isSafeInteger(number) || number < 1 || number > MAX_TIMEOUT_MS)
     throw new ConfigError(
-      `FORWARD_TIMEOUT_MS must be a whole number between 1 and 600000, got ${JSON.stringify(value)}.`,
+      `FORWARD_TIMEOUT_MS must be a whole number between 1 and ${MAX_TIMEOUT_MS} (under the 60 s idempotency lease), got ${JSON.stringify(value)}.`,
     )
   return number
 }

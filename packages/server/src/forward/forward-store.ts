@@ -92,6 +92,37 @@ export interface ForwardStore<Tx = unknown> {
   pruneAttempts(olderThan: number): Promise<number>
 }
 
+/** The columns of `forward_attempts` in insert order, as `ForwardAttempt` names them. */
+export const ATTEMPT_COLUMNS = [
+  'deliveryId',
+  'via',
+  'attempt',
+  'route',
+  'url',
+  'startedAt',
+  'durationMs',
+  'status',
+  'error',
+  'answer',
+] as const satisfies readonly (keyof ForwardAttempt)[]
+
+/** The values of an outbox insert, in the order of `OUTBOX_INSERT_COLUMNS`. */
+export function outboxValues(entry: OutboxInput, now: number) {
+  return [
+    entry.deliveryId,
+    entry.eventType,
+    entry.eventId,
+    entry.key,
+    entry.playerId,
+    entry.body,
+    entry.receivedAt,
+    now,
+  ]
+}
+
+export const OUTBOX_INSERT_COLUMNS =
+  'delivery_id, event_type, event_id, idempotency_key, player_id, body, received_at, next_at'
+
 /** The WHERE clause (and its values) of a redrive filter, with `?` or `$n` placeholders. */
 export function redriveWhere(filter: RedriveFilter, placeholder: (index: number) => string) {
   const clauses = ["state = 'dead'"]

@@ -1,9 +1,12 @@
 import {
+  ATTEMPT_COLUMNS,
   attemptFromRow,
   DUE_CONDITION,
   entryFromRow,
   type ForwardAttempt,
   type ForwardStore,
+  OUTBOX_INSERT_COLUMNS,
+  outboxValues,
   redriveWhere,
 } from './forward-store.js'
 
@@ -22,19 +25,6 @@ interface PostgresTx {
 export interface PostgresForwardDeps {
   pool: Queryable
 }
-
-const ATTEMPT_COLUMNS = [
-  'deliveryId',
-  'via',
-  'attempt',
-  'route',
-  'url',
-  'startedAt',
-  'durationMs',
-  'status',
-  'error',
-  'answer',
-] as const satisfies readonly (keyof ForwardAttempt)[]
 
 const DUE = DUE_CONDITION.replaceAll(':now', '$1')
 
@@ -64,18 +54,9 @@ export function createPostgresForwardStore({ pool }: PostgresForwardDeps): Forwa
     enqueue(entry, now) {
       return async ({ client }) => {
         await client.query(
-          `INSERT INTO forward_outbox (delivery_id, event_type, event_id, idempotency_key, player_id, body, received_at, next_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (delivery_id) DO NOTHING`,
-          [
-            entry.deliveryId,
-            entry.eventType,
-            entry.eventId,
-            entry.key,
-            entry.playerId,
-            entry.body,
-            entry.receivedAt,
-            now,
-          ],
+          `INSERT INTO forward_outbox (${OUTBOX_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (delivery_id) DO NOTHING`,
+          outboxValues(entry, now),
         )
       }
     },

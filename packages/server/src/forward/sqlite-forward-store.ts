@@ -1,9 +1,12 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite'
 import {
+  ATTEMPT_COLUMNS,
   attemptFromRow,
   DUE_CONDITION,
   entryFromRow,
   type ForwardStore,
+  OUTBOX_INSERT_COLUMNS,
+  outboxValues,
   redriveWhere,
 } from './forward-store.js'
 
@@ -26,7 +29,7 @@ export function createSqliteForwardStore(store: SqliteForwardDeps): ForwardStore
   )
   const selectAttempts = db.prepare('SELECT * FROM forward_attempts WHERE delivery_id = ? ORDER BY id')
   const insertEntry = db.prepare(
-    `INSERT INTO forward_outbox (delivery_id, event_type, event_id, idempotency_key, player_id, body, received_at, next_at)
+    `INSERT INTO forward_outbox (${OUTBOX_INSERT_COLUMNS})
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
   )
   const claim = db.prepare(
@@ -53,8 +56,7 @@ export function createSqliteForwardStore(store: SqliteForwardDeps): ForwardStore
     async recordAttempts(attempts) {
       await store.transact(() => {
         for (const a of attempts) {
-          const values = [a.deliveryId, a.via, a.attempt, a.route, a.url, a.startedAt, a.durationMs]
-          insertAttempt.run(...values, a.status, a.error, a.answer)
+          insertAttempt.run(...(ATTEMPT_COLUMNS.map((column) => a[column]) as SQLInputValue[]))
         }
       })
     },
@@ -63,16 +65,7 @@ export function createSqliteForwardStore(store: SqliteForwardDeps): ForwardStore
     },
     enqueue(entry, now) {
       return () => {
-        insertEntry.run(
-          entry.deliveryId,
-          entry.eventType,
-          entry.eventId,
-          entry.key,
-          entry.playerId,
-          entry.body,
-          entry.receivedAt,
-          now,
-        )
+        insertEntry.run(...(outboxValues(entry, now) as SQLInputValue[]))
       }
     },
     async claimDue(now, leaseUntil, owner, limit) {

@@ -84,6 +84,7 @@ describe('forward mode configuration', () => {
       refusal([...base, '--forward-to', 'http://user:pw@backend/']),
       refusal([...base, '--forward-to', 'Item Add=http://backend/']),
       refusal([...base, '--forward-to', 'http://backend/', '--forward-timeout-ms', '0']),
+      refusal([...base, '--forward-to', 'http://backend/', '--forward-timeout-ms', '60000']),
       refusal([...base, '--forward-to', 'http://backend/', '--forward-async', 'everything']),
       refusal([...base, '--forward-to', 'http://backend/'], { FORWARD_RETRY_SCHEDULE: '1s,soon' }),
     ]
@@ -92,8 +93,9 @@ describe('forward mode configuration', () => {
     expect(messages[2]).toMatch(/credentials/)
     expect(messages[3]).toMatch(/pattern "Item Add"/)
     expect(messages[4]).toMatch(/FORWARD_TIMEOUT_MS/)
-    expect(messages[5]).toMatch(/notifications/)
-    expect(messages[6]).toMatch(/FORWARD_RETRY_SCHEDULE/)
+    expect(messages[5]).toMatch(/between 1 and 50000 \(under the 60 s idempotency lease\)/)
+    expect(messages[6]).toMatch(/notifications/)
+    expect(messages[7]).toMatch(/FORWARD_RETRY_SCHEDULE/)
     for (const message of messages) expect(message).not.toContain('fwd_top_secret')
   })
 

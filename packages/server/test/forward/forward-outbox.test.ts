@@ -193,7 +193,11 @@ describe('forward mode: the durable outbox for notifications', () => {
       const ids = lines.map((line) => line.event_id)
       const batchCalls = () => backend.calls.filter((call) => ids.includes(call.event.event_id))
       await expect.poll(() => batchCalls().length).toBe(3)
-      expect(batchCalls().map((call) => call.event.event_id).sort()).toEqual([...ids].sort())
+      expect(
+        batchCalls()
+          .map((call) => call.event.event_id)
+          .sort(),
+      ).toEqual([...ids].sort())
       expect(callsOf('batch.ready')).toHaveLength(0)
       // Each line is sent with its own bytes, as the batch file has them.
       const first = backend.calls.find((call) => call.event.event_id === lines[0]!.event_id)!
