@@ -163,6 +163,26 @@ describe('forward mode: answers', () => {
     expect(backend.calls).toHaveLength(2)
   })
 
+  test('a connection the backend resets answers 502 and releases the key', async () => {
+    backend.answer(() => ({ status: 200, reset: true }))
+    const event = grant('p_reset', 'gem', 1)
+    const answer = await server.send(event)
+    expect(answer.status).toBe(502)
+    expect(answer.json).toMatchObject({
+      code: 'upstream_failed',
+      message: expect.stringMatching(/closed the connection/),
+    })
+    backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
+    expect((await server.send(event)).status).toBe(200)
+  })
+
+  test('a backend that stops in the middle of its answer also answers 504', async () => {
+    backend.answer(() => ({ status: 200, stallBody: true }))
+    const answer = await server.send(grant('p_stall', 'gem', 1))
+    expect(answer.status).toBe(504)
+    expect(answer.json.code).toBe('upstream_timeout')
+  })
+
   test('an answer over the size limit answers 502 and releases the key', async () => {
     backend.answer(() => ({
       status: 200,

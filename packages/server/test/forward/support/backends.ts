@@ -13,7 +13,16 @@ export interface BackendCall {
   answered?: number
 }
 
-export type BackendReply = { status: number; body?: unknown; raw?: string | Buffer; delayMs?: number }
+export type BackendReply = {
+  status: number
+  body?: unknown
+  raw?: string | Buffer
+  delayMs?: number
+  /** Sends the status and the start of the body, then nothing more. */
+  stallBody?: boolean
+  /** Closes the connection without answering. */
+  reset?: boolean
+}
 
 export interface NodeBackend {
   url: string
@@ -36,11 +45,16 @@ export async function startNodeBackend(): Promise<NodeBackend> {
     const body = Buffer.concat(chunks)
     const call: BackendCall = { headers: req.headers, body, event: JSON.parse(body.toString('utf8')) }
     calls.push(call)
-    const { status, body: json, raw, delayMs } = await reply(call)
+    const { status, body: json, raw, delayMs, stallBody, reset } = await reply(call)
     call.answered = status
+    if (reset) return req.socket.destroy()
     if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs))
     if (res.destroyed) return
     res.writeHead(status, { 'content-type': 'application/json' })
+    if (stallBody) {
+      res.write('{"status":')
+      return
+    }
     res.end(raw ?? (json === undefined ? '' : JSON.stringify(json)))
   })
   server.listen(0, '127.0.0.1')
