@@ -126,7 +126,17 @@ function forwardSection(suites) {
     'durable on SQLite), the delivery log and the forward attempt, and the re-signed call over a kept-alive ' +
     'connection. CPU µs/req: the gateway process alone.\n\n' +
     table(
-      ['scenario', 'direct req/s', 'forwarded req/s', 'forwarded ÷ direct', 'direct p50 ms', 'forwarded p50 ms', 'added p50 ms', 'forwarded p99 ms', 'gateway CPU µs/req'],
+      [
+        'scenario',
+        'direct req/s',
+        'forwarded req/s',
+        'forwarded ÷ direct',
+        'direct p50 ms',
+        'forwarded p50 ms',
+        'added p50 ms',
+        'forwarded p99 ms',
+        'gateway CPU µs/req',
+      ],
       rows,
     )
   )

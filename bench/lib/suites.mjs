@@ -42,6 +42,7 @@ export function describeSuite(suite) {
   }[suite.pool]
   const size = suite.body >= 1024 ? `${suite.body / 1024} KiB` : `${suite.body} B`
   const workers = suite.workers > 1 ? `, ${suite.workers} workers each` : ''
-  if (suite.forward) return `forward mode: ${suite.pool === 'verify' ? 'player.verify' : 'durable item.add, unique keys'}, ${size}, ${suite.connections} connections`
+  if (suite.forward)
+    return `forward mode: ${suite.pool === 'verify' ? 'player.verify' : 'durable item.add, unique keys'}, ${size}, ${suite.connections} connections`
   return `${what}, ${size}, ${suite.connections} connections${workers}`
 }

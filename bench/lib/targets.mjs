@@ -68,11 +68,7 @@ export async function startTarget(
     started = await startProcess({
       ...common,
       command: process.execPath,
-      args: [
-        ...nodeArgs,
-        join(ROOT, baselineScript(kind)),
-        ...portArgs,
-      ],
+      args: [...nodeArgs, join(ROOT, baselineScript(kind)), ...portArgs],
       env: { ...env, BENCH_WEBHOOK_SECRET: secret },
     })
   }

@@ -124,7 +124,7 @@ describe('forward mode in the inspector', () => {
     await page.click('table.deliveries tbody tr >> nth=0')
     const panel = page.locator('section:has(#forwards-title)')
     await panel.locator('table.forwards tbody tr').first().waitFor()
-    const row = await panel.locator('table.forwards tbody tr').first().innerText()
+    const row = await panel.locator('table.forwards tbody tr').first().textContent()
     expect(row).toMatch(/sync/)
     expect(row).toMatch(/200/)
     expect(row).toMatch(/granted_by/)
@@ -138,7 +138,7 @@ describe('forward mode in the inspector', () => {
     await page.locator('a.button', { hasText: 'Outbox' }).click()
     const dead = page.locator('section:has(#dead-title) table.outbox tbody tr')
     await expect.poll(() => dead.count(), { timeout: 10_000 }).toBe(1)
-    expect(await dead.first().innerText()).toMatch(/HTTP 503[\s\S]*maintenance window/)
+    expect(await dead.first().textContent()).toMatch(/HTTP 503[\s\S]*maintenance window/)
     await page.screenshot({ path: join(SCREENSHOTS, 'forward-outbox.png'), fullPage: true })
 
     backendDown = false
