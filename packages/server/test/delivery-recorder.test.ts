@@ -1,28 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openSqliteStore, type SqliteStore } from '@aghanim-webhooks/store-sqlite'
+import { openSqliteDeliveryFiles, type SqliteDeliveryFiles } from '@aghanim-webhooks/store-sqlite'
 import type { Delivery, DeliveryInput } from 'aghanim-webhooks'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import type { MinuteCount } from '../src/database/server-database.js'
 import { createDeliveryRecorder, type DeliveryRecorder } from '../src/deliveries/delivery-recorder.js'
 import { createLogger } from '../src/logging/logger.js'
 import { createMetrics } from '../src/metrics/metrics.js'
 
 let dir: string
-let store: SqliteStore
+let log: SqliteDeliveryFiles
 let recorder: DeliveryRecorder
 let batches: number[]
 let published: { id: string; outcome: string }[]
-let counted: MinuteCount[][]
+let watching: boolean
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'awh-recorder-'))
-  store = openSqliteStore({ path: join(dir, 'log.db') })
+  log = await openSqliteDeliveryFiles({ directory: join(dir, 'deliveries') })
   batches = []
   published = []
-  counted = []
-  const log = store.deliveries
+  watching = true
   const appendMany = log.appendMany.bind(log)
   log.appendMany = (records: readonly DeliveryInput[]) => {
     batches.push(records.length)
@@ -30,17 +28,15 @@ beforeEach(() => {
   }
   recorder = createDeliveryRecorder({
     log,
-    countDeliveries: async (counts) => {
-      counted.push(counts)
-    },
     metrics: createMetrics(),
     logger: createLogger('error', { write: () => true }),
+    watched: () => watching,
     publish: (record) => published.push(record),
   })
 })
 afterEach(async () => {
   await recorder.flush()
-  await store.close()
+  await log.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -71,7 +67,7 @@ describe('the delivery recorder', () => {
     expect(batches).toEqual([])
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(batches).toEqual([10])
-    expect((await store.deliveries.list({ limit: 100 })).records).toHaveLength(10)
+    expect((await log.list({ limit: 100 })).records).toHaveLength(10)
   })
 
   test('writes at once when the queued bodies reach 1 MiB, so no COMMIT carries megabytes', () => {
@@ -84,23 +80,36 @@ describe('the delivery recorder', () => {
   })
 })
 
+describe('the live stream', () => {
+  test('gets a summary of each delivery while someone watches, and none is made otherwise', async () => {
+    recorder.onDelivery(delivery(10))
+    watching = false
+    recorder.onDelivery(delivery(10))
+    watching = true
+    recorder.onDelivery(delivery(10))
+    expect(published.length).toBe(2)
+    await recorder.flush()
+    expect((await log.list()).records.length).toBe(3)
+  })
+})
+
 describe('waiting for a record', () => {
   test('settled(id) writes the queued batch at once and resolves once that record is stored', async () => {
     recorder.onDelivery(delivery(10))
     recorder.onDelivery(delivery(10))
     const { id } = published.at(-1)!
-    expect(await store.deliveries.get(id)).toBeUndefined()
+    expect(await log.get(id)).toBeUndefined()
     const waiting = recorder.settled(id)
     expect(batches).toEqual([2])
     await waiting
-    expect((await store.deliveries.get(id))?.id).toBe(id)
+    expect((await log.get(id))?.id).toBe(id)
   })
 
   test('flush resolves only when every queued record is stored', async () => {
     for (let i = 0; i < 5; i++) recorder.onDelivery(delivery(10))
     expect(published.map((record) => record.outcome)).toEqual(Array(5).fill('invalid_json'))
     await recorder.flush()
-    expect((await store.deliveries.list({ limit: 100 })).records).toHaveLength(5)
+    expect((await log.list({ limit: 100 })).records).toHaveLength(5)
   })
 
   test('a record already written settles at once', async () => {
@@ -119,11 +128,10 @@ describe('counting for the chart', () => {
     recorder.onDelivery(delivery(10, minute + 59_999))
     recorder.onDelivery(delivery(10, minute + 60_000))
     await recorder.flush()
-    expect(counted).toEqual([
-      [
-        { minute, outcome: 'invalid_json', count: 2 },
-        { minute: minute + 60_000, outcome: 'invalid_json', count: 1 },
-      ],
+    expect(batches).toEqual([3])
+    expect(await log.stats(minute, minute + 120_000)).toEqual([
+      { minute, outcome: 'invalid_json', count: 2 },
+      { minute: minute + 60_000, outcome: 'invalid_json', count: 1 },
     ])
   })
 })

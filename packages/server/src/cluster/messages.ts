@@ -5,6 +5,13 @@ import type { MetricsSnapshot } from '../metrics/metrics.js'
 export type ClusterMessage =
   | { type: 'aghanim:listening'; url: string; port: number; readyMs: number }
   | { type: 'aghanim:deliveries'; summaries: DeliverySummaryJson[] }
+  /** A worker's count of live-stream clients, whenever it changes; answered with `watched` and its `ack`. */
+  | { type: 'aghanim:live-clients'; count: number; id: number }
+  /**
+   * Whether any worker has a live-stream client: only then are deliveries relayed at all. Sent to every worker
+   * when it changes, and to a reporting worker as the `ack` of its report (once every worker was told).
+   */
+  | { type: 'aghanim:watched'; watched: boolean; ack?: number }
   | { type: 'aghanim:metrics-request'; id: number }
   | { type: 'aghanim:metrics-collect'; id: string }
   | { type: 'aghanim:metrics-snapshot'; id: string; snapshot: MetricsSnapshot }

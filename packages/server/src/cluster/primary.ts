@@ -33,6 +33,14 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let started = false
   let listening = 0
   const collections = new Map<string, { snapshots: MetricsSnapshot[]; expected: number; done: () => void }>()
+  const liveClients = new Map<number, number>()
+  let watched = false
+  const updateWatched = () => {
+    const now = [...liveClients.values()].some((count) => count > 0)
+    if (now === watched) return
+    watched = now
+    broadcast({ type: 'aghanim:watched', watched })
+  }
 
   // A small young generation keeps each worker's memory flat under load (measured: ~125 MiB → ~90 MiB peak RSS at
   // 1.2k grants/s) at no throughput cost; an operator's own setting wins.
@@ -54,6 +62,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     if (!isClusterMessage(message)) return
     switch (message.type) {
       case 'aghanim:listening':
+        send(worker, { type: 'aghanim:watched', watched })
         listening++
         if (!started && listening === options.workers) {
           started = true
@@ -62,6 +71,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         return
       case 'aghanim:deliveries':
         broadcast(message)
+        return
+      case 'aghanim:live-clients':
+        liveClients.set(worker.id, message.count)
+        updateWatched()
+        send(worker, { type: 'aghanim:watched', watched, ack: message.id })
         return
       case 'aghanim:metrics-request':
         collect().then((snapshot) =>
@@ -101,6 +115,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let failure: number | undefined
   const exited = new Promise<number>((resolve) => {
     cluster.on('exit', (worker, code, signal) => {
+      liveClients.delete(worker.id)
+      updateWatched()
       if (!stopping && !started) {
         // A worker that cannot start (bad handlers module, database down) will not do better on a retry.
         failure = code ?? 1

@@ -7,16 +7,18 @@ import { type ClusterMessage, COLLECT_TIMEOUT_MS, isClusterMessage } from './mes
 const RELAY_DELAY_MS = 50
 
 /**
- * A worker's side of `--workers`: its deliveries go to the primary, which sends them to every worker's live
- * stream; a `/metrics` scrape asks the primary to sum all workers' snapshots. Deliveries travel in batches,
- * every `RELAY_DELAY_MS`: one IPC message each way per delivery cost more CPU than the rest of a
- * player.verify. Internal.
+ * A worker's side of `--workers`: while any worker has a live-stream client, its deliveries go to the
+ * primary, which sends them to every worker's live stream; a `/metrics` scrape asks the primary to sum all
+ * workers' snapshots. Deliveries travel in batches, every `RELAY_DELAY_MS`: one IPC message each way per
+ * delivery cost more CPU than the rest of a player.verify. Internal.
  */
 export function workerHooks(): ClusterHooks {
   let local: Parameters<ClusterHooks['attach']>[0] | undefined
   const waiting = new Map<number, (snapshot: MetricsSnapshot) => void>()
   let sequence = 0
   let batch: DeliverySummaryJson[] = []
+  let watched = false
+  const acks = new Map<number, () => void>()
   const relay = () => {
     send({ type: 'aghanim:deliveries', summaries: batch })
     batch = []
@@ -32,11 +34,30 @@ export function workerHooks(): ClusterHooks {
     else if (message.type === 'aghanim:metrics-collect' && local) {
       send({ type: 'aghanim:metrics-snapshot', id: message.id, snapshot: local.snapshot() })
     } else if (message.type === 'aghanim:metrics-result') waiting.get(message.id)?.(message.snapshot)
+    else if (message.type === 'aghanim:watched') {
+      watched = message.watched
+      if (message.ack !== undefined) acks.get(message.ack)?.()
+    }
   })
 
   return {
     attach(hooks) {
       local = hooks
+    },
+    watched: () => watched || !process.connected,
+    liveClients(count) {
+      if (!process.connected) return Promise.resolve()
+      const id = ++sequence
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          acks.delete(id)
+          resolve()
+        }
+        const timer = setTimeout(done, COLLECT_TIMEOUT_MS)
+        acks.set(id, done)
+        send({ type: 'aghanim:live-clients', count, id })
+      })
     },
     publish(summary) {
       if (!process.connected) return local?.publish(summary)

@@ -1,13 +1,21 @@
-import { openPostgresStore, type PostgresTx } from '@aghanim-webhooks/store-postgres'
+import { openPostgresStore, type PostgresStore, type PostgresTx } from '@aghanim-webhooks/store-postgres'
+import type { DeliveryInput, DeliveryLog } from 'aghanim-webhooks'
+import { minuteCounts } from '../deliveries/delivery-stats.js'
 import { createPostgresLedger } from '../ledger/postgres-ledger.js'
 import { postgresLedgerMigrations } from '../ledger/postgres-schema.js'
-import { LEDGER_SCOPE, type ServerDatabase } from './server-database.js'
+import {
+  type DatabaseEvents,
+  LEDGER_SCOPE,
+  type MinuteCount,
+  type ServerDatabase,
+} from './server-database.js'
 
 /** PostgreSQL: one schema holding keys, the delivery log and the ledger, shared by every instance. Internal. */
 export async function openPostgresDatabase(options: {
   connectionString: string
   schema: string
   now: () => number
+  events: DatabaseEvents
 }): Promise<ServerDatabase<PostgresTx>> {
   const store = await openPostgresStore({
     connectionString: options.connectionString,
@@ -24,7 +32,7 @@ export async function openPostgresDatabase(options: {
   return {
     kind: 'postgres',
     store,
-    deliveries: store.deliveries,
+    deliveries: countedDeliveries(store, options.events),
     ledger,
     async deliveryStats(since, until) {
       const { rows } = await store.pool.query<{ minute: string; outcome: string; count: string }>(
@@ -37,22 +45,51 @@ export async function openPostgresDatabase(options: {
         count: Number(row.count),
       }))
     },
-    async countDeliveries(counts) {
-      if (counts.length === 0) return
-      // One statement for the batch; concurrent instances add to the same rows atomically.
-      await store.pool.query(
-        `INSERT INTO delivery_stats AS s (minute, outcome, count)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
-         ON CONFLICT (minute, outcome) DO UPDATE SET count = s.count + excluded.count`,
-        [counts.map((c) => c.minute), counts.map((c) => c.outcome), counts.map((c) => c.count)],
-      )
-    },
-    async pruneDeliveryStats(olderThan) {
-      const result = await store.pool.query('DELETE FROM delivery_stats WHERE minute < $1', [olderThan])
-      return result.rowCount ?? 0
-    },
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
     ping: () => ledger.ping(),
     close: () => store.close(),
+  }
+}
+
+/**
+ * The store's delivery log, with each batch added to the chart's counts (the shared `delivery_stats` rows, to
+ * which concurrent instances add atomically) and pruning forgetting them. The counts are written beside the
+ * batch, in the same turn: a batch whose counting fails is still logged (the chart may be off by a batch, the
+ * log never).
+ */
+function countedDeliveries(store: PostgresStore, events: DatabaseEvents): DeliveryLog {
+  const log = store.deliveries
+  const count = async (counts: readonly MinuteCount[]) => {
+    if (counts.length === 0) return
+    await store.pool.query(
+      `INSERT INTO delivery_stats AS s (minute, outcome, count)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
+       ON CONFLICT (minute, outcome) DO UPDATE SET count = s.count + excluded.count`,
+      [counts.map((c) => c.minute), counts.map((c) => c.outcome), counts.map((c) => c.count)],
+    )
+  }
+  return {
+    append(record) {
+      return this.appendMany([record]).then((ids) => ids[0]!)
+    },
+    async appendMany(records) {
+      const counted = countQuietly(records)
+      const ids = await log.appendMany(records)
+      await counted
+      return ids
+    },
+    get: (id) => log.get(id),
+    list: (query) => log.list(query),
+    async prune(olderThan) {
+      const pruned = await log.prune(olderThan)
+      await store.pool.query('DELETE FROM delivery_stats WHERE minute < $1', [olderThan])
+      return pruned
+    },
+  }
+
+  function countQuietly(records: readonly DeliveryInput[]): Promise<void> {
+    return count(minuteCounts(records)).catch((error: unknown) =>
+      events.warn({ err: error }, 'could not count deliveries for the chart'),
+    )
   }
 }

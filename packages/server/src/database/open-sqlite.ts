@@ -1,15 +1,26 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { openSqliteStore, type SqliteTx } from '@aghanim-webhooks/store-sqlite'
+import {
+  type LegacyProgress,
+  openSqliteDeliveryFiles,
+  openSqliteStore,
+  type SqliteStore,
+  type SqliteTx,
+} from '@aghanim-webhooks/store-sqlite'
 import { createSqliteLedger } from '../ledger/sqlite-ledger.js'
 import { sqliteLedgerMigrations } from '../ledger/sqlite-schema.js'
-import { LEDGER_SCOPE, type ServerDatabase } from './server-database.js'
+import { type DatabaseEvents, LEDGER_SCOPE, type ServerDatabase } from './server-database.js'
 
-/** The embedded database: one SQLite file (WAL) holding keys, the delivery log and the ledger. Internal. */
+/**
+ * The embedded database: one SQLite file (WAL) holding keys and the ledger, and next to it the delivery log's
+ * own directory (`<file>-deliveries/`), written by its own thread, so logging a delivery never touches the
+ * ledger's file, its write lock or its fsyncs. Internal.
+ */
 export async function openSqliteDatabase(options: {
   path: string
   durability: 'fsync' | 'process'
   now: () => number
+  events: DatabaseEvents
 }): Promise<ServerDatabase<SqliteTx>> {
   mkdirSync(dirname(options.path), { recursive: true })
   const store = openSqliteStore({ path: options.path, durability: options.durability, now: options.now })
@@ -19,38 +30,55 @@ export async function openSqliteDatabase(options: {
     await store.close()
     throw error
   }
-  const stats = store.db.prepare(
-    'SELECT minute, outcome, count FROM delivery_stats WHERE minute >= ? AND minute < ? ORDER BY minute',
-  )
-  // Statements of the store's own connection, which `transact` runs its work on.
-  const addCount = store.db.prepare(
-    `INSERT INTO delivery_stats (minute, outcome, count) VALUES (?, ?, ?)
-     ON CONFLICT (minute, outcome) DO UPDATE SET count = count + excluded.count`,
-  )
-  const pruneCounts = store.db.prepare('DELETE FROM delivery_stats WHERE minute < ?')
+  let forgettingLegacy: Promise<unknown> = Promise.resolve()
+  const deliveries = await openSqliteDeliveryFiles({
+    directory: `${options.path}-deliveries`,
+    now: options.now,
+    legacyStorePath: options.path,
+    onLegacyProgress: (progress) => {
+      reportLegacy(progress, options.events)
+      if (progress.state === 'done') forgettingLegacy = forgetLegacyLog(store, options.events)
+    },
+  }).catch(async (error: unknown) => {
+    await store.close()
+    throw error
+  })
   const ledger = createSqliteLedger(store, options.now)
   return {
     kind: 'sqlite',
     store,
-    deliveries: store.deliveries,
+    deliveries,
     ledger,
-    async deliveryStats(since, until) {
-      return stats.all(since, until).map((row) => ({
-        minute: Number(row.minute),
-        outcome: String(row.outcome),
-        count: Number(row.count),
-      }))
-    },
-    countDeliveries: (counts) =>
-      store.transact(() => {
-        for (const { minute, outcome, count } of counts) addCount.run(minute, outcome, count)
-      }),
-    pruneDeliveryStats: (olderThan) => store.transact(() => Number(pruneCounts.run(olderThan).changes)),
+    deliveryStats: (since, until) => deliveries.stats(since, until),
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
     // Ready means able to acknowledge: an empty transaction through the group commit waits for the write lock
     // and the WAL fsync, so a file another process keeps locked, or a disk whose fsync failed (after which the
     // store acknowledges nothing more), makes /readyz answer 503 and lets the orchestrator replace the process.
     ping: () => store.transact(() => undefined),
-    close: () => store.close(),
+    async close() {
+      await forgettingLegacy
+      await deliveries.close()
+      await store.close()
+    },
+  }
+}
+
+function reportLegacy(progress: LegacyProgress, events: DatabaseEvents): void {
+  if (progress.state === 'copying') events.info(progress, 'moving the delivery log to its own files')
+  else if (progress.state === 'failed')
+    events.warn({ reason: progress.message }, 'moving the delivery log failed; will retry at the next start')
+  else if (progress.copied > 0) events.info(progress, 'moved the delivery log to its own files')
+}
+
+/** Deletes the moved rows from the store's file in short transactions, as retention does. */
+async function forgetLegacyLog(store: SqliteStore, events: DatabaseEvents): Promise<void> {
+  try {
+    await store.deliveries.prune(Number.MAX_SAFE_INTEGER)
+    await store.transact(({ db }) => db.exec('DELETE FROM delivery_stats'))
+  } catch (error) {
+    events.warn(
+      { err: error },
+      'could not delete the moved delivery log from the database; will retry at the next start',
+    )
   }
 }

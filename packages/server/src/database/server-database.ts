@@ -9,28 +9,35 @@ export interface MinuteCount {
 }
 
 /**
- * Everything the server keeps in its database, behind one face for SQLite and PostgreSQL: the idempotency
- * store, the delivery log and the ledger share one connection (pool) and one migration system. Internal.
+ * Everything the server keeps, behind one face for SQLite and PostgreSQL: the idempotency store and the
+ * ledger share one connection (pool) and one migration system; the delivery log is written apart from them
+ * (on SQLite, in files of its own by a thread of its own). Internal.
  */
 export interface ServerDatabase<Tx = unknown> {
   readonly kind: 'sqlite' | 'postgres'
   store: IdempotencyStore<Tx>
+  /**
+   * The delivery log. Each appended batch also adds to the per-minute counts of the inspector's chart, and
+   * pruning forgets the counts of the minutes it prunes.
+   */
   deliveries: DeliveryLog
   ledger: Ledger<Tx>
-  /** Counts by minute and outcome of deliveries received in [since, until), from `delivery_stats`. */
-  deliveryStats(since: number, until: number): Promise<MinuteCount[]>
   /**
-   * Adds to the per-minute counts (the recorder calls it once per delivery-log batch): the chart reads at most
-   * one row per minute and outcome instead of aggregating every delivery of the window, which on SQLite ran
-   * on the event loop (200 000 deliveries in the window: 129 ms, every webhook waiting).
+   * Counts by minute and outcome of deliveries received in [since, until): the chart reads at most one row per
+   * minute and outcome instead of aggregating every delivery of the window, which on SQLite ran on the event
+   * loop (200 000 deliveries in the window: 129 ms, every webhook waiting).
    */
-  countDeliveries(counts: readonly MinuteCount[]): Promise<void>
-  /** Forgets the counts of minutes before `olderThan` (Unix ms), with the delivery log's retention. */
-  pruneDeliveryStats(olderThan: number): Promise<number>
+  deliveryStats(since: number, until: number): Promise<MinuteCount[]>
   /** Forgets settled idempotency keys last touched before `olderThan` (Unix ms). */
   pruneKeys(olderThan: number): Promise<number>
   ping(): Promise<void>
   close(): Promise<void>
+}
+
+/** What opening a database may report while it runs (moving an older delivery log, counting failures). */
+export interface DatabaseEvents {
+  info(fields: Record<string, unknown>, message: string): void
+  warn(fields: Record<string, unknown>, message: string): void
 }
 
 /** The migration scope of the ledger's tables in the stores' migration systems. */

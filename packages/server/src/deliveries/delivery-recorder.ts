@@ -5,21 +5,19 @@ import {
   isEventType,
   newDeliveryId,
 } from 'aghanim-webhooks'
-import type { MinuteCount } from '../database/server-database.js'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { summaryJson } from './delivery-json.js'
-import { minuteOf } from './delivery-stats.js'
 import { deliveryOutcome, metricReason } from './outcome.js'
 import { redactHeaders } from './redact-headers.js'
 
 /**
- * Turns each answered request into a delivery log record, a live-stream event, a metric and a log line. The
- * append runs in the background, so the answer to Aghanim never waits for it (the grant itself is already
- * committed with the idempotency record). Records are written in batches, every `BATCH_DELAY_MS`,
- * `BATCH_SIZE` records or `BATCH_BYTES` of bodies: one transaction (one fsync) per batch instead of one per
- * request was the largest saving in the profile of the decision path. `flush` writes what is queued and waits
- * for it (the admin API calls it before reading, shutdown before the database closes). Internal.
+ * Turns each answered request into a delivery log record, a metric, a log line and, while someone watches, a
+ * live-stream event. The append runs in the background, so the answer to Aghanim never waits for it (the
+ * grant itself is already committed with the idempotency record). Records are handed to the log in batches,
+ * every `BATCH_DELAY_MS`, `BATCH_SIZE` records or `BATCH_BYTES` of bodies: one message and one transaction
+ * per batch. `flush` writes what is queued and waits for it (the admin API calls it before reading, shutdown
+ * before the database closes). Internal.
  */
 export interface DeliveryRecorder {
   onDelivery(delivery: Delivery): void
@@ -38,19 +36,20 @@ export interface DeliveryRecorder {
 }
 
 export interface RecorderDeps {
+  /** The delivery log; it also counts each batch for the inspector's chart. */
   log: DeliveryLog
-  /** Adds a written batch to the per-minute counts of the inspector's chart. */
-  countDeliveries: (counts: MinuteCount[]) => Promise<void>
   metrics: Metrics
   logger: Logger
+  /** Whether anyone follows the live stream: a summary is made for it only then. */
+  watched: () => boolean
   publish: (summary: ReturnType<typeof summaryJson>) => void
 }
 
 const BATCH_DELAY_MS = 20
 const BATCH_SIZE = 256
 /**
- * Also written once the queued bodies reach this size: the batch's COMMIT writes them all to the WAL on the
- * event loop, and 256 bodies of 64 KiB (16 MB) in one COMMIT stalled every request for tens of milliseconds.
+ * Also written once the queued bodies reach this size, so one batch's buffer stays small enough to be reused
+ * (256 bodies of 64 KiB would be 16 MB in one hand-over).
  */
 const BATCH_BYTES = 1024 * 1024
 
@@ -61,9 +60,9 @@ interface Queued {
 
 export function createDeliveryRecorder({
   log,
-  countDeliveries,
   metrics,
   logger,
+  watched,
   publish,
 }: RecorderDeps): DeliveryRecorder {
   // Keyed by the request's Headers object: the delivery carries it as is, while its `request` may be built
@@ -83,22 +82,14 @@ export function createDeliveryRecorder({
     queue = []
     queuedBytes = 0
     if (batch.length === 0) return
-    const records = batch.map((queued) => queued.record)
-    const written = log
-      .appendMany(records)
+    void log
+      .appendMany(batch.map((queued) => queued.record))
       .catch((error: unknown) =>
         logger.error({ err: error, deliveries: batch.length }, 'could not write the delivery log'),
       )
-    // Submitted in the same turn as the batch, so on SQLite both commit in the same group (one transaction,
-    // one fsync); counting only once the batch was written cost a commit and an fsync more per batch, ≈5% of
-    // player.verify's CPU. A batch that fails on its own (not with its whole group) is still counted: the
-    // chart may be off by a batch, the log itself never.
-    const counted = countDeliveries(minuteCounts(records)).catch((error: unknown) =>
-      logger.warn({ err: error }, 'could not count deliveries for the chart'),
-    )
-    void Promise.all([written, counted]).then(() => {
-      for (const queued of batch) queued.done()
-    })
+      .then(() => {
+        for (const queued of batch) queued.done()
+      })
   }
 
   const enqueue = (record: Queued['record']) => {
@@ -138,7 +129,7 @@ export function createDeliveryRecorder({
         replayOf,
       }
       enqueue(record)
-      publish(summaryJson(record))
+      if (watched()) publish(summaryJson(record))
       const type = record.eventType
       metrics.observe({
         eventType: type === null ? 'none' : isEventType(type) ? type : 'unknown',
@@ -189,18 +180,6 @@ export function createDeliveryRecorder({
 // The core hands over no event when the type is unknown or its data invalid; the (verified) body still says
 // which event it was, and the log and the inspector should show it.
 const PEEKABLE = new Set(['unknown_event_type', 'invalid_event_data', 'unknown_event_acknowledged'])
-
-function minuteCounts(records: readonly { receivedAt: number; outcome: string }[]): MinuteCount[] {
-  const counts = new Map<string, MinuteCount>()
-  for (const { receivedAt, outcome } of records) {
-    const minute = minuteOf(receivedAt)
-    const key = `${minute} ${outcome}`
-    const entry = counts.get(key)
-    if (entry) entry.count += 1
-    else counts.set(key, { minute, outcome, count: 1 })
-  }
-  return [...counts.values()]
-}
 
 function pathAndQuery(url: string): string {
   const parsed = new URL(url)

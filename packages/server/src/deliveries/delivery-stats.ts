@@ -1,4 +1,4 @@
-import type { ServerDatabase } from '../database/server-database.js'
+import type { MinuteCount, ServerDatabase } from '../database/server-database.js'
 import { HttpError } from '../http/respond.js'
 
 /** `GET /api/stats/deliveries?minutes=N`: one bucket per minute (oldest first, empty minutes included). */
@@ -12,6 +12,19 @@ const MINUTE = 60_000
 
 /** The start (Unix ms) of the minute holding `time`: the bucket the recorder counts into and the chart reads. */
 export const minuteOf = (time: number) => Math.floor(time / MINUTE) * MINUTE
+
+/** A batch's deliveries counted by minute and outcome. */
+export function minuteCounts(records: readonly { receivedAt: number; outcome: string }[]): MinuteCount[] {
+  const counts = new Map<string, MinuteCount>()
+  for (const { receivedAt, outcome } of records) {
+    const minute = minuteOf(receivedAt)
+    const key = `${minute} ${outcome}`
+    const entry = counts.get(key)
+    if (entry) entry.count += 1
+    else counts.set(key, { minute, outcome, count: 1 })
+  }
+  return [...counts.values()]
+}
 
 /**
  * Per-minute delivery counts by outcome over the last `minutes` (default 60, at most 1440), for the inspector's

@@ -20,30 +20,26 @@ export interface DeliveryStream {
   closeAll(): void
 }
 
-export function createDeliveryStream(onSizeChange: (size: number) => void = () => {}): DeliveryStream {
-  const clients = new Map<ServerResponse, () => void>()
+export function createDeliveryStream(
+  onSizeChange: (size: number) => Promise<void> | void = () => {},
+): DeliveryStream {
+  // `live` once the stream's head is sent: until every process knows someone watches, nothing is written.
+  const clients = new Map<ServerResponse, { stop: () => void; live: boolean }>()
 
   const remove = (res: ServerResponse) => {
-    const stop = clients.get(res)
-    if (!stop) return
+    const client = clients.get(res)
+    if (!client) return
     clients.delete(res)
-    stop()
-    onSizeChange(clients.size)
+    client.stop()
+    void onSizeChange(clients.size)
   }
 
   return {
     attach(req, res) {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      })
-      res.write('retry: 3000\n: connected\n\n')
       const heartbeat = setInterval(() => send(res, ': heartbeat\n\n'), HEARTBEAT_MS)
       heartbeat.unref()
-      clients.set(res, () => clearInterval(heartbeat))
-      onSizeChange(clients.size)
+      const client = { stop: () => clearInterval(heartbeat), live: false }
+      clients.set(res, client)
       const socket = req.socket
       socket.setTimeout(0)
       res.on('close', () => {
@@ -51,10 +47,21 @@ export function createDeliveryStream(onSizeChange: (size: number) => void = () =
         // The client hung up on a response that never ends: its half-closed socket would otherwise linger.
         socket.destroy()
       })
+      void Promise.resolve(onSizeChange(clients.size)).then(() => {
+        if (!clients.has(res)) return
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        })
+        res.write('retry: 3000\n: connected\n\n')
+        client.live = true
+      })
     },
     publish(summary) {
       const frame = `event: delivery\nid: ${summary.id}\ndata: ${JSON.stringify(summary)}\n\n`
-      for (const res of clients.keys()) send(res, frame)
+      for (const [res, client] of clients) if (client.live) send(res, frame)
     },
     get size() {
       return clients.size
@@ -68,6 +75,7 @@ export function createDeliveryStream(onSizeChange: (size: number) => void = () =
   }
 
   function send(res: ServerResponse, frame: string): void {
+    if (!clients.get(res)?.live) return
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       remove(res)
       res.destroy()

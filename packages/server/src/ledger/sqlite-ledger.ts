@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
 import type { Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
+import { createPlayerCache } from './player-cache.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 
 /** The SQLite store's transaction handle: work items get the store's connection inside its transaction. */
@@ -34,12 +35,15 @@ export function createSqliteLedger(store: SqliteLedgerStore, now: () => number =
   }
   const readPlayer = (playerId: string) =>
     statement(db, 'SELECT * FROM players WHERE player_id = ?').get(playerId) as Row | undefined
+  const players = createPlayerCache(db)
 
   return {
     kind: 'sqlite',
     async getPlayer(playerId) {
+      const cached = players.get(playerId)
+      if (cached !== undefined) return cached ?? undefined
       const row = readPlayer(playerId)
-      return row ? toPlayer(row) : undefined
+      return players.set(playerId, row ? toPlayer(row) : undefined)
     },
     async upsertPlayer(playerId, input) {
       const at = now()

@@ -29,7 +29,6 @@ export function startRetention(
         if (config.retention.deliveryDays > 0) {
           const cutOff = at - config.retention.deliveryDays * DAY
           deliveries = await database.deliveries.prune(cutOff)
-          await database.pruneDeliveryStats(cutOff)
           await pruneWithDeliveries?.(cutOff)
         }
         const keys = await database.pruneKeys(at - config.retention.keyDays * DAY)

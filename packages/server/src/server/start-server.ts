@@ -34,6 +34,13 @@ export interface StartOptions {
 export interface ClusterHooks {
   /** Called once at start with this process's own stream and metrics. */
   attach(local: { publish(summary: DeliverySummaryJson): void; snapshot(): MetricsSnapshot }): void
+  /** Whether any process has a live-stream client (summaries are made and sent only then). */
+  watched(): boolean
+  /**
+   * This process's live-stream clients, whenever their number changes; resolves once every process knows
+   * whether anyone watches, so a client that just connected misses none of the deliveries after it.
+   */
+  liveClients(count: number): Promise<void>
   /** Sends a delivery summary to every process's live stream (this one included). */
   publish(summary: DeliverySummaryJson): void
   /** The metrics of all processes, summed. */
@@ -61,7 +68,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
   const now = options.now ?? Date.now
   const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
-  const database = await openDatabase(config.database, now)
+  const database = await openDatabase(config.database, now, {
+    info: (fields, message) => logger.info(fields, message),
+    warn: (fields, message) => logger.warn(fields, message),
+  })
   try {
     return await listen(config, database, logger, now, options)
   } catch (error) {
@@ -79,16 +89,19 @@ async function listen(
 ): Promise<RunningServer> {
   if (config.seedTestPlayer) await seedTestPlayer(database.ledger)
   const metrics = createMetrics()
-  const stream = createDeliveryStream((size) => metrics.setSseClients(size))
+  const stream = createDeliveryStream((size) => {
+    metrics.setSseClients(size)
+    return options.cluster?.liveClients(size)
+  })
   options.cluster?.attach({
     publish: (summary) => stream.publish(summary),
     snapshot: () => metrics.snapshot(),
   })
   const recorder = createDeliveryRecorder({
     log: database.deliveries,
-    countDeliveries: (counts) => database.countDeliveries(counts),
     metrics,
     logger,
+    watched: options.cluster ? () => options.cluster!.watched() : () => stream.size > 0,
     publish: options.cluster
       ? (summary) => options.cluster!.publish(summary)
       : (summary) => stream.publish(summary),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -134,8 +134,11 @@ describe.each([
     expectNoNeedle('stderr', server.stderr())
     expectNoNeedle('answers', answers.join('\n'))
     if (kind === 'sqlite') {
-      const files = readdirSync(dir).filter((name) => name.startsWith('security.db'))
-      expect(files.length).toBeGreaterThan(0)
+      // The database, its WAL, and the delivery log's own files (index and body segments).
+      const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+        (name) => name.startsWith('security.db') && statSync(join(dir, name)).isFile(),
+      )
+      expect(files.some((name) => name.endsWith('.seg'))).toBe(true)
       for (const name of files) expectNoNeedle(name, readFileSync(join(dir, name)).toString('latin1'))
     } else {
       const tables = await queryPostgres(

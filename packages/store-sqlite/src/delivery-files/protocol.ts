@@ -1,0 +1,92 @@
+/** What the delivery log's event-loop side and its writer thread say to each other. Internal. */
+
+/** How the writer is started. */
+export interface WriterSettings {
+  /** The log's directory: one sub-directory (slot) per writing process. */
+  directory: string
+  /** A segment of bodies is closed and a new one begun past this size. */
+  segmentBytes: number
+  /** How often written segments and index rows are flushed to disk. */
+  syncIntervalMs: number
+  /** Slots that other logs of this same process hold: same pid in their pid file, but not stale. */
+  heldInProcess: string[]
+  /** The store database whose older, in-database delivery log is moved here, if any. */
+  legacy: LegacySource | null
+}
+
+export interface LegacySource {
+  path: string
+}
+
+/**
+ * One record of a batch: its summary, and where its frame (headers JSON, body, answer body) lies in the
+ * batch's `frames` (`bodyLength` -1: no body).
+ */
+export interface BatchRecord {
+  id: string
+  receivedAt: number
+  method: string
+  path: string
+  outcome: string
+  eventId: string | null
+  eventType: string | null
+  key: string | null
+  playerId: string | null
+  status: number
+  durationMs: number
+  attempt: number
+  duplicate: boolean
+  replayOf: string | null
+  position: number
+  headersLength: number
+  bodyLength: number
+  responseLength: number
+}
+
+/**
+ * A batch travels as one message: its frames in one transferred buffer, which the writer hands back once
+ * written, for the next batch.
+ */
+export interface AppendBatch {
+  records: BatchRecord[]
+  frames: Uint8Array
+}
+
+export interface ListRequest {
+  since?: number
+  until?: number
+  eventType?: string
+  status?: number
+  outcome?: string
+  key?: string
+  playerId?: string
+  replayOf?: string
+  limit: number
+  after?: { receivedAt: number; id: string }
+}
+
+export type WriterRequest = { seq: number } & (
+  | { type: 'append'; batch: AppendBatch }
+  | { type: 'get'; id: string }
+  | { type: 'list'; query: ListRequest }
+  | { type: 'stats'; since: number; until: number }
+  | { type: 'prune'; olderThan: number }
+  | { type: 'close' }
+)
+
+/** A stored record as read back: its summary row, and its frame unless a power cut damaged it. */
+export interface StoredRecord {
+  row: Record<string, unknown>
+  headers: string
+  body: Uint8Array | null
+  responseBody: string
+  damaged: boolean
+}
+
+export type WriterMessage =
+  | { type: 'ready'; slot: string }
+  | { type: 'reply'; seq: number; ok: true; value: unknown; spare?: ArrayBuffer }
+  | { type: 'reply'; seq: number; ok: false; message: string }
+  | { type: 'legacy-progress'; copied: number; total: number }
+  | { type: 'legacy-done'; copied: number }
+  | { type: 'legacy-failed'; message: string }
