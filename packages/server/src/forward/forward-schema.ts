@@ -4,7 +4,7 @@
  * A delivered entry leaves the outbox; its attempts stay. Internal.
  */
 export const forwardSqliteMigrations: readonly string[] = [
-  `CREATE TABLE forward_attempts (
+  `CREATE TABLE IF NOT EXISTS forward_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     delivery_id TEXT NOT NULL,
     via TEXT NOT NULL CHECK (via IN ('sync', 'outbox')),
@@ -17,9 +17,9 @@ export const forwardSqliteMigrations: readonly string[] = [
     error TEXT,
     answer TEXT
   );
-  CREATE INDEX forward_attempts_delivery ON forward_attempts (delivery_id, id);
-  CREATE INDEX forward_attempts_started ON forward_attempts (started_at);
-  CREATE TABLE forward_outbox (
+  CREATE INDEX IF NOT EXISTS forward_attempts_delivery ON forward_attempts (delivery_id, id);
+  CREATE INDEX IF NOT EXISTS forward_attempts_started ON forward_attempts (started_at);
+  CREATE TABLE IF NOT EXISTS forward_outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     delivery_id TEXT NOT NULL UNIQUE,
     event_type TEXT NOT NULL,
@@ -38,12 +38,12 @@ export const forwardSqliteMigrations: readonly string[] = [
     last_answer TEXT,
     dead_at INTEGER
   );
-  CREATE INDEX forward_outbox_due ON forward_outbox (state, next_at);
-  CREATE INDEX forward_outbox_player ON forward_outbox (player_id, seq);`,
+  CREATE INDEX IF NOT EXISTS forward_outbox_due ON forward_outbox (state, next_at);
+  CREATE INDEX IF NOT EXISTS forward_outbox_player ON forward_outbox (player_id, seq);`,
 ]
 
 export const forwardPostgresMigrations: readonly string[] = [
-  `CREATE TABLE forward_attempts (
+  `CREATE TABLE IF NOT EXISTS forward_attempts (
     id bigserial PRIMARY KEY,
     delivery_id text NOT NULL,
     via text NOT NULL CHECK (via IN ('sync', 'outbox')),
@@ -56,9 +56,9 @@ export const forwardPostgresMigrations: readonly string[] = [
     error text,
     answer text
   );
-  CREATE INDEX forward_attempts_delivery ON forward_attempts (delivery_id, id);
-  CREATE INDEX forward_attempts_started ON forward_attempts (started_at);
-  CREATE TABLE forward_outbox (
+  CREATE INDEX IF NOT EXISTS forward_attempts_delivery ON forward_attempts (delivery_id, id);
+  CREATE INDEX IF NOT EXISTS forward_attempts_started ON forward_attempts (started_at);
+  CREATE TABLE IF NOT EXISTS forward_outbox (
     seq bigserial PRIMARY KEY,
     delivery_id text NOT NULL UNIQUE,
     event_type text NOT NULL,
@@ -77,6 +77,6 @@ export const forwardPostgresMigrations: readonly string[] = [
     last_answer text,
     dead_at bigint
   );
-  CREATE INDEX forward_outbox_due ON forward_outbox (state, next_at);
-  CREATE INDEX forward_outbox_player ON forward_outbox (player_id, seq);`,
+  CREATE INDEX IF NOT EXISTS forward_outbox_due ON forward_outbox (state, next_at);
+  CREATE INDEX IF NOT EXISTS forward_outbox_player ON forward_outbox (player_id, seq);`,
 ]
