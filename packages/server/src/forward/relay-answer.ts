@@ -6,8 +6,9 @@ export const LOGGED_ANSWER_CHARS = 16 * 1024
 
 /**
  * Turns the backend's answer into Aghanim's: a 2xx or 4xx is relayed (stored under the idempotency key for
- * fulfilment and notifications, so a duplicate gets it without calling the backend), a decision event's 2xx only
- * if it matches the event's documented answer; anything else throws, which releases the key. Internal.
+ * fulfilment and notifications, so a duplicate gets it without calling the backend; not 408 and 429), a decision
+ * event's 2xx only if it matches the event's documented answer; anything else throws, which releases the key.
+ * Internal.
  */
 export function relayAnswer(eventType: string, answer: UpstreamAnswer): Reply {
   const { status } = answer
@@ -30,7 +31,8 @@ export function relayAnswer(eventType: string, answer: UpstreamAnswer): Reply {
     const body = json.ok
       ? json.value
       : { status: 'error', code: `http_${status}`, message: textOf(answer.body).slice(0, 500) }
-    return new Reply(status, body, true)
+    // 408 and 429 ask to try again later: relayed, but the key is released so the retry reaches the backend.
+    return new Reply(status, body, status !== 408 && status !== 429)
   }
   throw new AghanimWebhookError('upstream_failed', `The backend answered ${status}.`)
 }

@@ -136,6 +136,21 @@ describe('forward mode: answers', () => {
     expect(backend.calls).toHaveLength(1)
   })
 
+  test('relays a 429 without storing it, so the retry calls the backend again', async () => {
+    let calls = 0
+    backend.answer(() =>
+      ++calls === 1
+        ? { status: 429, body: { status: 'error', code: 'rate_limited', message: 'Slow down' } }
+        : { status: 200, body: { status: 'ok' } },
+    )
+    const event = grant('p_busy', 'gem', 1)
+    const busy = await server.send(event)
+    expect(busy.status).toBe(429)
+    expect(busy.json.code).toBe('rate_limited')
+    expect((await server.send(event)).status).toBe(200)
+    expect(backend.calls).toHaveLength(2)
+  })
+
   test('a backend 500 answers 502 and releases the key, so the retry calls the backend and succeeds', async () => {
     let calls = 0
     backend.answer(() =>
