@@ -1,19 +1,16 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
 import { fixtureEvent, signedHeaders } from 'aghanim-webhooks'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { CHROMIUM, prepareInspectorBrowser, SCREENSHOTS } from '../support/inspector-browser.js'
 import { type NodeBackend, startNodeBackend } from './support/backends.js'
 
 // Forward mode in the inspector, in Debian's Chromium at 1280 px: the deliveries table fits the window, a
 // delivery shows its calls to the backend, and the outbox's dead letters are redriven with a button.
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = resolve(import.meta.dirname, '../../../..')
-const SCREENSHOTS = join(ROOT, 'test-output/inspector')
 const SECRET = 'whsec_forward_inspector'
 const TOKEN = 'forward-inspector-token'
 
@@ -25,16 +22,7 @@ let workDir: string
 let backendDown = true
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (./run test does).`,
-    )
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc')
-  execFileSync(process.execPath, [tsc, '-b', join(ROOT, 'packages/server/inspector')], { stdio: 'inherit' })
-  execFileSync(process.execPath, [join(ROOT, 'packages/server/inspector/copy-static.mjs')], {
-    stdio: 'inherit',
-  })
-  mkdirSync(SCREENSHOTS, { recursive: true })
+  prepareInspectorBrowser()
   backend = await startNodeBackend()
   backend.answer(({ event }) => {
     if (event.event_type === 'order.paid' && backendDown)
