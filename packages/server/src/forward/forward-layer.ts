@@ -6,6 +6,7 @@ import {
   type HandlerContext,
   isEventType,
   Reply,
+  type TransactionWork,
 } from 'aghanim-webhooks'
 import type { RouterLayer } from '../router/layered-router.js'
 import { type BackendDeps, callBackend } from './call-backend.js'
@@ -48,7 +49,7 @@ export function createForwardLayer<Tx>(deps: ForwardLayerDeps): RouterLayer<Tx> 
         body: context.body,
         receivedAt: deps.now(),
       }
-      context.transact(deps.store.enqueue(entry, entry.receivedAt) as never)
+      context.transact(deps.store.enqueue(entry, entry.receivedAt) as TransactionWork<Tx>)
       queueMicrotask(deps.enqueued)
       return new Reply(200, OK, true)
     }
