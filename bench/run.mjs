@@ -33,8 +33,8 @@ like Aghanim's sample) with wrk, interleaved, and prints Markdown tables (also w
   --runs N             rounds per target (default 3; quick 1)
   --seconds S          seconds per measured wrk run (default 4; quick 2)
   --only a,b           only these suites (${SUITES.map((suite) => suite.id).join(', ')}, micro, store,
-                       startup)
-  --targets a,b        only these targets (bare, node-verify, express, library, ours)
+                       startup), or families of them by first word (verify, add, forward)
+  --targets a,b        only these targets (bare, node-verify, express, library, ours; backend, forward)
   --fsync-delay-us N   every fsync/fdatasync of the targets (and of the fsync-rate probe and the store
                        micro-benchmark) sleeps N µs first (LD_PRELOAD, needs a C compiler): a slower disk,
                        such as cloud block storage (1–2 ms), on a machine whose disk flushes faster
@@ -81,7 +81,8 @@ const settings = {
   targets: values.targets ? new Set(values.targets.split(',')) : undefined,
   postgresUrl: values['postgres-url'] ?? process.env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL,
 }
-const wanted = (id) => !settings.only || settings.only.has(id)
+// A suite is wanted by its id or by its family, the id's first word (`--only forward` runs forward-*).
+const wanted = (id) => !settings.only || settings.only.has(id) || settings.only.has(id.split('-')[0])
 const wantedTarget = (kind) => !settings.targets || settings.targets.has(kind)
 const compareWith = values['compare-with'] ? resolve(values['compare-with']) : undefined
 if (compareWith && !existsSync(join(compareWith, 'packages/cli/dist/bin.js'))) {

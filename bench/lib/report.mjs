@@ -38,6 +38,7 @@ export function renderReport(results) {
     sections.push(
       throughputSection(results.suites),
       durableSection(results.suites),
+      forwardSection(results.suites),
       fsyncTimingSection(results.suites),
     )
   sections.push(targetsSection(results))
@@ -61,7 +62,7 @@ function throughputSection(suites) {
         fmt(s.p99, 2),
         fmt(s.rss / MiB, 0),
         fmt(s.cpuUs, 0),
-        target.kind === 'ours' ? '—' : ratio(ours?.rps, s.rps),
+        target.kind === 'ours' || target.kind === 'forward' ? '—' : ratio(ours?.rps, s.rps),
       ])
     }
   }
@@ -70,7 +71,7 @@ function throughputSection(suites) {
 
 function durableSection(suites) {
   const rows = suites
-    .filter((suite) => suite.pool !== 'verify')
+    .filter((suite) => suite.pool !== 'verify' && !suite.forward)
     .map((suite) => {
       const ours = oursOf(suite)
       const fsync = median(suite.fsync)
@@ -91,6 +92,53 @@ function durableSection(suites) {
     'Ledger: grants found in the ledger after the run against item.add answered 2xx (plus those still in flight ' +
     'when wrk stopped).\n\n' +
     table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'fsync/s (same run)', 'req/s ÷ fsync/s', 'ledger'], rows)
+  )
+}
+
+/** Forward mode against a direct call to the same backend: what the gateway adds per request. */
+function forwardSection(suites) {
+  const rows = suites
+    .filter((suite) => suite.forward)
+    .map((suite) => {
+      const of = (kind) => {
+        const target = suite.targets.find((entry) => entry.kind === kind)
+        return target ? summarize(target.rounds) : undefined
+      }
+      const direct = of('backend')
+      const forward = of('forward')
+      return [
+        suite.title,
+        fmt(direct?.rps),
+        fmt(forward?.rps),
+        ratio(forward?.rps, direct?.rps),
+        fmt(direct?.p50, 2),
+        fmt(forward?.p50, 2),
+        direct && forward ? fmt(forward.p50 - direct.p50, 2) : '—',
+        fmt(forward?.p99, 2),
+        fmt(forward?.cpuUs, 0),
+      ]
+    })
+  if (rows.length === 0) return ''
+  return (
+    '### Forward mode: cost over a direct call to the backend\n\n' +
+    'The same verifying node:http backend, called directly by wrk and through `serve --forward-to` (both on the ' +
+    'server CPU). Forwarded: verification, validation, the idempotency claim and stored answer (item.add, ' +
+    'durable on SQLite), the delivery log and the forward attempt, and the re-signed call over a kept-alive ' +
+    'connection. CPU µs/req: the gateway process alone.\n\n' +
+    table(
+      [
+        'scenario',
+        'direct req/s',
+        'forwarded req/s',
+        'forwarded ÷ direct',
+        'direct p50 ms',
+        'forwarded p50 ms',
+        'added p50 ms',
+        'forwarded p99 ms',
+        'gateway CPU µs/req',
+      ],
+      rows,
+    )
   )
 }
 
@@ -291,7 +339,7 @@ function grants(suite) {
 }
 
 function oursOf(suite) {
-  const target = suite.targets.find((entry) => entry.kind === 'ours')
+  const target = suite.targets.find((entry) => entry.kind === (suite.forward ? 'forward' : 'ours'))
   return target ? summarize(target.rounds) : undefined
 }
 

@@ -29,6 +29,9 @@ export const SUITES = [
   suite('add-sqlite-c50-workers', 'unique', 1024, 50, ['ours'], { store: 'sqlite', workers: 2 }),
   suite('add-sqlite-dup-c50', 'duplicate', 1024, 50, ['ours'], { store: 'sqlite' }),
   suite('add-postgres-c50', 'unique', 1024, 50, ['ours'], { store: 'postgres' }),
+  // Forward mode against a direct call to the same backend (docs/forward.md): a decision and a durable grant.
+  suite('forward-verify-c50', 'verify', 1024, 50, ['backend', 'forward'], { forward: true }),
+  suite('forward-add-c50', 'unique', 1024, 50, ['backend', 'forward'], { forward: true, store: 'sqlite' }),
 ]
 
 /** A human title for a suite. */
@@ -40,5 +43,7 @@ export function describeSuite(suite) {
   }[suite.pool]
   const size = suite.body >= 1024 ? `${suite.body / 1024} KiB` : `${suite.body} B`
   const workers = suite.workers > 1 ? `, ${suite.workers} workers each` : ''
+  if (suite.forward)
+    return `forward mode: ${suite.pool === 'verify' ? 'player.verify' : 'durable item.add, unique keys'}, ${size}, ${suite.connections} connections`
   return `${what}, ${size}, ${suite.connections} connections${workers}`
 }

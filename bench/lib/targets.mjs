@@ -15,6 +15,8 @@ export const TARGETS = {
   library: 'the library alone (node adapter, minimal router)',
   ours: 'aghanim-webhooks serve',
   before: 'aghanim-webhooks serve, the build given to --compare-with',
+  backend: 'a backend alone (node:http that verifies), called directly',
+  forward: 'aghanim-webhooks serve --forward-to that backend (both on the server CPU)',
 }
 
 /** Targets that are our server (seeded with players, checked for grants). */
@@ -41,6 +43,7 @@ export async function startTarget(
   // Cluster workers inherit execArgv, so each process writes its own profile (named by pid) when it exits.
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `${kind}-${port}`)] : []
   let started
+  if (kind === 'forward') return startForward({ workers, cpus, secret, dir, profileDir, env })
   if (isOurServer(kind)) {
     const data = dataDir ?? join(dir, `data-${port}`)
     mkdirSync(data, { recursive: true })
@@ -65,15 +68,47 @@ export async function startTarget(
     started = await startProcess({
       ...common,
       command: process.execPath,
-      args: [
-        ...nodeArgs,
-        join(ROOT, kind === 'library' ? 'bench/targets/library.mjs' : `bench/baselines/${kind}.mjs`),
-        ...portArgs,
-      ],
+      args: [...nodeArgs, join(ROOT, baselineScript(kind)), ...portArgs],
       env: { ...env, BENCH_WEBHOOK_SECRET: secret },
     })
   }
   return { kind, workers, store, url: `${base}/webhook`, base, logFile, ...started }
+}
+
+function baselineScript(kind) {
+  if (kind === 'library') return 'bench/targets/library.mjs'
+  // The backend of the forward suites is the verifying baseline: the cost of a real, minimal backend.
+  return `bench/baselines/${kind === 'backend' ? 'node-verify' : kind}.mjs`
+}
+
+/**
+ * Forward mode: the backend (the verifying baseline, forward secret = webhook secret) and our server forwarding
+ * to it, both on the server's CPUs, so the rate compared with the backend alone is what the gateway costs.
+ */
+async function startForward({ workers, cpus, secret, dir, profileDir, env }) {
+  const backend = await startTarget('backend', { workers, cpus, secret, dir, env })
+  try {
+    const gateway = await startTarget('ours', {
+      workers,
+      cpus,
+      secret,
+      dir,
+      store: 'sqlite',
+      profileDir,
+      env: { ...env, FORWARD_TO: backend.url, FORWARD_SECRET: secret },
+    })
+    return {
+      ...gateway,
+      kind: 'forward',
+      async stop() {
+        await gateway.stop()
+        await backend.stop()
+      },
+    }
+  } catch (error) {
+    await backend.stop()
+    throw error
+  }
 }
 
 function databaseArgs(store, dataDir, postgres) {

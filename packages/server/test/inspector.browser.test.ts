@@ -1,19 +1,16 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { runCli } from '@aghanim-webhooks/cli'
 import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
 import { signedHeaders } from 'aghanim-webhooks'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, prepareInspectorBrowser, SCREENSHOTS } from './support/inspector-browser.js'
 
 // The inspector in a real browser against a real server: Debian's Chromium (no browser download, machines are
 // offline), the server with a temporary SQLite file and an admin token, events signed like Aghanim's.
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = resolve(import.meta.dirname, '../../..')
-const SCREENSHOTS = join(ROOT, 'test-output/inspector')
 const SECRET = 'whsec_inspector_test_secret'
 const TOKEN = 'inspector-admin-token'
 
@@ -25,14 +22,8 @@ const dialogs: string[] = []
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (./run test does).`,
-    )
-  }
-  buildInspector()
+  prepareInspectorBrowser()
   workDir = mkdtempSync(join(tmpdir(), 'awh-inspector-'))
-  mkdirSync(SCREENSHOTS, { recursive: true })
   const config = loadConfig(
     ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(workDir, 'data')],
     { AGHANIM_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'silent' },
@@ -68,15 +59,6 @@ afterAll(async () => {
   await server?.close()
   if (workDir) rmSync(workDir, { recursive: true, force: true })
 })
-
-/** The server serves the compiled page from inspector/dist; tests run from sources, so build it first. */
-function buildInspector(): void {
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc')
-  execFileSync(process.execPath, [tsc, '-b', join(ROOT, 'packages/server/inspector')], { stdio: 'inherit' })
-  execFileSync(process.execPath, [join(ROOT, 'packages/server/inspector/copy-static.mjs')], {
-    stdio: 'inherit',
-  })
-}
 
 /** Sends one event with the CLI, in-process, exactly as a user would from a terminal. */
 async function cli(...argv: string[]): Promise<{ code: number; output: string }> {

@@ -33,6 +33,15 @@ export const errorCatalogue = {
     status: 503,
     summary: 'The idempotency store could not be reached; nothing was committed.',
   },
+  upstream_failed: {
+    status: 502,
+    summary: "Forward mode: the studio's backend failed (5xx, refused or reset, answer too large); retry.",
+  },
+  upstream_timeout: { status: 504, summary: "Forward mode: the studio's backend did not answer in time." },
+  upstream_invalid_answer: {
+    status: 502,
+    summary: "Forward mode: the backend's answer breaks the event's documented answer schema.",
+  },
   raw_body_consumed: { status: 500, summary: 'A body parser read the body before the webhook handler.' },
   invalid_config: { status: 500, summary: 'The webhook receiver is misconfigured.' },
 } as const satisfies Record<string, { status: number; summary: string }>

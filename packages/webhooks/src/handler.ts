@@ -227,9 +227,10 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
   }
   const event = parsed.event
   state.event = event
+  const raw = { body: state.body, request }
   if (isDecisionEvent(event.event_type) || !config.store) {
     state.attempt = 1
-    return await dispatch(event, null, 1, config, unsupportedTransact)
+    return await dispatch(event, null, 1, config, unsupportedTransact, raw)
   }
   const key = event.idempotency_key ?? event.event_id
   state.key = key
@@ -247,7 +248,7 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
     (attempt, transact) => {
       // Recorded before running, so a failed attempt is logged with its number too.
       state.attempt = attempt
-      return dispatch(event, key, attempt, config, transact)
+      return dispatch(event, key, attempt, config, transact, raw)
     },
   )
   state.attempt = once.attempt
@@ -261,11 +262,21 @@ async function dispatch<Tx>(
   attempt: number,
   config: Config<Tx>,
   transact: (work: TransactionWork<Tx>) => void,
+  raw: { body: Uint8Array; request: IncomingRequest },
 ): Promise<Answer> {
   const handler = config.router.resolve(event.event_type)
   if (!handler)
     throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
-  const context: HandlerContext<Tx> = { key, attempt, transact }
+  const context: HandlerContext<Tx> = {
+    key,
+    attempt,
+    transact,
+    body: raw.body,
+    // Behind the Node adapters, built only if the handler reads them.
+    get headers() {
+      return raw.request.headers
+    },
+  }
   try {
     const result = handler(event, context)
     // Most handlers answer at once (player.verify from memory): no microtask turn for a value already there.

@@ -10,7 +10,13 @@ import { signedRequest } from 'aghanim-webhooks/testing'
 import { describe, expect, it } from 'vitest'
 
 const SECRET = 'whsec_router_X1'
-const noContext = { key: null, attempt: 1, transact: () => undefined }
+const noContext = {
+  key: null,
+  attempt: 1,
+  transact: () => undefined,
+  body: new Uint8Array(),
+  headers: new Headers(),
+}
 
 /** Which registered handler `router` picks for `type`, by the label the handler returns. */
 function picked(router: Router, type: string) {

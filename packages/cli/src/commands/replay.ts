@@ -1,7 +1,7 @@
 import { helpOption, integerOption, parseCommand, requireUrl } from '../args.js'
 import { type CommandContext, showHelp } from '../command.js'
-import { errorOf, formatMs, formatStatus, toJson } from '../format.js'
-import { parseJson } from '../http/deliver.js'
+import { formatMs, formatStatus, toJson } from '../format.js'
+import { postAdmin } from '../http/admin-call.js'
 import { exitCodes, UsageError } from '../io.js'
 
 export const help = `Replay a recorded delivery through the server's admin API, and show the new answer.
@@ -50,33 +50,14 @@ export async function run(argv: string[], { io, style }: CommandContext): Promis
   const token = values.token ?? io.env.ADMIN_TOKEN
   const timeoutMs = integerOption(values.timeout, 'timeout', 1) ?? 10_000
 
-  // Relative to the base, so a server mounted under a path prefix works too.
-  const base = server.href.endsWith('/') ? server.href : `${server.href}/`
-  const url = new URL(`api/deliveries/${encodeURIComponent(id)}/replay`, base)
-  let response: Response
-  let text: string
-  try {
-    response = await (io.fetch ?? fetch)(url, {
-      method: 'POST',
-      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    text = await response.text()
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message
-    io.stderr.write(`${style.red('error:')} could not reach ${server.origin} (${cause})\n`)
-    return exitCodes.failed
-  }
-  const json = parseJson(text)
-  if (!response.ok) {
-    const error = errorOf(json)
-    const detail = error ? [error.code, error.message].filter(Boolean).join(': ') : text.slice(0, 200)
-    const hint = response.status === 401 || response.status === 403 ? ' (check --token / ADMIN_TOKEN)' : ''
-    io.stderr.write(
-      `${style.red('error:')} the server answered HTTP ${response.status}${detail ? `, ${detail}` : ''}${hint}\n`,
-    )
-    return exitCodes.failed
-  }
+  const answer = await postAdmin(io, style, {
+    server,
+    token,
+    timeoutMs,
+    path: `deliveries/${encodeURIComponent(id)}/replay`,
+  })
+  if (!answer) return exitCodes.failed
+  const { json, text } = answer
   const delivery = (json as { delivery?: ReplayedDelivery } | undefined)?.delivery
   if (!delivery || typeof delivery.status !== 'number') {
     io.stderr.write(

@@ -3,8 +3,10 @@ import type {
   DeliveryDetail,
   DeliveryPage,
   DeliveryStats,
+  ForwardAttempt,
   HistoryEntry,
   InventoryItem,
+  OutboxPage,
   Player,
 } from './types.js'
 
@@ -81,6 +83,19 @@ export const api = {
     request<{ delivery: DeliveryDetail }>(`/api/deliveries/${encodeURIComponent(id)}/replay`, {
       method: 'POST',
     }).then((r) => r.delivery),
+  forwards: (id: string) =>
+    request<{ attempts: ForwardAttempt[] }>(`/api/deliveries/${encodeURIComponent(id)}/forwards`).then(
+      (r) => r.attempts,
+    ),
+  outbox: (state: 'pending' | 'dead', limit = 100) =>
+    request<OutboxPage>(`/api/outbox${query({ state, limit })}`),
+  /** `filter` as `POST /api/outbox/redrive` takes it: `{ delivery_ids }` or `{ all_dead: true }`, … */
+  redrive: (filter: Record<string, unknown>) =>
+    request<{ redriven: number }>('/api/outbox/redrive', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(filter),
+    }).then((r) => r.redriven),
   stats: (minutes: number) => request<DeliveryStats>(`/api/stats/deliveries${query({ minutes })}`),
   player: (id: string) =>
     request<{ player: Player; inventory: InventoryItem[] }>(`/api/players/${encodeURIComponent(id)}`),

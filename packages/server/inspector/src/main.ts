@@ -1,11 +1,12 @@
 import { ApiError, api, isUnauthorized } from './api.js'
 import { h, replaceChildren } from './dom.js'
 import { followDeliveries, type LiveMode } from './live.js'
-import { deliveriesHref, parseRoute, playerHref } from './route.js'
+import { deliveriesHref, outboxHref, parseRoute, playerHref } from './route.js'
 import { forgetToken, readToken, saveToken } from './token.js'
 import type { DeliverySummary } from './types.js'
 import { deliveriesView } from './views/deliveries.js'
 import { deliveryView } from './views/delivery.js'
+import { outboxView } from './views/outbox.js'
 import { errorPanel, type View, type ViewContext } from './views/parts.js'
 import { playerView } from './views/player.js'
 
@@ -114,6 +115,12 @@ function showShell(): void {
     'aria-label': 'Player id',
   })
   const main = h('main', { id: 'main', tabindex: -1 })
+  // Forward mode only: the outbox link appears once the server says it has one.
+  const outboxLink = h('a', { class: 'button subtle', href: outboxHref(), hidden: true }, 'Outbox')
+  api.outbox('pending', 1).then(
+    () => outboxLink.removeAttribute('hidden'),
+    () => {},
+  )
   const topbar = h(
     'header',
     { class: 'topbar' },
@@ -134,6 +141,7 @@ function showShell(): void {
       playerInput,
       h('button', { type: 'submit', class: 'button' }, 'Open player'),
     ),
+    outboxLink,
     status,
     readToken()
       ? h(
@@ -161,7 +169,9 @@ function showShell(): void {
         ? deliveryView(target.id)
         : target.view === 'player'
           ? playerView(target.id)
-          : deliveriesView(target.params)
+          : target.view === 'outbox'
+            ? outboxView()
+            : deliveriesView(target.params)
     leaveView = view(main, context)
     // Moving focus to the new content tells keyboard and screen-reader users the page changed.
     if (!first) main.focus({ preventScroll: true })

@@ -3,12 +3,14 @@ export type Route =
   | { view: 'deliveries'; params: URLSearchParams }
   | { view: 'delivery'; id: string }
   | { view: 'player'; id: string }
+  | { view: 'outbox' }
 
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2)
   const parts = path.split('/').filter(Boolean).map(safeDecode)
   if (parts[0] === 'deliveries' && parts[1]) return { view: 'delivery', id: parts[1] }
   if (parts[0] === 'players' && parts[1]) return { view: 'player', id: parts[1] }
+  if (parts[0] === 'outbox') return { view: 'outbox' }
   return { view: 'deliveries', params: new URLSearchParams(search) }
 }
 
@@ -31,4 +33,8 @@ export function deliveryHref(id: string): string {
 
 export function playerHref(id: string): string {
   return `#/players/${encodeURIComponent(id)}`
+}
+
+export function outboxHref(): string {
+  return '#/outbox'
 }

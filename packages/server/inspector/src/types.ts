@@ -91,3 +91,38 @@ export interface HistoryEntry {
   reason: string | null
   created_at: string
 }
+
+/** Forward mode: one call to the backend for a delivery (`GET /api/deliveries/:id/forwards`). */
+export interface ForwardAttempt {
+  via: 'sync' | 'outbox'
+  attempt: number
+  route: string
+  url: string
+  started_at: string
+  duration_ms: number
+  status: number | null
+  error: string | null
+  answer: string | null
+}
+
+/** Forward mode: a notification waiting in the outbox, or a dead letter (`GET /api/outbox`). */
+export interface OutboxEntry {
+  delivery_id: string
+  event_type: string
+  event_id: string
+  key: string
+  player_id: string | null
+  received_at: string
+  state: 'pending' | 'dead'
+  attempts: number
+  next_at: string | null
+  dead_at: string | null
+  last_status: number | null
+  last_error: string | null
+  last_answer: string | null
+}
+
+export interface OutboxPage {
+  entries: OutboxEntry[]
+  counts: { pending: number; dead: number; oldest_pending_at: string | null }
+}

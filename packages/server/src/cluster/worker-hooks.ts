@@ -82,5 +82,5 @@ export function workerHooks(): ClusterHooks {
 }
 
 function emptySnapshot(): MetricsSnapshot {
-  return { deliveries: {}, duplicates: {}, rejections: {}, latency: {}, sseClients: 0 }
+  return { deliveries: {}, duplicates: {}, rejections: {}, forwards: {}, latency: {}, sseClients: 0 }
 }

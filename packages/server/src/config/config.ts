@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path'
+import { type ForwardConfig, resolveForwardConfig } from '../forward/forward-config.js'
 import { ConfigError } from './config-error.js'
 import { type DatabaseConfig, parseDatabaseUrl } from './database-url.js'
 import { readDotEnv } from './dot-env.js'
@@ -36,6 +37,8 @@ export interface ServerConfig {
   retention: { deliveryDays: number; keyDays: number }
   /** Seeds player `testplayer` so the docs' test request succeeds (development starts only). */
   seedTestPlayer: boolean
+  /** Forward mode (`--forward-to`): the backend that answers instead of the reference ledger. */
+  forward: ForwardConfig | undefined
 }
 
 export interface BatchConfig {
@@ -74,6 +77,20 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     durability: env.SQLITE_DURABILITY,
   })
   const secrets = splitList(flags.secret ?? env.AGHANIM_WEBHOOK_SECRET)
+  const maxBodyBytes = integer(
+    'MAX_BODY_BYTES',
+    env.MAX_BODY_BYTES ?? String(1024 * 1024),
+    1024,
+    64 * 1024 * 1024,
+  )
+  const forward = resolveForwardConfig({
+    to: flags['forward-to'] ?? env.FORWARD_TO,
+    secret: flags['forward-secret'] ?? env.FORWARD_SECRET,
+    timeoutMs: flags['forward-timeout-ms'] ?? env.FORWARD_TIMEOUT_MS,
+    async: flags['forward-async'] ?? env.FORWARD_ASYNC,
+    retrySchedule: env.FORWARD_RETRY_SCHEDULE,
+    maxAnswerBytes: maxBodyBytes,
+  })
   if (production && secrets.length === 0) {
     throw new ConfigError(
       'NODE_ENV=production needs a webhook secret: set AGHANIM_WEBHOOK_SECRET (Dashboard → Webhooks) or pass --secret.',
@@ -96,12 +113,7 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     logLevel: oneOf('--log-level', flags['log-level'] ?? env.LOG_LEVEL ?? 'info', LOG_LEVELS),
     production,
     dataDir,
-    maxBodyBytes: integer(
-      'MAX_BODY_BYTES',
-      env.MAX_BODY_BYTES ?? String(1024 * 1024),
-      1024,
-      64 * 1024 * 1024,
-    ),
+    maxBodyBytes,
     requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS ?? '30000', 100, 600_000),
     headersTimeoutMs: integer('HEADERS_TIMEOUT_MS', env.HEADERS_TIMEOUT_MS ?? '10000', 100, 600_000),
     batch: {
@@ -114,7 +126,8 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
       // Keys must outlive Aghanim's retries and the 7-day replay window, or a late retry would grant again.
       keyDays: integer('KEY_RETENTION_DAYS', env.KEY_RETENTION_DAYS ?? '30', 8, 36_500),
     },
-    seedTestPlayer: !production,
+    seedTestPlayer: !production && forward === undefined,
+    forward,
   }
 }
 

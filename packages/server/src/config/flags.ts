@@ -17,11 +17,18 @@ export const serveOptions = {
   'log-level': { type: 'string' },
   'data-dir': { type: 'string' },
   'env-file': { type: 'string' },
+  'forward-to': { type: 'string', multiple: true },
+  'forward-secret': { type: 'string' },
+  'forward-timeout-ms': { type: 'string' },
+  'forward-async': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
-export type ServeFlags = Partial<Record<Exclude<keyof typeof serveOptions, 'help'>, string>> & {
+export type ServeFlags = Partial<
+  Record<Exclude<keyof typeof serveOptions, 'help' | 'forward-to'>, string>
+> & {
   help?: boolean
+  'forward-to'?: string[]
 }
 
 /** Parses `serve` flags strictly: an unknown flag or a stray argument is a `ConfigError`, not a silent default. Internal. */
@@ -59,8 +66,15 @@ Every flag mirrors an environment variable (flags win; a .env file in the workin
   --data-dir DIR            DATA_DIR              embedded database and generated secret (default ./data)
   --env-file FILE                                 read this file instead of ./.env
 
+Forward mode (your backend in any language behind the verified, exactly-once front door; docs/forward.md):
+  --forward-to [PATTERN=]URL  FORWARD_TO          POST verified deliveries there (repeat: item.*=URL, *=URL)
+  --forward-secret S[,S2]   FORWARD_SECRET        secret the forwarded calls are signed with (first signs)
+  --forward-timeout-ms N    FORWARD_TIMEOUT_MS    how long to wait for the backend (default 10000)
+  --forward-async notifications  FORWARD_ASYNC    answer notifications once stored, deliver with retries
+
 Examples:
   aghanim-webhooks serve
   AGHANIM_WEBHOOK_SECRET=whsec_… ADMIN_TOKEN=… aghanim-webhooks serve --workers 2
   aghanim-webhooks serve --database-url postgres://app@db/shop --handlers ./handlers.js
+  aghanim-webhooks serve --forward-to http://game-backend:8080/aghanim --forward-secret fwd_…
 `

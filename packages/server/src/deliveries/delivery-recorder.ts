@@ -23,6 +23,11 @@ export interface DeliveryRecorder {
   onDelivery(delivery: Delivery): void
   /** Marks an in-process request (replay) so its record links to the delivery it re-sent. */
   markReplay(request: Request, replayOf: string): void
+  /**
+   * The id the delivery of the request with these headers will be logged under, assigned on first call, before the
+   * answer (forward mode sends it to the backend as `x-aghanim-delivery-id`).
+   */
+  assignId(headers: Headers, at: number): string
   /** The id given to the delivery of a request marked with `markReplay`, once answered. */
   idOf(request: Request): string | undefined
   /** Resolves when the record `id` is stored (or failed to be). */
@@ -64,6 +69,7 @@ export function createDeliveryRecorder({
   // on first use (Node adapters), so reading that here would build a Request per delivery.
   const replays = new WeakMap<Headers, string>()
   const ids = new WeakMap<Headers, string>()
+  const assigned = new WeakMap<Headers, string>()
   const pending = new Map<string, Promise<void>>()
   let queue: Queued[] = []
   let queuedBytes = 0
@@ -97,7 +103,7 @@ export function createDeliveryRecorder({
 
   return {
     onDelivery(delivery) {
-      const id = newDeliveryId(delivery.receivedAt)
+      const id = assigned.get(delivery.headers) ?? newDeliveryId(delivery.receivedAt)
       const replayOf = replays.get(delivery.headers) ?? null
       if (replayOf) ids.set(delivery.headers, id)
       const outcome = deliveryOutcome(delivery.outcome, delivery.status, delivery.responseBody)
@@ -146,6 +152,14 @@ export function createDeliveryRecorder({
       if (delivery.status >= 500) logger.error({ ...line, err: delivery.error }, 'delivery failed')
       else if (delivery.status >= 400) logger.warn(line, 'delivery refused')
       else logger.info(line, 'delivery')
+    },
+    assignId(headers, at) {
+      let id = assigned.get(headers)
+      if (id === undefined) {
+        id = newDeliveryId(at)
+        assigned.set(headers, id)
+      }
+      return id
     },
     markReplay(request, replayOf) {
       replays.set(request.headers, replayOf)

@@ -5,6 +5,7 @@ import { detailJson, summaryJson } from '../deliveries/delivery-json.js'
 import { parseDeliveryQuery } from '../deliveries/delivery-query.js'
 import { deliveryStatsJson } from '../deliveries/delivery-stats.js'
 import { type ReplayDeps, replayDelivery } from '../deliveries/replay.js'
+import { type ForwardApiDeps, handleForwardApi } from '../forward/forward-api.js'
 import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
 import { authorizeAdmin } from './admin-auth.js'
 import type { DeliveryStream } from './delivery-stream.js'
@@ -20,6 +21,8 @@ export interface AdminApiDeps {
   now: () => number
   /** Resolves once the deliveries answered so far are in the log (they are written in the background). */
   logged: () => Promise<void>
+  /** Forward mode's routes (attempts per delivery, the outbox, redrive); absent without `--forward-to`. */
+  forward?: ForwardApiDeps
 }
 
 const MAX_BODY = 64 * 1024
@@ -43,6 +46,7 @@ export async function handleAdminApi(
   const deliveries: DeliveryLog = deps.database.deliveries
   // Read-your-writes: a delivery answered a moment ago is listed, even though its record is written after the answer.
   if (parts[0] === 'deliveries' || parts[0] === 'stats') await deps.logged()
+  if (deps.forward && (await handleForwardApi(req, res, url, deps.forward))) return
 
   switch (route) {
     case 'GET deliveries': {

@@ -1,3 +1,5 @@
+import { forwardPostgresMigrations } from '../forward/forward-schema.js'
+
 /**
  * The ledger's PostgreSQL tables (created inside the configured schema by the store's migration system).
  * Server-written times are `timestamptz`; Aghanim's own times (`event_time`, `effective_until`, `modified_at`)
@@ -121,4 +123,6 @@ export const postgresLedgerMigrations: readonly string[] = [
     FOR EACH ROW EXECUTE FUNCTION players_lookup_refresh();
   INSERT INTO player_lookup (name, value, player_id)
     SELECT r.name, r.value, p.player_id FROM players AS p, player_lookup_rows(p.custom_attributes) AS r;`,
+  // Forward mode (docs/forward.md): its own tables, created whether or not it is switched on.
+  ...forwardPostgresMigrations,
 ]

@@ -1,3 +1,5 @@
+import { forwardSqliteMigrations } from '../forward/forward-schema.js'
+
 /**
  * The ledger's SQLite tables, applied through the store's migration system (numbered, once, in a transaction).
  * Times the server writes are Unix milliseconds; times Aghanim sends (`event_time`, `effective_until`,
@@ -119,4 +121,6 @@ export const sqliteLedgerMigrations: readonly string[] = [
     SELECT j.key, CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(j.value AS TEXT) END, p.player_id
     FROM players AS p, json_each(p.custom_attributes) AS j
     WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') AND length(CAST(j.value AS TEXT)) <= 256;`,
+  // Forward mode (docs/forward.md): its own tables, created whether or not it is switched on.
+  ...forwardSqliteMigrations,
 ]

@@ -6,6 +6,8 @@ export interface MetricsSnapshot {
   deliveries: Record<string, number>
   duplicates: Record<string, number>
   rejections: Record<string, number>
+  /** Forward mode: calls to the backend by `via` (sync, outbox) and result (its status, or timeout, refused…). */
+  forwards: Record<string, number>
   /** Per event type: cumulative bucket counts (same order as `LATENCY_BUCKETS`), sum (seconds) and count. */
   latency: Record<string, { buckets: number[]; sum: number; count: number }>
   sseClients: number
@@ -18,6 +20,8 @@ export interface Metrics {
   /** Counts one answered delivery. `eventType` must be a catalogue type or `unknown` (bounded label values). */
   observe(delivery: { eventType: string; outcome: string; durationMs: number; duplicate: boolean }): void
   setSseClients(count: number): void
+  /** Counts one call to the backend (forward mode); `result` is a status or a bounded failure kind. */
+  forwarded(via: string, result: string): void
   snapshot(): MetricsSnapshot
 }
 
@@ -27,6 +31,7 @@ export function createMetrics(): Metrics {
     deliveries: {},
     duplicates: {},
     rejections: {},
+    forwards: {},
     latency: {},
     sseClients: 0,
   }
@@ -54,6 +59,9 @@ export function createMetrics(): Metrics {
     setSseClients(count) {
       state.sseClients = count
     },
+    forwarded(via, result) {
+      increment(state.forwards, labels({ via, result }))
+    },
     snapshot: () => structuredClone(state),
   }
 }
@@ -64,11 +72,13 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
     deliveries: {},
     duplicates: {},
     rejections: {},
+    forwards: {},
     latency: {},
     sseClients: 0,
   }
   for (const snapshot of snapshots) {
-    for (const family of ['deliveries', 'duplicates', 'rejections'] as const) {
+    for (const family of ['deliveries', 'duplicates', 'rejections', 'forwards'] as const) {
+      if (!snapshot[family]) continue // a worker of an older build
       for (const [key, value] of Object.entries(snapshot[family])) increment(total[family], key, value)
     }
     for (const [key, histogram] of Object.entries(snapshot.latency)) {
@@ -88,6 +98,7 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
 export function renderMetrics(
   snapshot: MetricsSnapshot,
   process: { residentBytes: number; uptimeSeconds: number },
+  outbox?: { pending: number; dead: number; oldestPendingAgeSeconds: number },
 ): string {
   const lines: string[] = []
   const family = (name: string, type: string, help: string, samples: Record<string, number>) => {
@@ -126,6 +137,29 @@ export function renderMetrics(
     lines.push(`aghanim_webhook_handler_duration_seconds_bucket{${inner},le="+Inf"} ${histogram.count}`)
     lines.push(`aghanim_webhook_handler_duration_seconds_sum${key} ${histogram.sum}`)
     lines.push(`aghanim_webhook_handler_duration_seconds_count${key} ${histogram.count}`)
+  }
+  if (Object.keys(snapshot.forwards).length > 0 || outbox)
+    family(
+      'aghanim_forward_calls_total',
+      'counter',
+      'Forward mode: calls to the backend, by via (sync, outbox) and result (status, timeout, refused, reset, too_large, failed).',
+      snapshot.forwards,
+    )
+  if (outbox) {
+    family('aghanim_outbox_depth', 'gauge', 'Forward mode: notifications waiting in the outbox.', {
+      '': outbox.pending,
+    })
+    family(
+      'aghanim_outbox_oldest_pending_age_seconds',
+      'gauge',
+      'Age of the oldest waiting notification (0: none).',
+      {
+        '': outbox.oldestPendingAgeSeconds,
+      },
+    )
+    family('aghanim_outbox_dead_letters', 'gauge', 'Notifications that ran out of attempts (redrive them).', {
+      '': outbox.dead,
+    })
   }
   family('aghanim_inspector_stream_clients', 'gauge', 'Open live-update (Server-Sent Events) connections.', {
     '': snapshot.sseClients,

@@ -22,18 +22,32 @@ export function banner({ config, url, secretNote, commands, workers, readyMs }: 
     `aghanim-webhooks serve: listening on ${url} (ready in ${readyMs} ms${workers > 1 ? `, ${workers} worker processes` : ''})`,
     `  webhook     POST ${url}${config.webhookPath}`,
     `  database    ${describeDatabase(config.database)}`,
+    ...runsLines(config),
     `  inspector   ${url}/inspector/`,
     `  admin API   ${url}/api/ (${admin})`,
     `  metrics     ${url}/metrics   health ${url}/healthz   ready ${url}/readyz`,
     ...(secretNote ? [`  secret      ${secretNote}`] : []),
     '',
-    config.seedTestPlayer
-      ? 'Try it (player.verify for the seeded player "testplayer"):'
-      : 'Try it (player.verify; answers 404 not_found until a player "testplayer" exists):',
+    config.forward
+      ? 'Try it (player.verify, forwarded to your backend):'
+      : config.seedTestPlayer
+        ? 'Try it (player.verify for the seeded player "testplayer"):'
+        : 'Try it (player.verify; answers 404 not_found until a player "testplayer" exists):',
     `  ${commands.curl}`,
     '',
     `  ${commands.cli}`,
     '',
   ]
   return `${lines.join('\n')}\n`
+}
+
+/** What answers the webhooks: the reference ledger, or in forward mode the backend (and the outbox). */
+function runsLines(config: ServerConfig): string[] {
+  const local = config.handlersPath ? ` (types your --handlers register are handled locally)` : ''
+  if (!config.forward)
+    return [`  handlers    reference ledger${config.handlersPath ? ' + your --handlers' : ''}`]
+  return [
+    `  forward     ${config.forward.routes.map((route) => `${route.pattern} → ${route.url}`).join(', ')}${local}`,
+    `              the reference ledger does not run; notifications ${config.forward.async ? 'go through the durable outbox (answered once stored)' : 'are forwarded synchronously'}`,
+  ]
 }

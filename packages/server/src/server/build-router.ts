@@ -13,11 +13,13 @@ export interface RouterDeps {
   secret: () => string
   now: () => number
   fetch: typeof globalThis.fetch | undefined
+  /** Forward mode's layer (`--forward-to`), which takes the reference ledger's place. */
+  forward?: RouterLayer<unknown>
 }
 
 /**
  * The server's router, in layers: the studio's `--handlers` on top, then the reference ledger (unless the module
- * exports `replaceLedger = true`), then `batch.ready`. Internal.
+ * exports `replaceLedger = true`, or forward mode replaces it), then `batch.ready`, then forward mode's. Internal.
  */
 export async function buildRouter(
   config: ServerConfig,
@@ -27,7 +29,7 @@ export async function buildRouter(
   const studio = config.handlersPath ? await loadStudioHandlers(config.handlersPath) : undefined
   const storeItems = loadStoreCatalogue(config.cataloguePath)
   const layers: RouterLayer<unknown>[] = []
-  if (!studio?.replaceLedger)
+  if (!studio?.replaceLedger && !deps.forward)
     layers.push(createLedgerRouter(database.ledger, { storeItems: () => storeItems, now: deps.now }))
   layers.push({
     router: createBatchRouter({
@@ -39,6 +41,7 @@ export async function buildRouter(
       fetch: deps.fetch,
     }),
   })
+  if (deps.forward) layers.push(deps.forward)
   const { router, defaults } = createLayeredRouter(layers)
   try {
     await studio?.default?.(router, { ledger: database.ledger, defaults })

@@ -17,6 +17,8 @@ export function startRetention(
   database: ServerDatabase,
   logger: Logger,
   now: () => number,
+  /** Prunes more tables kept as long as the delivery log (forward mode's attempts). */
+  pruneWithDeliveries?: (olderThan: number) => Promise<number>,
 ): { stop(): Promise<void> } {
   let running: Promise<void> | undefined
   const prune = () => {
@@ -27,6 +29,7 @@ export function startRetention(
         if (config.retention.deliveryDays > 0) {
           const cutOff = at - config.retention.deliveryDays * DAY
           deliveries = await database.deliveries.prune(cutOff)
+          await pruneWithDeliveries?.(cutOff)
         }
         const keys = await database.pruneKeys(at - config.retention.keyDays * DAY)
         if (deliveries + keys > 0) logger.info({ deliveries, keys }, 'pruned old records')

@@ -6,6 +6,7 @@ import { openDatabase } from '../database/open-database.js'
 import type { ServerDatabase } from '../database/server-database.js'
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
 import { createDeliveryRecorder } from '../deliveries/delivery-recorder.js'
+import { type RunningForward, startForward } from '../forward/start-forward.js'
 import { createApp } from '../http/app.js'
 import { createDeliveryStream } from '../http/delivery-stream.js'
 import { listenHttp } from '../http/http-server.js'
@@ -108,11 +109,24 @@ async function listen(
   let handle: (request: Request) => Promise<Response> = () =>
     Promise.reject(new Error('The server is not ready.'))
   const secret = () => config.secrets[0]!
+  const forward: RunningForward | undefined = config.forward
+    ? startForward(config, config.forward, {
+        database,
+        logger,
+        metrics,
+        now,
+        deliveryId: (headers) => recorder.assignId(headers, now()),
+      })
+    : undefined
   const router = await buildRouter(config, database, {
     handle: () => handle,
     secret,
     now,
     fetch: options.fetch,
+    forward: forward?.layer,
+  }).catch(async (error: unknown) => {
+    await forward?.close()
+    throw error
   })
   const handlerOptions: WebhookHandlerOptions = {
     secret: config.secrets,
@@ -140,6 +154,7 @@ async function listen(
       production: config.production,
       now,
       logged: () => recorder.flush(),
+      forward: forward?.api,
       replay: {
         deliveries: database.deliveries,
         recorder,
@@ -152,19 +167,29 @@ async function listen(
     ready: () => database.ping(),
     metrics: async () => {
       const snapshot = options.cluster ? await options.cluster.collect() : metrics.snapshot()
-      return renderMetrics(snapshot, {
-        residentBytes: process.memoryUsage.rss(),
-        uptimeSeconds: process.uptime(),
-      })
+      return renderMetrics(
+        snapshot,
+        { residentBytes: process.memoryUsage.rss(), uptimeSeconds: process.uptime() },
+        // A database that does not answer leaves the gauges out rather than failing the scrape.
+        forward
+          ? await forward.outboxCounts().then(
+              (c) => outboxGauges(c, now()),
+              () => undefined,
+            )
+          : undefined,
+      )
     },
     inspectorRoot: options.inspectorRoot ?? inspectorRoot(),
     logger,
     closing: () => closing,
   })
-  const http = await listenHttp(app, config)
+  const http = await listenHttp(app, config).catch(async (error: unknown) => {
+    await forward?.close()
+    throw error
+  })
   const { url, port } = http
   logger.info({ url, webhook: config.webhookPath, database: database.kind }, 'listening')
-  const retention = startRetention(config, database, logger, now)
+  const retention = startRetention(config, database, logger, now, forward?.pruneAttempts)
 
   let closed: Promise<void> | undefined
   return {
@@ -175,6 +200,7 @@ async function listen(
         closing = true
         stream.closeAll()
         await http.stop()
+        await forward?.close()
         await recorder.flush()
         await retention.stop()
         await database.close()
@@ -184,4 +210,12 @@ async function listen(
       return closed
     },
   }
+}
+
+function outboxGauges(
+  counts: { pending: number; dead: number; oldestPendingAt: number | null },
+  now: number,
+) {
+  const age = counts.oldestPendingAt === null ? 0 : Math.max(0, (now - counts.oldestPendingAt) / 1000)
+  return { pending: counts.pending, dead: counts.dead, oldestPendingAgeSeconds: age }
 }

@@ -21,6 +21,10 @@ export interface HandlerContext<Tx = unknown> {
    * happens exactly once and no 2xx is sent before it is durable. Needs a database-backed store.
    */
   transact(work: TransactionWork<Tx>): void
+  /** The verified body, byte for byte as received (to forward or archive it without re-serializing). */
+  body: Uint8Array
+  /** The request's headers (the same object the delivery carries, so it can key per-delivery state). */
+  headers: Headers
 }
 
 /** A handler may return the event's documented answer, an explicit `Reply`, or nothing (a plain 200 ack). */

@@ -115,7 +115,11 @@ export function deliveriesView(params: URLSearchParams): View {
       const table = deliveryTable('Deliveries, newest first', deliveries)
       rows = table.tBodies[0]
       moreButton.hidden = !cursor
-      replaceChildren(listBox, table, h('div', { class: 'more' }, moreButton))
+      replaceChildren(
+        listBox,
+        h('div', { class: 'table-scroll' }, table),
+        h('div', { class: 'more' }, moreButton),
+      )
     }
 
     let chartTimer: ReturnType<typeof setTimeout> | undefined

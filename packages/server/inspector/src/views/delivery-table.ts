@@ -12,10 +12,18 @@ export function deliveryTable(caption: string, deliveries: readonly DeliverySumm
     null,
     deliveries.map((delivery) => deliveryRow(delivery)),
   )
+  // Fixed layout with set widths for the short columns: the long ones (event type, player, key) share what is
+  // left and end in an ellipsis (the full text is their title), so the table fits a 1280 px window.
+  const columns = ['received', 'type', 'player', 'key', 'outcome', 'status', 'duration', 'attempt', 'flags']
   return h(
     'table',
     { class: 'deliveries' },
     h('caption', { class: 'visually-hidden' }, caption),
+    h(
+      'colgroup',
+      null,
+      columns.map((name) => h('col', { class: `col-${name}` })),
+    ),
     h(
       'thead',
       null,
@@ -62,13 +70,17 @@ export function deliveryRow(delivery: DeliverySummary, fresh = false): HTMLTable
       },
     },
     h('td', { class: 'nowrap' }, h('time', null, formatTime(delivery.received_at))),
-    h('td', null, h('a', { href: deliveryHref(delivery.id) }, eventLabel(delivery))),
     h(
       'td',
-      null,
+      { class: 'clip', title: eventLabel(delivery) },
+      h('a', { href: deliveryHref(delivery.id) }, eventLabel(delivery)),
+    ),
+    h(
+      'td',
+      { class: 'clip', title: delivery.player_id },
       delivery.player_id ? h('a', { href: playerHref(delivery.player_id) }, delivery.player_id) : '—',
     ),
-    h('td', { class: 'key' }, mono(delivery.key) ?? '—'),
+    h('td', { class: 'clip key', title: delivery.key }, mono(delivery.key) ?? '—'),
     h('td', null, outcomeBadge(delivery.outcome, delivery.status)),
     h('td', { class: 'num' }, String(delivery.status)),
     h('td', { class: 'num nowrap' }, formatDuration(delivery.duration_ms)),

@@ -5,6 +5,7 @@ import { eventLabel, outcomeBadge } from '../outcome.js'
 import { deliveriesHref, deliveryHref, playerHref } from '../route.js'
 import type { DeliveryDetail, DeliverySummary } from '../types.js'
 import { deliveryTable } from './delivery-table.js'
+import { forwardAttemptsPanel } from './forward-attempts.js'
 import { codeBlock, details, emptyState, errorPanel, loading, mono, type View } from './parts.js'
 
 /** One delivery: what came in, how it was verified, what was answered, its siblings, and a replay button. */
@@ -104,6 +105,7 @@ function render(delivery: DeliveryDetail, siblings: DeliverySummary[]): Document
           : emptyState('Empty answer body.'),
       ),
     ),
+    forwardAttemptsPanel(delivery.id),
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'siblings-title' },
@@ -112,7 +114,7 @@ function render(delivery: DeliveryDetail, siblings: DeliverySummary[]): Document
         ? emptyState(noKeyReason(delivery))
         : siblings.length === 0
           ? emptyState('None: this is the only delivery with this key.')
-          : deliveryTable('Deliveries with the same key', siblings),
+          : h('div', { class: 'table-scroll' }, deliveryTable('Deliveries with the same key', siblings)),
     ),
   )
   return fragment
