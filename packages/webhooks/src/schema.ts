@@ -47,7 +47,21 @@ export interface Schema<T> extends StandardSchemaV1<unknown, T> {
   parse(value: unknown): ParseResult<T>
   /** Internal: validates in place, pushing issues into `context`. */
   readonly check: (value: unknown, context: CheckContext) => void
+  /** Internal: what it accepts, as data; the JSON Schema export is generated from it, validation never reads it. */
+  readonly node: SchemaNode
 }
+
+/** Internal: the structure of a schema built with `s`, one variant per builder. */
+export type SchemaNode =
+  | { readonly type: 'string'; readonly minLength: number; readonly maxLength: number }
+  | { readonly type: 'number' | 'integer' | 'boolean' }
+  | { readonly type: 'literal'; readonly value: string | number | boolean | null }
+  | { readonly type: 'enum'; readonly values: readonly string[] }
+  | { readonly type: 'union'; readonly members: readonly Schema<unknown>[] }
+  | { readonly type: 'optional'; readonly schema: Schema<unknown> }
+  | { readonly type: 'array'; readonly items: Schema<unknown> }
+  | { readonly type: 'object'; readonly shape: Readonly<Record<string, Schema<unknown>>> }
+  | { readonly type: 'lazy'; readonly get: () => Schema<unknown> }
 
 export type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object'
 
@@ -73,6 +87,7 @@ const MAX_DEPTH = 64
 function make<T>(
   expected: string,
   kinds: readonly JsonKind[],
+  node: SchemaNode,
   check: Schema<T>['check'],
   optional = false,
 ): Schema<T> {
@@ -81,6 +96,7 @@ function make<T>(
     optional,
     kinds,
     check,
+    node,
     parse: (value) => run(schema, value),
     '~standard': {
       version: 1,
@@ -130,8 +146,13 @@ function kindOf(value: unknown): JsonKind | undefined {
   return type === 'string' || type === 'number' || type === 'boolean' || type === 'object' ? type : undefined
 }
 
-function primitive<T>(expected: string, kind: JsonKind, accepts: (value: unknown) => boolean): Schema<T> {
-  return make<T>(expected, [kind], (value, context) => {
+function primitive<T>(
+  expected: string,
+  kind: JsonKind,
+  node: SchemaNode,
+  accepts: (value: unknown) => boolean,
+): Schema<T> {
+  return make<T>(expected, [kind], node, (value, context) => {
     if (!accepts(value)) mismatch(context, expected, value)
   })
 }
@@ -155,7 +176,7 @@ function nested(context: CheckContext, visit: () => void): void {
 
 function objectSchema<T>(shape: Shape): Schema<T> {
   const keys = Object.keys(shape)
-  return make<T>('object', ['object'], (value, context) => {
+  return make<T>('object', ['object'], { type: 'object', shape }, (value, context) => {
     if (!isObject(value)) return mismatch(context, 'object', value)
     nested(context, () => {
       for (const key of keys) {
@@ -177,7 +198,7 @@ function string(options: { minLength?: number; maxLength?: number } = {}): Schem
       : minLength === 1
         ? 'non-empty string'
         : `string of at least ${minLength} characters`
-  return make<string>(expected, ['string'], (value, context) => {
+  return make<string>(expected, ['string'], { type: 'string', minLength, maxLength }, (value, context) => {
     if (typeof value !== 'string') return mismatch(context, expected, value)
     if (value.length < minLength) return mismatch(context, expected, value)
     if (value.length > maxLength)
@@ -188,7 +209,7 @@ function string(options: { minLength?: number; maxLength?: number } = {}): Schem
 function literal<const V extends string | number | boolean | null>(expected: V): Schema<V> {
   const shown = JSON.stringify(expected)
   const kind = kindOf(expected)!
-  return make<V>(shown, [kind], (value, context) => {
+  return make<V>(shown, [kind], { type: 'literal', value: expected }, (value, context) => {
     if (value === expected) return
     report(
       context,
@@ -200,7 +221,7 @@ function literal<const V extends string | number | boolean | null>(expected: V):
 function union<const M extends readonly Schema<unknown>[]>(...members: M): Schema<Infer<M[number]>> {
   const expected = members.map((member) => member.expected).join(' | ')
   const kinds = [...new Set(members.flatMap((member) => member.kinds))]
-  return make<Infer<M[number]>>(expected, kinds, (value, context) => {
+  return make<Infer<M[number]>>(expected, kinds, { type: 'union', members }, (value, context) => {
     const kind = kindOf(value)
     let best: Issue[] | undefined
     for (const member of members) {
@@ -229,16 +250,25 @@ export const s = {
   string,
   /** A finite number. */
   number: () =>
-    primitive<number>('number', 'number', (value) => typeof value === 'number' && Number.isFinite(value)),
+    primitive<number>(
+      'number',
+      'number',
+      { type: 'number' },
+      (value) => typeof value === 'number' && Number.isFinite(value),
+    ),
   /** A whole number (JSON numbers like `5.0` count). */
-  integer: () => primitive<number>('integer', 'number', (value) => Number.isInteger(value)),
-  boolean: () => primitive<boolean>('boolean', 'boolean', (value) => typeof value === 'boolean'),
+  integer: () =>
+    primitive<number>('integer', 'number', { type: 'integer' }, (value) => Number.isInteger(value)),
+  boolean: () =>
+    primitive<boolean>('boolean', 'boolean', { type: 'boolean' }, (value) => typeof value === 'boolean'),
   /** Exactly this value. */
   literal,
   /** One of these strings. */
   enum: <const V extends readonly [string, ...string[]]>(values: V): Schema<V[number]> => {
     const expected = values.map((value) => JSON.stringify(value)).join(' | ')
-    return primitive<V[number]>(expected, 'string', (value) => values.includes(value as string))
+    return primitive<V[number]>(expected, 'string', { type: 'enum', values }, (value) =>
+      values.includes(value as string),
+    )
   },
   /** `x` or null. */
   nullable: <T>(schema: Schema<T>): Schema<T | null> => union(schema, literal(null)),
@@ -247,6 +277,7 @@ export const s = {
     make<T | undefined>(
       schema.expected,
       schema.kinds,
+      { type: 'optional', schema },
       (value, context) => {
         if (value !== undefined) schema.check(value, context)
       },
@@ -254,7 +285,7 @@ export const s = {
     ) as Schema<T | undefined> & { readonly optional: true },
   /** An array whose every element matches `schema`. */
   array: <T>(schema: Schema<T>): Schema<T[]> =>
-    make<T[]>('array', ['array'], (value, context) => {
+    make<T[]>('array', ['array'], { type: 'array', items: schema }, (value, context) => {
       if (!Array.isArray(value)) return mismatch(context, 'array', value)
       nested(context, () => {
         for (let index = 0; index < value.length && context.issues.length < MAX_ISSUES; index++) {
@@ -277,7 +308,7 @@ export const s = {
   union,
   /** A schema that refers to itself (e.g. bundles of items); recursion is depth-capped. */
   lazy: <T>(get: () => Schema<T>, expected = 'object', kinds: readonly JsonKind[] = ['object']): Schema<T> =>
-    make<T>(expected, kinds, (value, context) => get().check(value, context)),
+    make<T>(expected, kinds, { type: 'lazy', get }, (value, context) => get().check(value, context)),
 }
 
 /** `event_data.items[0].quantity` from `['event_data', 'items', 0, 'quantity']`; `root` names the empty path. */
