@@ -1,19 +1,16 @@
 import type { Schema, SchemaNode } from '../schema.js'
 import { catalogue, type EventType, eventTypes } from './catalogue.js'
 import { envelopeSchema } from './envelope.js'
-import { item, order } from './shared.js'
+import { item } from './shared.js'
 
 /** A JSON Schema (draft 2020-12) document or subschema. */
 export type JsonSchema = { readonly [keyword: string]: unknown }
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema'
 
-// Shared objects get one `$defs` entry each, so generated code has one `Item` type, not one per event; the
-// recursive ones (bundles nest items) must have one.
-const named = new Map<Schema<unknown>, string>([
-  [item, 'Item'],
-  [order, 'Order'],
-])
+// Items get one `$defs` entry, so generated code has one `Item` type, not one per event; a recursive schema
+// (bundles nest items) must have one. (Not `Order`: quicktype would name its merged event_data after it.)
+const named = new Map<Schema<unknown>, string>([[item, 'Item']])
 
 /**
  * The event catalogue as one JSON Schema (draft 2020-12), for backends in other languages: a `$defs` entry
@@ -27,7 +24,9 @@ const named = new Map<Schema<unknown>, string>([
  */
 export function eventsJsonSchema(): JsonSchema {
   const events = Object.fromEntries(eventTypes.map((type) => [type, eventSchema(type)]))
-  const shared = Object.fromEntries([...named].map(([schema, name]) => [name, fromNode(schema.node)]))
+  const shared = Object.fromEntries(
+    [...named].map(([schema, name]) => [name, { title: name, ...fromNode(schema.node) }]),
+  )
   return {
     $schema: JSON_SCHEMA_DIALECT,
     $comment:
@@ -56,7 +55,7 @@ function eventSchema(type: EventType): JsonSchema {
     properties: {
       ...envelope.properties,
       event_type: { const: type },
-      event_data: { title: `${title}Data`, ...toJsonSchema(definition.data) },
+      event_data: toJsonSchema(definition.data),
     },
   }
 }

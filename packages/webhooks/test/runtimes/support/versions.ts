@@ -26,4 +26,6 @@ export const runtimeVersions = {
     '@types/express': '5.0.6',
     '@types/node': '24.19.2',
   },
+  // Generates Go (or C#, Python, ...) types from the JSON Schema; the docs show its command lines.
+  quicktype: { quicktype: '26.0.0' },
 } as const satisfies Record<string, Record<string, string>>
