@@ -7,6 +7,7 @@ import { runOnce } from './idempotency/once.js'
 import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
 import { type Answer, errorAnswer, toAnswer } from './router/answer.js'
 import type { HandlerContext, Router } from './router/router.js'
+import { type TracerLike, traceDeliveries, withTracing } from './tracing.js'
 import { type ReplayWindow, verify } from './verify.js'
 
 export interface WebhookHandlerOptions<Tx = unknown> {
@@ -27,6 +28,11 @@ export interface WebhookHandlerOptions<Tx = unknown> {
   inFlightWaitMs?: number
   /** Called once per request with everything the delivery log needs (no secrets). */
   onDelivery?: (delivery: Delivery) => void | Promise<void>
+  /**
+   * An OpenTelemetry tracer (`trace.getTracer('aghanim-webhooks')` from `@opentelemetry/api`): a span per
+   * delivery, with verify, claim, handler and commit spans inside. Absent (the default), no tracing runs.
+   */
+  tracer?: TracerLike
   now?: () => number
   engine?: HmacEngine
 }
@@ -101,9 +107,10 @@ export function createWebhookAnswerer<Tx = unknown>(
   options: WebhookHandlerOptions<Tx>,
 ): (request: IncomingRequest) => Promise<WebhookAnswer> {
   const config = resolveConfig(options)
+  const run = traceDeliveries(options.tracer, process)
   return async (request) => {
     const receivedAt = config.now()
-    const delivery = await process(request, config)
+    const delivery = await run(request, config)
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (delivery.duplicate) headers['x-idempotent-replay'] = 'true'
     // RFC 9110 §15.5.6: a 405 names the methods the resource does allow.
@@ -151,8 +158,9 @@ function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
   if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret.length === 0)) {
     throw new AghanimWebhookError('invalid_config', 'At least one non-empty webhook secret is required.')
   }
-  return {
+  return withTracing(options.tracer, {
     secrets,
+    verify,
     router: options.router,
     store:
       options.store === false ? undefined : (options.store ?? (new MemoryStore() as IdempotencyStore<Tx>)),
@@ -163,7 +171,7 @@ function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
     inFlightWaitMs: options.inFlightWaitMs ?? 10_000,
     now: options.now ?? Date.now,
     engine: options.engine,
-  }
+  })
 }
 
 type Processed = Omit<Delivery, 'request' | 'method' | 'url' | 'headers' | 'receivedAt' | 'durationMs'>
@@ -200,7 +208,7 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
       `${request.method} is not allowed; Aghanim delivers with POST.`,
     )
   state.body = await readBody(request, config.maxBodyBytes)
-  const verified = await verify(state.body, request.headers, {
+  const verified = await config.verify(state.body, request.headers, {
     secrets: config.secrets,
     replayWindow: config.replayWindow,
     now: config.now,
