@@ -36,6 +36,15 @@ export interface ServerConfig {
   retention: { deliveryDays: number; keyDays: number }
   /** Seeds player `testplayer` so the docs' test request succeeds (development starts only). */
   seedTestPlayer: boolean
+  /** OpenTelemetry traces, exported as OTLP/HTTP; undefined when no OTLP endpoint is set. */
+  tracing: TracingConfig | undefined
+}
+
+export interface TracingConfig {
+  /** Where spans are POSTed: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`. */
+  tracesUrl: string
+  /** `OTEL_SERVICE_NAME`, default `aghanim-webhooks`. */
+  serviceName: string
 }
 
 export interface BatchConfig {
@@ -115,7 +124,20 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
       keyDays: integer('KEY_RETENTION_DAYS', env.KEY_RETENTION_DAYS ?? '30', 8, 36_500),
     },
     seedTestPlayer: !production,
+    tracing: tracingConfig(env),
   }
+}
+
+// OpenTelemetry's standard variables (the exporter reads OTEL_EXPORTER_OTLP_HEADERS itself).
+function tracingConfig(env: Record<string, string | undefined>): TracingConfig | undefined {
+  if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return undefined
+  const signal = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+  const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT)
+  const tracesUrl = signal ?? (base && `${base.replace(/\/+$/, '')}/v1/traces`)
+  if (!tracesUrl) return undefined
+  if (!URL.canParse(tracesUrl) || !/^https?:$/.test(new URL(tracesUrl).protocol))
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT (or its _TRACES_ variant) must be an http(s) URL.')
+  return { tracesUrl, serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? 'aghanim-webhooks' }
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
