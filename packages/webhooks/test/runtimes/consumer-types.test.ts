@@ -26,6 +26,7 @@ const compilerOptions = {
 
 // A Workers / Deno / Bun style project: web types only, and no @types/node anywhere it could find one.
 const webConsumer = `
+import { trace } from '@opentelemetry/api'
 import { createRouter, type EventData } from 'aghanim-webhooks'
 import { aghanimWebhooks, deny } from 'aghanim-webhooks/hono'
 
@@ -39,6 +40,8 @@ const router = createRouter()
   })
 
 export const fetchHandler: (request: Request) => Promise<Response> = aghanimWebhooks({ secret: 's', router })
+// The optional peer: any @opentelemetry/api tracer fits the structural tracer option.
+export const traced = aghanimWebhooks({ secret: 's', router, tracer: trace.getTracer('studio') })
 `
 
 // A Node project: @types/node installed but, as TypeScript 6+ does by default, not loaded for every file.
@@ -75,9 +78,12 @@ async function typeCheck(runtime: string, source: string, options: Record<string
 }
 
 describe('the packed declarations, compiled by the newest TypeScript', () => {
-  it('type-check aghanim-webhooks and /hono in a project without @types/node', async () => {
+  it('type-check aghanim-webhooks and /hono, with an OpenTelemetry tracer, in a project without @types/node', async () => {
     const typescript = await newestTypeScript()
-    const runtime = await cachedInstall('typescript', { typescript })
+    const runtime = await cachedInstall('typescript', {
+      typescript,
+      '@opentelemetry/api': runtimeVersions.opentelemetry['@opentelemetry/api'],
+    })
     expect(await typeCheck(runtime, webConsumer, { lib: ['ES2022', 'DOM'], types: [] })).toBe('')
   }, 180_000)
 

@@ -28,4 +28,6 @@ export const runtimeVersions = {
   },
   // Generates Go (or C#, Python, ...) types from the JSON Schema; the docs show its command lines.
   quicktype: { quicktype: '26.0.0' },
+  // The tracer option's optional peer, as a consumer installs it.
+  opentelemetry: { '@opentelemetry/api': '1.10.0' },
 } as const satisfies Record<string, Record<string, string>>
