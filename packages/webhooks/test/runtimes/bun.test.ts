@@ -1,23 +1,19 @@
 import { join } from 'node:path'
 import { describe } from 'vitest'
-import { cachedInstall } from './support/cached-install.js'
 import { SECRET } from './support/check-endpoint.js'
-import { consumerProject } from './support/consumer-project.js'
 import { startEndpoint } from './support/endpoint-process.js'
-import { runtimeSnippet } from './support/readme-snippets.js'
-import { itPassesCheck } from './support/runtime-case.js'
+import { itPassesCheck, snippetProject } from './support/runtime-case.js'
 import { runtimeVersions } from './support/versions.js'
 
 describe(`Bun ${runtimeVersions.bun.bun}`, () => {
   itPassesCheck('runs the README snippet on the packed package and passes check', async (defer) => {
-    const runtime = await cachedInstall('bun', runtimeVersions.bun)
-    const project = await consumerProject(runtime, {
-      'router.ts': runtimeSnippet('router.ts'),
-      'server.ts': runtimeSnippet('bun'),
-    })
-    defer(project.remove)
+    const { runtime, dir } = await snippetProject(
+      'bun',
+      { 'router.ts': 'router.ts', 'server.ts': 'bun' },
+      defer,
+    )
     return startEndpoint(join(runtime, 'node_modules/.bin/bun'), ['server.ts'], {
-      cwd: project.dir,
+      cwd: dir,
       env: { AGHANIM_WEBHOOK_SECRET: SECRET },
     })
   })

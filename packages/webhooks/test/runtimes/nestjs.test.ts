@@ -2,12 +2,9 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe } from 'vitest'
-import { cachedInstall } from './support/cached-install.js'
 import { SECRET } from './support/check-endpoint.js'
-import { consumerProject } from './support/consumer-project.js'
 import { startEndpoint } from './support/endpoint-process.js'
-import { runtimeSnippet } from './support/readme-snippets.js'
-import { itPassesCheck } from './support/runtime-case.js'
+import { type Defer, itPassesCheck, snippetProject } from './support/runtime-case.js'
 import { runtimeVersions } from './support/versions.js'
 
 const run = promisify(execFile)
@@ -28,25 +25,21 @@ const tsconfig = {
   include: ['src'],
 }
 
-async function startNest(
-  snippet: 'nestjs-express' | 'nestjs-fastify',
-  defer: (cleanup: () => unknown) => void,
-) {
-  const runtime = await cachedInstall('nestjs', runtimeVersions.nestjs)
-  const project = await consumerProject(runtime, {
-    'src/router.ts': runtimeSnippet('router.ts'),
-    'src/main.ts': runtimeSnippet(snippet),
-    'tsconfig.json': JSON.stringify(tsconfig, null, 2),
-  })
-  defer(project.remove)
+async function startNest(snippet: 'nestjs-express' | 'nestjs-fastify', defer: Defer) {
+  const { runtime, dir } = await snippetProject(
+    'nestjs',
+    { 'src/router.ts': 'router.ts', 'src/main.ts': snippet },
+    defer,
+    { 'tsconfig.json': JSON.stringify(tsconfig, null, 2) },
+  )
   // Type-checked and compiled as written: a snippet that does not compile fails here.
   await run(process.execPath, [join(runtime, 'node_modules/typescript/bin/tsc'), '-p', '.'], {
-    cwd: project.dir,
+    cwd: dir,
   }).catch((error: { stdout?: string }) => {
     throw new Error(`tsc failed on the ${snippet} snippet:\n${error.stdout}`)
   })
   return startEndpoint(process.execPath, ['dist/main.js'], {
-    cwd: project.dir,
+    cwd: dir,
     env: { AGHANIM_WEBHOOK_SECRET: SECRET },
   })
 }

@@ -1,10 +1,7 @@
 import { describe } from 'vitest'
-import { cachedInstall } from './support/cached-install.js'
 import { SECRET } from './support/check-endpoint.js'
-import { consumerProject } from './support/consumer-project.js'
 import { startEndpoint } from './support/endpoint-process.js'
-import { runtimeSnippet } from './support/readme-snippets.js'
-import { itPassesCheck } from './support/runtime-case.js'
+import { itPassesCheck, snippetProject } from './support/runtime-case.js'
 import { runtimeVersions } from './support/versions.js'
 
 // What `wrangler dev` does, in two steps: bundle with esbuild for workerd (platform "neutral": a Node
@@ -37,15 +34,14 @@ process.on('SIGTERM', () => worker.dispose().then(() => process.exit(0)))
 
 describe(`Cloudflare Workers (workerd through Miniflare ${runtimeVersions.workers.miniflare})`, () => {
   itPassesCheck('runs the README snippet on the packed package and passes check', async (defer) => {
-    const runtime = await cachedInstall('workers', runtimeVersions.workers)
-    const project = await consumerProject(runtime, {
-      'src/router.ts': runtimeSnippet('router.ts'),
-      'src/index.ts': runtimeSnippet('workers'),
-      'serve-worker.mjs': serveWorker,
-    })
-    defer(project.remove)
+    const { dir } = await snippetProject(
+      'workers',
+      { 'src/router.ts': 'router.ts', 'src/index.ts': 'workers' },
+      defer,
+      { 'serve-worker.mjs': serveWorker },
+    )
     return startEndpoint(process.execPath, ['serve-worker.mjs'], {
-      cwd: project.dir,
+      cwd: dir,
       env: { AGHANIM_WEBHOOK_SECRET: SECRET },
     })
   })

@@ -1,8 +1,12 @@
 import { afterAll, expect, it } from 'vitest'
+import { cachedInstall } from './cached-install.js'
 import { checkEndpoint } from './check-endpoint.js'
+import { consumerProject } from './consumer-project.js'
 import type { EndpointProcess } from './endpoint-process.js'
+import { runtimeSnippet } from './readme-snippets.js'
+import { runtimeVersions } from './versions.js'
 
-type Defer = (cleanup: () => unknown) => void
+export type Defer = (cleanup: () => unknown) => void
 
 /**
  * One runtime proven: `start` installs and starts it (registering its clean-ups with `defer`) and returns the
@@ -30,4 +34,21 @@ export function itPassesCheck(
     },
     timeoutMs,
   )
+}
+
+/**
+ * The runtime `name` installed (cached) and a fresh project beside it holding the packed library, the README
+ * snippets named by `snippets` (path → snippet) and the `files` given as they are.
+ */
+export async function snippetProject(
+  name: keyof typeof runtimeVersions,
+  snippets: Record<string, string>,
+  defer: Defer,
+  files: Record<string, string> = {},
+): Promise<{ runtime: string; dir: string }> {
+  const runtime = await cachedInstall(name, runtimeVersions[name])
+  const written = Object.entries(snippets).map(([path, snippet]) => [path, runtimeSnippet(snippet)])
+  const project = await consumerProject(runtime, { ...Object.fromEntries(written), ...files })
+  defer(project.remove)
+  return { runtime, dir: project.dir }
 }
