@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -43,5 +43,19 @@ export async function cachedInstall(name: string, dependencies: Record<string, s
   } finally {
     rmSync(staging, { recursive: true, force: true })
   }
+  pruneOtherVersions(name, dir)
   return dir
+}
+
+// Installs of other versions of the same runtime go once no run has installed them for a day (a run on
+// another branch may still use one), so version bumps do not pile up in the temp directory.
+function pruneOtherVersions(name: string, kept: string): void {
+  const sameRuntime = new RegExp(`^${name}-[0-9a-f]{12}$`)
+  for (const entry of readdirSync(RUNTIMES_CACHE)) {
+    const dir = join(RUNTIMES_CACHE, entry)
+    if (dir === kept || !sameRuntime.test(entry)) continue
+    const installed = join(dir, '.installed')
+    if (existsSync(installed) && Date.now() - statSync(installed).mtimeMs > 24 * 3600_000)
+      rmSync(dir, { recursive: true, force: true })
+  }
 }
