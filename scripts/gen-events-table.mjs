@@ -1,6 +1,7 @@
-// Rewrites the README's "Supported events" section (between <!-- events:start --> and <!-- events:end -->)
-// from the event catalogue: `npm run gen:events`. packages/webhooks/test/events-readme.test.ts fails when
-// the README is out of date.
+// Writes what is generated from the event catalogue: `npm run gen:events`. The README's "Supported events"
+// section (between <!-- events:start --> and <!-- events:end -->) and the JSON Schema the library ships as
+// aghanim-webhooks/schema.json. packages/webhooks/test/events-readme.test.ts and events-json-schema.test.ts
+// fail when either is out of date.
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -21,6 +22,26 @@ try {
 const { eventsTableMarkdown } = await import(
   pathToFileURL(join(root, 'packages/webhooks/dist/events/table.js')).href
 )
+const { eventsJsonSchemaText } = await import(
+  pathToFileURL(join(root, 'packages/webhooks/dist/events/json-schema.js')).href
+)
+
+const schemaPath = join(root, 'packages/webhooks/schema.json')
+const schema = eventsJsonSchemaText()
+if (readIfExists(schemaPath) === schema) {
+  console.log('gen:events: packages/webhooks/schema.json is up to date.')
+} else {
+  writeFileSync(schemaPath, schema)
+  console.log('gen:events: packages/webhooks/schema.json written.')
+}
+
+function readIfExists(path) {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
 
 const readmePath = join(root, 'README.md')
 const readme = readFileSync(readmePath, 'utf8')

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { catalogue, eventTypes, parseEvent } from 'aghanim-webhooks'
 import { describe, expect, it } from 'vitest'
 import { cli } from './helpers/run.js'
@@ -21,6 +22,22 @@ describe('events', () => {
       summary: catalogue['player.verify'].summary,
       docs: catalogue['player.verify'].docs,
     })
+  })
+})
+
+describe('events --json-schema', () => {
+  it('prints the JSON Schema the library ships as aghanim-webhooks/schema.json', async () => {
+    const run = await cli(['events', '--json-schema'])
+    expect(run.code).toBe(0)
+    const shipped = readFileSync(new URL('../../webhooks/schema.json', import.meta.url), 'utf8')
+    expect(run.stdout).toBe(shipped)
+    expect(JSON.parse(run.stdout).$defs['item.add'].properties.event_type).toEqual({ const: 'item.add' })
+  })
+
+  it('refuses --json together with --json-schema', async () => {
+    const run = await cli(['events', '--json', '--json-schema'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('not both')
   })
 })
 

@@ -99,6 +99,28 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(message)
   })
 
+  test('exports traces when an OTLP endpoint is set, with OpenTelemetry’s own variables', () => {
+    const dir = tempDir()
+    expect(loadConfig([], {}, dir).tracing).toBeUndefined()
+    expect(loadConfig([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }, dir).tracing).toEqual({
+      tracesUrl: 'http://collector:4318/v1/traces',
+      serviceName: 'aghanim-webhooks',
+    })
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/otlp',
+      OTEL_SERVICE_NAME: 'shop-webhooks',
+    }
+    expect(loadConfig([], env, dir).tracing).toEqual({
+      tracesUrl: 'https://traces.example.com/otlp',
+      serviceName: 'shop-webhooks',
+    })
+    expect(loadConfig([], { ...env, OTEL_SDK_DISABLED: 'true' }, dir).tracing).toBeUndefined()
+    expect(() => loadConfig([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, dir)).toThrow(
+      'must be an http(s) URL',
+    )
+  })
+
   test('refuses an explicit env file that does not exist', () => {
     expect(() => loadConfig(['--env-file', 'nope.env'], {}, tempDir())).toThrow(/Cannot read the env file/)
   })

@@ -8,6 +8,7 @@ import { runOnce } from './idempotency/once.js'
 import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
 import { type Answer, errorAnswer, toAnswer } from './router/answer.js'
 import type { HandlerContext, Router } from './router/router.js'
+import { type TracerLike, traceDeliveries, withTracing } from './tracing.js'
 import { prepareVerify, type ReplayWindow, verifyWith } from './verify.js'
 
 export interface WebhookHandlerOptions<Tx = unknown> {
@@ -28,6 +29,11 @@ export interface WebhookHandlerOptions<Tx = unknown> {
   inFlightWaitMs?: number
   /** Called once per request with everything the delivery log needs (no secrets). */
   onDelivery?: (delivery: Delivery) => void | Promise<void>
+  /**
+   * An OpenTelemetry tracer (`trace.getTracer('aghanim-webhooks')` from `@opentelemetry/api`): a span per
+   * delivery, with verify, claim, handler and commit spans inside. Absent (the default), no tracing runs.
+   */
+  tracer?: TracerLike
   now?: () => number
   engine?: HmacEngine
 }
@@ -104,9 +110,10 @@ export function createWebhookAnswerer<Tx = unknown>(
   options: WebhookHandlerOptions<Tx>,
 ): (request: IncomingRequest) => Promise<WebhookAnswer> {
   const config = resolveConfig(options)
+  const run = traceDeliveries(options.tracer, process)
   return async (request) => {
     const receivedAt = config.now()
-    const delivery = await process(request, config)
+    const delivery = await run(request, config)
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (delivery.duplicate) headers['x-idempotent-replay'] = 'true'
     // RFC 9110 §15.5.6: a 405 names the methods the resource does allow.
@@ -156,8 +163,10 @@ function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
   if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret.length === 0)) {
     throw new AghanimWebhookError('invalid_config', 'At least one non-empty webhook secret is required.')
   }
-  return {
+  return withTracing(options.tracer, {
     secrets,
+    // Verification with options prepared once (`signatureCheck`); the tracer, when given, wraps it in a span.
+    verify: verifyWith,
     router: options.router,
     store:
       options.store === false ? undefined : (options.store ?? (new MemoryStore() as IdempotencyStore<Tx>)),
@@ -172,7 +181,7 @@ function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
     leaseMs: options.leaseMs ?? 60_000,
     inFlightWaitMs: options.inFlightWaitMs ?? 10_000,
     now: options.now ?? Date.now,
-  }
+  })
 }
 
 type Processed = Omit<Delivery, 'request' | 'method' | 'url' | 'headers' | 'receivedAt' | 'durationMs'>
@@ -209,7 +218,7 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
       `${request.method} is not allowed; Aghanim delivers with POST.`,
     )
   state.body = await readBody(request, config.maxBodyBytes)
-  const checked = verifyWith(
+  const checked = config.verify(
     state.body,
     (name) => headerOf(request, name) ?? undefined,
     config.signatureCheck,

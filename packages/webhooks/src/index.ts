@@ -59,6 +59,7 @@ export {
   s,
 } from './schema.js'
 export { type SignInput, sign, signedHeaders } from './sign.js'
+export { type SpanAttributeValue, type SpanLike, spanNames, type TracerLike } from './tracing.js'
 export {
   DEFAULT_REPLAY_WINDOW,
   type ReplayWindow,

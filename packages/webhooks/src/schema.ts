@@ -47,7 +47,21 @@ export interface Schema<T> extends StandardSchemaV1<unknown, T> {
   parse(value: unknown): ParseResult<T>
   /** Internal: validates in place, pushing issues into `context`. */
   readonly check: (value: unknown, context: CheckContext) => void
+  /** Internal: what it accepts, as data; the JSON Schema export is generated from it, validation never reads it. */
+  readonly node: SchemaNode
 }
+
+/** Internal: the structure of a schema built with `s`, one variant per builder. */
+export type SchemaNode =
+  | { readonly type: 'string'; readonly minLength: number; readonly maxLength: number }
+  | { readonly type: 'number' | 'integer' | 'boolean' }
+  | { readonly type: 'literal'; readonly value: string | number | boolean | null }
+  | { readonly type: 'enum'; readonly values: readonly string[] }
+  | { readonly type: 'union'; readonly members: readonly Schema<unknown>[] }
+  | { readonly type: 'optional'; readonly schema: Schema<unknown> }
+  | { readonly type: 'array'; readonly items: Schema<unknown> }
+  | { readonly type: 'object'; readonly shape: Readonly<Record<string, Schema<unknown>>> }
+  | { readonly type: 'lazy'; readonly get: () => Schema<unknown> }
 
 export type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object'
 
@@ -95,6 +109,7 @@ function testOf(schema: Schema<unknown>): Test {
 function make<T>(
   expected: string,
   kinds: readonly JsonKind[],
+  node: SchemaNode,
   check: Schema<T>['check'],
   test: Test,
   optional = false,
@@ -104,6 +119,7 @@ function make<T>(
     optional,
     kinds,
     check,
+    node,
     parse: (value) => run(schema, test, value),
     '~standard': {
       version: 1,
@@ -159,10 +175,16 @@ function kindOf(value: unknown): JsonKind | undefined {
   return type === 'string' || type === 'number' || type === 'boolean' || type === 'object' ? type : undefined
 }
 
-function primitive<T>(expected: string, kind: JsonKind, accepts: (value: unknown) => boolean): Schema<T> {
+function primitive<T>(
+  expected: string,
+  kind: JsonKind,
+  node: SchemaNode,
+  accepts: (value: unknown) => boolean,
+): Schema<T> {
   return make<T>(
     expected,
     [kind],
+    node,
     (value, context) => {
       if (!accepts(value)) mismatch(context, expected, value)
     },
@@ -193,6 +215,7 @@ function objectSchema<T>(shape: Shape): Schema<T> {
   return make<T>(
     'object',
     ['object'],
+    { type: 'object', shape },
     (value, context) => {
       if (!isObject(value)) return mismatch(context, 'object', value)
       nested(context, () => {
@@ -227,6 +250,7 @@ function string(options: { minLength?: number; maxLength?: number } = {}): Schem
   return make<string>(
     expected,
     ['string'],
+    { type: 'string', minLength, maxLength },
     (value, context) => {
       if (typeof value !== 'string') return mismatch(context, expected, value)
       if (value.length < minLength) return mismatch(context, expected, value)
@@ -243,6 +267,7 @@ function literal<const V extends string | number | boolean | null>(expected: V):
   return make<V>(
     shown,
     [kind],
+    { type: 'literal', value: expected },
     (value, context) => {
       if (value === expected) return
       report(
@@ -261,6 +286,7 @@ function union<const M extends readonly Schema<unknown>[]>(...members: M): Schem
   return make<Infer<M[number]>>(
     expected,
     kinds,
+    { type: 'union', members },
     (value, context) => {
       const kind = kindOf(value)
       let best: Issue[] | undefined
@@ -292,16 +318,25 @@ export const s = {
   string,
   /** A finite number. */
   number: () =>
-    primitive<number>('number', 'number', (value) => typeof value === 'number' && Number.isFinite(value)),
+    primitive<number>(
+      'number',
+      'number',
+      { type: 'number' },
+      (value) => typeof value === 'number' && Number.isFinite(value),
+    ),
   /** A whole number (JSON numbers like `5.0` count). */
-  integer: () => primitive<number>('integer', 'number', (value) => Number.isInteger(value)),
-  boolean: () => primitive<boolean>('boolean', 'boolean', (value) => typeof value === 'boolean'),
+  integer: () =>
+    primitive<number>('integer', 'number', { type: 'integer' }, (value) => Number.isInteger(value)),
+  boolean: () =>
+    primitive<boolean>('boolean', 'boolean', { type: 'boolean' }, (value) => typeof value === 'boolean'),
   /** Exactly this value. */
   literal,
   /** One of these strings. */
   enum: <const V extends readonly [string, ...string[]]>(values: V): Schema<V[number]> => {
     const expected = values.map((value) => JSON.stringify(value)).join(' | ')
-    return primitive<V[number]>(expected, 'string', (value) => values.includes(value as string))
+    return primitive<V[number]>(expected, 'string', { type: 'enum', values }, (value) =>
+      values.includes(value as string),
+    )
   },
   /** `x` or null. */
   nullable: <T>(schema: Schema<T>): Schema<T | null> => union(schema, literal(null)),
@@ -311,6 +346,7 @@ export const s = {
     return make<T | undefined>(
       schema.expected,
       schema.kinds,
+      { type: 'optional', schema },
       (value, context) => {
         if (value !== undefined) schema.check(value, context)
       },
@@ -324,6 +360,7 @@ export const s = {
     return make<T[]>(
       'array',
       ['array'],
+      { type: 'array', items: schema },
       (value, context) => {
         if (!Array.isArray(value)) return mismatch(context, 'array', value)
         nested(context, () => {
@@ -357,6 +394,7 @@ export const s = {
     make<T>(
       expected,
       kinds,
+      { type: 'lazy', get },
       (value, context) => get().check(value, context),
       (value, depth) => testOf(get())(value, depth),
     ),

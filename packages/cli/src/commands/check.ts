@@ -1,4 +1,7 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { helpOption, integerOption, parseCommand, requireSecret, requireUrl } from '../args.js'
+import { junitXml, type TimedReport } from '../check/junit.js'
 import { allChecks, type CheckReport, runChecks } from '../check/run-checks.js'
 import type { Result } from '../check/verdict.js'
 import { type CommandContext, showHelp } from '../command.js'
@@ -9,7 +12,7 @@ import type { Style } from '../style.js'
 
 export const help = `Run a conformance battery against any Aghanim webhook endpoint, in any language.
 
-Usage: aghanim-webhooks check <URL> --secret S [--player P] [--sku X] [--timeout MS] [--json]
+Usage: aghanim-webhooks check <URL> --secret S [--player P] [--sku X] [--timeout MS] [--json] [--junit FILE]
 
 Sends ${allChecks.length} kinds of deliveries (signed right and wrong, malformed, stale, oversized, duplicated,
 concurrent) and prints one line per check: pass, warn, fail (expected vs got) or skip (nothing to judge).
@@ -26,12 +29,14 @@ Options:
   --timeout MS    time budget per answer (default 3000)
   --only IDS      run only these checks, comma-separated (ids as in --json)
   --json          print { ok, counts, checks: [{ id, title, result, expected, got, note }] }
+  --junit FILE    also write a JUnit XML report to FILE (one test case per check), for CI to display
   -h, --help      show this help
 
 Examples:
   aghanim-webhooks check http://localhost:8000/webhook --secret test_secret
   aghanim-webhooks check https://api.example.com/aghanim --player qa-player-1 --sku gems --json
   aghanim-webhooks check $URL --only signature-short,body-invalid-json
+  aghanim-webhooks check $STAGING_URL --junit reports/aghanim-check.xml
 `
 
 const LABELS: Record<Result, (style: Style) => string> = {
@@ -50,6 +55,7 @@ export async function run(argv: string[], { io, style, now }: CommandContext): P
     timeout: { type: 'string' },
     only: { type: 'string' },
     json: { type: 'boolean' },
+    junit: { type: 'string' },
   })
   if (values.help) return showHelp(io, help)
   if (positionals.length !== 1)
@@ -64,6 +70,8 @@ export async function run(argv: string[], { io, style, now }: CommandContext): P
     now,
   }
   const checks = selectChecks(values.only)
+  if (values.junit === '') throw new UsageError('--junit needs a file name, e.g. --junit check.xml')
+  const junitFile = values.junit === undefined ? undefined : resolve(io.cwd, values.junit)
 
   const started = performance.now()
   const progress = createProgress(io, checks.length)
@@ -73,17 +81,27 @@ export async function run(argv: string[], { io, style, now }: CommandContext): P
     )
   }
   const titleWidth = Math.max(...checks.map((check) => check.title.length))
+  const timed: TimedReport[] = []
+  let checkStarted = 0
   const reports = await runChecks(
     settings,
     {
-      start: (check, index) => progress.update(index, check.title),
+      start: (check, index) => {
+        checkStarted = performance.now()
+        progress.update(index, check.title)
+      },
       done: (report) => {
+        timed.push({ ...report, ms: performance.now() - checkStarted })
         if (!values.json) for (const line of reportLines(report, titleWidth, style)) progress.log(line)
       },
     },
     checks,
   )
   progress.end()
+  if (junitFile) {
+    await mkdir(dirname(junitFile), { recursive: true })
+    await writeFile(junitFile, junitXml(url.href, timed, checks, new Date(now())))
+  }
 
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0 }
   for (const report of reports) counts[report.result]++

@@ -39,6 +39,15 @@ export interface ServerConfig {
   seedTestPlayer: boolean
   /** Forward mode (`--forward-to`): the backend that answers instead of the reference ledger. */
   forward: ForwardConfig | undefined
+  /** OpenTelemetry traces, exported as OTLP/HTTP; undefined when no OTLP endpoint is set. */
+  tracing: TracingConfig | undefined
+}
+
+export interface TracingConfig {
+  /** Where spans are POSTed: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`. */
+  tracesUrl: string
+  /** `OTEL_SERVICE_NAME`, default `aghanim-webhooks`. */
+  serviceName: string
 }
 
 export interface BatchConfig {
@@ -128,7 +137,20 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     },
     seedTestPlayer: !production && forward === undefined,
     forward,
+    tracing: tracingConfig(env),
   }
+}
+
+// OpenTelemetry's standard variables (the exporter reads OTEL_EXPORTER_OTLP_HEADERS itself).
+function tracingConfig(env: Record<string, string | undefined>): TracingConfig | undefined {
+  if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return undefined
+  const signal = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+  const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT)
+  const tracesUrl = signal ?? (base && `${base.replace(/\/+$/, '')}/v1/traces`)
+  if (!tracesUrl) return undefined
+  if (!URL.canParse(tracesUrl) || !/^https?:$/.test(new URL(tracesUrl).protocol))
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT (or its _TRACES_ variant) must be an http(s) URL.')
+  return { tracesUrl, serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? 'aghanim-webhooks' }
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {

@@ -65,6 +65,7 @@ Every flag mirrors an environment variable (flags win; a .env file in the workin
   --log-level L             LOG_LEVEL             fatal|error|warn|info|debug|trace|silent (default info)
   --data-dir DIR            DATA_DIR              embedded database and generated secret (default ./data)
   --env-file FILE                                 read this file instead of ./.env
+                            OTEL_EXPORTER_OTLP_ENDPOINT  export OpenTelemetry traces as OTLP/HTTP (e.g. http://collector:4318)
 
 Forward mode (your backend in any language behind the verified, exactly-once front door; docs/forward.md):
   --forward-to [PATTERN=]URL  FORWARD_TO          POST verified deliveries there (repeat: item.*=URL, *=URL)

@@ -13,6 +13,7 @@ import { listenHttp } from '../http/http-server.js'
 import { inspectorRoot } from '../http/static-files.js'
 import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
+import { startTracing } from '../telemetry/otlp-tracing.js'
 import { buildRouter } from './build-router.js'
 import { startRetention } from './retention.js'
 import { seedTestPlayer } from './seed.js'
@@ -137,6 +138,8 @@ async function listen(
     onDelivery: (delivery) => recorder.onDelivery(delivery),
     now,
   }
+  const tracing = await startTracing(config.tracing)
+  if (tracing) handlerOptions.tracer = tracing.tracer
   handle = createWebhookHandler(handlerOptions)
   const webhook = aghanimWebhooks({
     ...handlerOptions,
@@ -189,6 +192,8 @@ async function listen(
   })
   const { url, port } = http
   logger.info({ url, webhook: config.webhookPath, database: database.kind }, 'listening')
+  if (config.tracing)
+    logger.info({ traces: new URL(config.tracing.tracesUrl).origin }, 'exporting traces as OTLP/HTTP')
   const retention = startRetention(config, database, logger, now, forward?.pruneAttempts)
 
   let closed: Promise<void> | undefined
@@ -204,6 +209,9 @@ async function listen(
         await recorder.flush()
         await retention.stop()
         await database.close()
+        await tracing
+          ?.shutdown()
+          .catch((error) => logger.warn({ err: error }, 'could not export the last spans'))
         logger.info('stopped')
         await new Promise<void>((resolve) => logger.flush(() => resolve()))
       })()

@@ -1,3 +1,6 @@
+// Its declarations name Node types: this loads @types/node for consumers whose tsconfig does not list it
+// (TypeScript 6+ loads no @types package by default). Kept in the emitted .d.ts by preserve="true".
+/// <reference types="node" preserve="true" />
 /**
  * Fastify adapter (Fastify 5). Every adapter exports the same names, so switching framework is an import
  * change. Importing it makes node:crypto the default HMAC engine.

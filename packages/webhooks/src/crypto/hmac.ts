@@ -10,7 +10,9 @@ export interface HmacEngine {
 const encoder = new TextEncoder()
 
 /** WebCrypto engine: works on Node, Bun, Deno, Workers and browsers. Imported keys are cached per secret. */
-export function webCryptoEngine(subtle: SubtleCrypto = globalThis.crypto.subtle): HmacEngine {
+// `typeof crypto.subtle`, not `SubtleCrypto`: Node's types declare that name as a value only, so a Node
+// project without the DOM library could not read this declaration.
+export function webCryptoEngine(subtle: typeof crypto.subtle = globalThis.crypto.subtle): HmacEngine {
   const keys = new Map<string, Promise<CryptoKey>>()
   const keyFor = (secret: string) => {
     let key = keys.get(secret)

@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { defineEvent } from './define.js'
+import { aghanimDocs, defineEvent } from './define.js'
 
 // Only three analytics events have published fields (`name`, `action`, `label`), so they are typed as
 // optional and the rest stays open: these are high-volume notifications, and a rejection means a retry.
@@ -16,7 +16,7 @@ function analyticsEvent(summary: string, name: string, action: string, label: st
     answer: 'ack',
     data: interaction,
     fixture: { name, action, label },
-    docs: '§3.21',
+    docs: aghanimDocs('webhooks/analytics-events'),
     trigger: name.startsWith('hub.') ? 'hub.interact' : 'checkout.interact',
     idempotencyKey: true,
   })

@@ -26,13 +26,22 @@ export interface EventDefinition<
   readonly data: S
   /** A realistic `event_data`, from the published example where there is one. */
   readonly fixture: Infer<S>
-  /** Where REFERENCE.md describes it, e.g. `§3.3`. */
+  /**
+   * Aghanim's documentation page for it, e.g. `https://docs.aghanim.com/webhooks/item-add`; events Aghanim
+   * names but does not document point to the webhooks overview.
+   */
   readonly docs: string
   /** The envelope `trigger` the docs show for it, or null where none is documented. */
   readonly trigger: string | null
   /** Whether the docs' examples carry an `idempotency_key` (false: they show `null`). */
   readonly idempotencyKey: boolean
 }
+
+/** Aghanim's documentation site, where every event's `docs` page lives. */
+export const AGHANIM_DOCS = 'https://docs.aghanim.com'
+
+/** The URL of a page of Aghanim's documentation: `aghanimDocs('webhooks/item-add')`. */
+export const aghanimDocs = (page: string) => `${AGHANIM_DOCS}/${page}`
 
 /** Checks the fixture against the data schema at compile time, and keeps the literal kind and answer. */
 export function defineEvent<S extends Schema<unknown>, K extends EventKind, A extends AnswerKind>(

@@ -37,4 +37,10 @@ export {
   type WebhookEvent,
 } from './envelope.js'
 export { type DeepPartial, type FixtureOptions, fixtureEvent } from './fixtures.js'
+export {
+  eventsJsonSchema,
+  eventsJsonSchemaText,
+  JSON_SCHEMA_DIALECT,
+  type JsonSchema,
+} from './json-schema.js'
 export type { Item } from './shared.js'

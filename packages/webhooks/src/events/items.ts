@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { defineEvent } from './define.js'
+import { aghanimDocs, defineEvent } from './define.js'
 import { crystals, ids, item } from './shared.js'
 
 const grant = s.object({
@@ -21,7 +21,7 @@ export const itemEvents = {
     answer: 'ack',
     data: grant,
     fixture: { player_id: ids.player, items: [crystals], reason: `Order paid ${ids.order}` },
-    docs: '§3.3',
+    docs: aghanimDocs('webhooks/item-add'),
     trigger: null,
     idempotencyKey: true,
   }),
@@ -31,7 +31,7 @@ export const itemEvents = {
     answer: 'ack',
     data: grant,
     fixture: { player_id: ids.player, items: [crystals], reason: `Order refunded ${ids.order}` },
-    docs: '§3.4',
+    docs: aghanimDocs('webhooks/item-remove'),
     trigger: null,
     idempotencyKey: true,
   }),
@@ -57,7 +57,7 @@ export const itemEvents = {
       current_page_path: '/store',
       locale: 'en',
     },
-    docs: '§3.5',
+    docs: aghanimDocs('webhooks/store-get'),
     trigger: 'hub.store.open',
     idempotencyKey: true,
   }),
@@ -78,7 +78,7 @@ export const itemEvents = {
       item: crystals,
       items: [crystals],
     },
-    docs: '§3.16',
+    docs: aghanimDocs('webhooks/coupon-redeemed'),
     trigger: 'hub.redeem',
     idempotencyKey: true,
   }),

@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { defineEvent } from './define.js'
+import { aghanimDocs, defineEvent } from './define.js'
 import { ids } from './shared.js'
 
 const message = s.object({
@@ -25,7 +25,7 @@ export const liveopsEvents = {
       icon: null,
       url: null,
     },
-    docs: '§3.19',
+    docs: aghanimDocs('webhooks/in-game-popup'),
     trigger: 'liveops.execute_action',
     idempotencyKey: false,
   }),
@@ -35,7 +35,7 @@ export const liveopsEvents = {
     answer: 'ack',
     data: message,
     fixture: { player_id: ids.player, title: 'Hello!', body: 'How are you today?', icon: null, url: null },
-    docs: '§3.19',
+    docs: aghanimDocs('webhooks/mobile-push'),
     trigger: 'liveops.execute_action',
     idempotencyKey: false,
   }),
@@ -45,7 +45,7 @@ export const liveopsEvents = {
     answer: 'ack',
     data: s.openObject(),
     fixture: { player_id: ids.player },
-    docs: '§3.23',
+    docs: aghanimDocs('webhooks/overview'),
     trigger: null,
     idempotencyKey: true,
   }),
@@ -60,7 +60,7 @@ export const liveopsEvents = {
       url: 'https://batches.example.com/gm_exTAyxPsVwh/batch_eCb9Kx2.jsonl?signature=example',
       expires_at: 1725634850,
     },
-    docs: '§3.22',
+    docs: aghanimDocs('webhooks/batching'),
     trigger: null,
     idempotencyKey: true,
   }),

@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { defineEvent } from './define.js'
+import { aghanimDocs, defineEvent } from './define.js'
 import { order, orderFields, orderFixture } from './shared.js'
 
 const paidOrder = s.object({
@@ -23,7 +23,7 @@ export const orderEvents = {
     answer: 'ack',
     data: order,
     fixture: orderFixture('created'),
-    docs: '§3.6',
+    docs: aghanimDocs('webhooks/order-created'),
     trigger: null,
     idempotencyKey: true,
   }),
@@ -37,7 +37,7 @@ export const orderEvents = {
       revenue_usd: 9099.123,
       fees: { aghanim_fee_usd: 10.11, payment_system_fee_usd: 15.123, taxes_usd: 481.198933 },
     },
-    docs: '§3.7',
+    docs: aghanimDocs('webhooks/order-paid'),
     trigger: null,
     idempotencyKey: true,
   }),
@@ -47,7 +47,7 @@ export const orderEvents = {
     answer: 'ack',
     data: order,
     fixture: orderFixture('canceled'),
-    docs: '§3.8',
+    docs: aghanimDocs('webhooks/order-canceled'),
     trigger: null,
     idempotencyKey: true,
   }),
@@ -57,7 +57,7 @@ export const orderEvents = {
     answer: 'ack',
     data: order,
     fixture: orderFixture('refunded'),
-    docs: '§3.9',
+    docs: aghanimDocs('webhooks/refund'),
     trigger: null,
     idempotencyKey: true,
   }),

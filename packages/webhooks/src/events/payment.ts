@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { defineEvent } from './define.js'
+import { aghanimDocs, defineEvent } from './define.js'
 import { ids } from './shared.js'
 
 // Aghanim documents only that a payment event carries the payment's `id`; the rest stays open.
@@ -22,7 +22,7 @@ function paymentEvent(status: string, summary: string) {
       payment_method_name: 'cards',
       country: 'US',
     },
-    docs: '§3.10',
+    docs: aghanimDocs('webhooks/payment-events'),
     trigger: null,
     idempotencyKey: true,
   })
@@ -72,7 +72,7 @@ export const paymentEvents = {
       payment_method: 'cards',
       reported_at: 1725547595,
     },
-    docs: '§3.11',
+    docs: aghanimDocs('webhooks/fraud'),
     trigger: null,
     idempotencyKey: true,
   }),

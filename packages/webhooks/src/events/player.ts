@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { defineEvent } from './define.js'
+import { aghanimDocs, defineEvent } from './define.js'
 import { ids } from './shared.js'
 
 /** player.verify, player.lookup, player.update, marketing consent and player.is_idle (REFERENCE §3). */
@@ -10,7 +10,7 @@ export const playerEvents = {
     answer: 'player',
     data: s.object({ player_id: s.string() }),
     fixture: { player_id: ids.player },
-    docs: '§3.2',
+    docs: aghanimDocs('webhooks/verify-player'),
     trigger: 'hub.login',
     idempotencyKey: false,
   }),
@@ -21,7 +21,7 @@ export const playerEvents = {
     // The partial composite identity; its field names are defined by each game.
     data: s.openObject(),
     fixture: { account_id: '123456' },
-    docs: '§3.17',
+    docs: aghanimDocs('advanced/composite-authorization'),
     trigger: null,
     idempotencyKey: false,
   }),
@@ -36,7 +36,7 @@ export const playerEvents = {
       avatar_url: s.optional(s.string()),
     }),
     fixture: { player_id: ids.player, email: 'PlayerOne@aghanim.com' },
-    docs: '§3.20',
+    docs: aghanimDocs('webhooks/update-player'),
     trigger: 'hub.profile_update',
     idempotencyKey: false,
   }),
@@ -57,7 +57,7 @@ export const playerEvents = {
       player_id: ids.player,
       email: { address: 'player@example.com', granted_at: 1704067200, revoked_at: null },
     },
-    docs: '§3.18',
+    docs: aghanimDocs('webhooks/marketing-consent'),
     trigger: 'hub.purchase',
     idempotencyKey: false,
   }),
@@ -67,7 +67,7 @@ export const playerEvents = {
     answer: 'ack',
     data: s.openObject(),
     fixture: { player_id: ids.player },
-    docs: '§3.24',
+    docs: aghanimDocs('webhooks/overview'),
     trigger: null,
     idempotencyKey: true,
   }),

@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { defineEvent } from './define.js'
+import { aghanimDocs, defineEvent } from './define.js'
 import { ids } from './shared.js'
 
 // The payload is not documented. The docs do say to rely on `event_type` + `effective_until` and to treat
@@ -11,7 +11,7 @@ const subscription = s.openObject({
   effective_until: s.optional(s.nullable(s.number())),
 })
 
-function subscriptionEvent(docs: string, summary: string, status: string) {
+function subscriptionEvent(summary: string, status: string) {
   return defineEvent({
     summary,
     kind: 'notification',
@@ -29,7 +29,7 @@ function subscriptionEvent(docs: string, summary: string, status: string) {
       created_at: 1725547595,
       effective_until: 1728139595,
     },
-    docs,
+    docs: aghanimDocs('webhooks/subscription'),
     trigger: null,
     idempotencyKey: true,
   })
@@ -37,23 +37,13 @@ function subscriptionEvent(docs: string, summary: string, status: string) {
 
 /** subscription.activated / updated / renewed / deactivated (REFERENCE §3.12–§3.15). */
 export const subscriptionEvents = {
-  'subscription.activated': subscriptionEvent(
-    '§3.12',
-    'A subscription became active: grant its benefits.',
-    'active',
-  ),
+  'subscription.activated': subscriptionEvent('A subscription became active: grant its benefits.', 'active'),
   'subscription.updated': subscriptionEvent(
-    '§3.13',
     "A subscription's status, plan or billing dates changed.",
     'active',
   ),
-  'subscription.renewed': subscriptionEvent(
-    '§3.14',
-    'A recurring payment succeeded: extend access.',
-    'active',
-  ),
+  'subscription.renewed': subscriptionEvent('A recurring payment succeeded: extend access.', 'active'),
   'subscription.deactivated': subscriptionEvent(
-    '§3.15',
     'A subscription was deactivated: revoke its benefits.',
     'expired',
   ),
