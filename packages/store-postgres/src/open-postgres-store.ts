@@ -1,6 +1,8 @@
 import pg from 'pg'
+import { listenForErrors } from './checkout.js'
 import { quoteSchema } from './identifier.js'
 import { PostgresStore } from './postgres-store.js'
+import { Presence } from './presence.js'
 import { STORE_SCOPE, storeMigrations } from './schema.js'
 
 export interface PostgresStoreOptions {
@@ -14,7 +16,16 @@ export interface PostgresStoreOptions {
   poolSize?: number
   /** Clock in milliseconds (leases, completion times). Instances sharing a database need synchronised clocks. */
   now?: () => number
+  /** How long the pool the store creates waits for a new connection before failing. Default 5000 ms. */
+  connectTimeoutMs?: number
+  /**
+   * How long a query of the pool the store creates waits for its answer before failing (and the connection is
+   * dropped). Default 10 000 ms. This is what ends a request stuck on a connection whose packets vanish
+   * (a blackholed network path, a frozen server): TCP alone would wait for many minutes.
+   */
+  queryTimeoutMs?: number
 }
+
 
 /**
  * Connects to PostgreSQL, migrates the store's tables (safe when several instances start at once) and returns
@@ -38,12 +49,25 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       options: `-c search_path=${quotedSchema},public`,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      query_timeout: options.queryTimeoutMs ?? 10_000,
+      keepAlive: true,
     })
   // An idle client dropped by the server must not crash the process: the next query reports the failure.
   if (!options.pool) pool.on('error', () => {})
-  const store = new PostgresStore(pool, { schema, quotedSchema, now, ownsPool: options.pool === undefined })
+  // Nor a busy one (see checkout.ts).
+  listenForErrors(pool)
+  const presence = new Presence(pool.options)
+  const store = new PostgresStore(pool, {
+    schema,
+    quotedSchema,
+    now,
+    ownsPool: options.pool === undefined,
+    presence,
+  })
   try {
     await store.migrate(STORE_SCOPE, storeMigrations)
+    await presence.start()
   } catch (error) {
     await store.close()
     throw error
