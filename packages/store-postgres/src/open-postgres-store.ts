@@ -48,7 +48,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
-      options: `-c search_path=${quotedSchema},public`,
+      // A transaction of ours left idle that long lost its client (a cut network path): end it, so its row
+      // locks do not hold the keys and inventory rows it touched until the server's TCP keepalive notices.
+      options: `-c search_path=${quotedSchema},public -c idle_in_transaction_session_timeout=30000`,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       query_timeout: options.queryTimeoutMs ?? 10_000,
       keepAlive: true,

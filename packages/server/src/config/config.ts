@@ -13,6 +13,8 @@ export interface ServerConfig {
   host: string | undefined
   webhookPath: string
   database: DatabaseConfig
+  /** How long start-up waits for the database (PostgreSQL not accepting connections yet, an SQLite file locked). */
+  databaseWaitMs: number
   /** Accepted webhook secrets, newest first; empty until a development start generates one. */
   secrets: string[]
   /** Bearer token for `/api/`; without one the admin API only answers loopback clients. */
@@ -102,6 +104,7 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
       1024,
       64 * 1024 * 1024,
     ),
+    databaseWaitMs: integer('DATABASE_WAIT_MS', env.DATABASE_WAIT_MS ?? '30000', 0, 3_600_000),
     requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS ?? '30000', 100, 600_000),
     headersTimeoutMs: integer('HEADERS_TIMEOUT_MS', env.HEADERS_TIMEOUT_MS ?? '10000', 100, 600_000),
     batch: {

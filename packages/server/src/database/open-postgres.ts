@@ -52,6 +52,7 @@ export async function openPostgresDatabase(options: {
       return result.rowCount ?? 0
     },
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
+    releaseAbandonedClaims: async () => 0,
     ping: () => ledger.ping(),
     close: () => store.close(),
   }

@@ -2,8 +2,10 @@ import { createWebhookHandler, type WebhookHandlerOptions } from 'aghanim-webhoo
 import { aghanimWebhooks } from 'aghanim-webhooks/node'
 import type { ServerConfig } from '../config/config.js'
 import { ConfigError } from '../config/config-error.js'
-import { openDatabase } from '../database/open-database.js'
+import { createDatabaseHealth } from '../database/database-health.js'
+import { guardLedger } from '../database/guard-ledger.js'
 import type { ServerDatabase } from '../database/server-database.js'
+import { openDatabaseWhenReady } from '../database/wait-for-database.js'
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
 import { createDeliveryRecorder } from '../deliveries/delivery-recorder.js'
 import { createApp } from '../http/app.js'
@@ -27,6 +29,12 @@ export interface StartOptions {
   inspectorRoot?: string
   /** `--workers`: how summaries reach every process's live stream, and how /metrics sums all processes. */
   cluster?: ClusterHooks
+  /**
+   * True when no other process serves from this database's file (`serve` without `--workers`): claims in
+   * progress at start then belong to a process that died, and are released (SQLite; see
+   * `ServerDatabase.releaseAbandonedClaims`). `--workers` does it once in the primary, before forking.
+   */
+  ownsDatabase?: boolean
 }
 
 /** How a `--workers` process shares live deliveries and metrics with the others (through the primary). */
@@ -60,8 +68,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
   const now = options.now ?? Date.now
   const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
-  const database = await openDatabase(config.database, now)
+  const database = await openDatabaseWhenReady(config.database, { now, waitMs: config.databaseWaitMs, logger })
   try {
+    if (options.ownsDatabase) await releaseAbandonedClaims(database, logger)
     return await listen(config, database, logger, now, options)
   } catch (error) {
     await database.close().catch(() => {})
@@ -69,15 +78,40 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
 }
 
+/**
+ * What the primary of `--workers` does before forking: opens the database (waiting for it as a single server
+ * does), so that migrations run once, in one process, and not in N workers racing for SQLite's write lock on
+ * a fresh file; and releases the claims of attempts that died with the previous process.
+ */
+export async function prepareDatabase(config: ServerConfig, options: StartOptions = {}): Promise<void> {
+  const now = options.now ?? Date.now
+  const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
+  const database = await openDatabaseWhenReady(config.database, { now, waitMs: config.databaseWaitMs, logger })
+  try {
+    await releaseAbandonedClaims(database, logger)
+  } finally {
+    await database.close()
+  }
+}
+
+async function releaseAbandonedClaims(database: ServerDatabase, logger: Logger): Promise<void> {
+  const released = await database.releaseAbandonedClaims()
+  if (released > 0)
+    logger.warn({ released }, 'released the idempotency claims of attempts that died with the previous process')
+}
+
 async function listen(
   config: ServerConfig,
-  database: ServerDatabase,
+  opened: ServerDatabase,
   logger: Logger,
   now: () => number,
   options: StartOptions,
 ): Promise<RunningServer> {
+  let database = opened
   if (config.seedTestPlayer) await seedTestPlayer(database.ledger)
   const metrics = createMetrics()
+  const health = createDatabaseHealth({ ping: () => database.ping(), logger, metrics, now })
+  database = { ...database, ledger: guardLedger(database.ledger, health) }
   const stream = createDeliveryStream((size) => metrics.setSseClients(size))
   options.cluster?.attach({
     publish: (summary) => stream.publish(summary),
@@ -107,7 +141,10 @@ async function listen(
     store: database.store,
     maxBodyBytes: config.maxBodyBytes,
     unknownEventType: config.unknownEvents,
-    onDelivery: (delivery) => recorder.onDelivery(delivery),
+    onDelivery: (delivery) => {
+      if (delivery.outcome === 'store_unavailable') health.failed(delivery.error)
+      return recorder.onDelivery(delivery)
+    },
     now,
   }
   handle = createWebhookHandler(handlerOptions)
@@ -136,7 +173,8 @@ async function listen(
         now,
       },
     },
-    ready: () => database.ping(),
+    ready: () => health.ready(),
+    databaseFailed: (error) => health.failed(error),
     metrics: async () => {
       const snapshot = options.cluster ? await options.cluster.collect() : metrics.snapshot()
       return renderMetrics(snapshot, {
@@ -164,6 +202,7 @@ async function listen(
         await http.stop()
         await recorder.flush()
         await retention.stop()
+        health.stop()
         await database.close()
         logger.info('stopped')
         await new Promise<void>((resolve) => logger.flush(() => resolve()))
