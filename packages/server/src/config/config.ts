@@ -69,12 +69,19 @@ export function loadConfig(
 function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: string): ServerConfig {
   const production = env.NODE_ENV === 'production'
   const dataDir = resolve(cwd, flags['data-dir'] ?? env.DATA_DIR ?? 'data')
-  const database = parseDatabaseUrl(flags['database-url'] ?? env.DATABASE_URL, {
+  const parsed = parseDatabaseUrl(flags['database-url'] ?? env.DATABASE_URL, {
     cwd,
     dataDir,
     schema: flags['database-schema'] ?? env.DATABASE_SCHEMA,
     durability: env.SQLITE_DURABILITY,
   })
+  const database =
+    parsed.kind === 'postgres'
+      ? {
+          ...parsed,
+          queryTimeoutMs: integer('DATABASE_TIMEOUT_MS', env.DATABASE_TIMEOUT_MS ?? '10000', 100, 3_600_000),
+        }
+      : parsed
   const secrets = splitList(flags.secret ?? env.AGHANIM_WEBHOOK_SECRET)
   if (production && secrets.length === 0) {
     throw new ConfigError(

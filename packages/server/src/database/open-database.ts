@@ -18,6 +18,7 @@ export async function openDatabase(config: DatabaseConfig, now: () => number): P
   return (await openPostgresDatabase({
     connectionString: config.connectionString,
     schema: config.schema,
+    queryTimeoutMs: config.queryTimeoutMs,
     now,
   })) as ServerDatabase
 }

@@ -7,11 +7,15 @@ import { LEDGER_SCOPE, type ServerDatabase } from './server-database.js'
 export async function openPostgresDatabase(options: {
   connectionString: string
   schema: string
+  queryTimeoutMs?: number
   now: () => number
 }): Promise<ServerDatabase<PostgresTx>> {
   const store = await openPostgresStore({
     connectionString: options.connectionString,
     schema: options.schema,
+    queryTimeoutMs: options.queryTimeoutMs,
+    // A new connection gets no longer than a query to come up.
+    connectTimeoutMs: Math.min(5000, options.queryTimeoutMs ?? 5000),
     now: options.now,
   })
   try {
