@@ -23,6 +23,8 @@ export interface TcpProxy {
   restore(): void
   /** Connections that reached the target so far. */
   readonly connections: number
+  /** Connections the proxy received so far, refused or not. */
+  readonly attempts: number
   close(): Promise<void>
 }
 
@@ -39,6 +41,7 @@ export async function startTcpProxy(
 ): Promise<TcpProxy> {
   let mode: Mode = initial
   let connections = 0
+  let attempts = 0
   const pairs = new Set<Pair>()
   const flow = (pair: Pair) => {
     pair.upstream ??= openUpstream(pair)
@@ -55,6 +58,7 @@ export async function startTcpProxy(
     return upstream
   }
   const server: Server = createServer((client) => {
+    attempts += 1
     client.on('error', () => {})
     if (mode === 'reset') return void client.resetAndDestroy()
     const pair: Pair = { client, upstream: undefined }
@@ -79,6 +83,9 @@ export async function startTcpProxy(
     },
     get connections() {
       return connections
+    },
+    get attempts() {
+      return attempts
     },
     reset() {
       mode = 'reset'

@@ -28,13 +28,13 @@ export async function openDatabaseWhenReady(
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error
       const waited = Date.now() - started
-      if (waited + pause > options.waitMs) throw unavailableAtStart(config, error, waited)
+      if (waited >= options.waitMs) throw unavailableAtStart(config, error, waited)
       if (attempt === 1)
         options.logger?.warn(
           { err: error, waitMs: options.waitMs },
           'the database is not available yet; retrying until it is',
         )
-      await sleep(pause)
+      await sleep(Math.min(pause, options.waitMs - waited))
       pause = Math.min(pause * 2, MAX_RETRY_MS)
     }
   }
