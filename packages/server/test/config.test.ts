@@ -63,7 +63,11 @@ describe('loadConfig', () => {
   test('waits 30 s for the database at start and 10 s for a PostgreSQL answer, unless told otherwise', () => {
     const url = 'postgres://app@db/shop'
     expect(loadConfig([], { DATABASE_URL: url }, tempDir()).databaseWaitMs).toBe(30_000)
-    const tuned = loadConfig([], { DATABASE_URL: url, DATABASE_WAIT_MS: '0', DATABASE_TIMEOUT_MS: '1500' }, tempDir())
+    const tuned = loadConfig(
+      [],
+      { DATABASE_URL: url, DATABASE_WAIT_MS: '0', DATABASE_TIMEOUT_MS: '1500' },
+      tempDir(),
+    )
     expect(tuned.databaseWaitMs).toBe(0)
     expect(tuned.database).toMatchObject({ queryTimeoutMs: 1500 })
     expect(() => loadConfig([], { DATABASE_URL: url, DATABASE_TIMEOUT_MS: 'soon' }, tempDir())).toThrow(

@@ -26,7 +26,6 @@ export interface PostgresStoreOptions {
   queryTimeoutMs?: number
 }
 
-
 /**
  * Connects to PostgreSQL, migrates the store's tables (safe when several instances start at once) and returns
  * the store. A pool the store creates has its search_path set to the schema, so `store.pool` queries of your own

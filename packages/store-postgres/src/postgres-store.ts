@@ -8,8 +8,8 @@ import {
   type TransactionWork,
 } from 'aghanim-webhooks'
 import type { Pool, PoolClient } from 'pg'
-import { PostgresDeliveryLog, PRUNE_CHUNK_ROWS } from './delivery-log.js'
 import { checkout } from './checkout.js'
+import { PostgresDeliveryLog, PRUNE_CHUNK_ROWS } from './delivery-log.js'
 import { migrate, type PostgresMigration } from './migrate.js'
 import { PendingReleases } from './pending-releases.js'
 import type { Presence } from './presence.js'

@@ -43,7 +43,9 @@ describe('PostgresStore when its database fails', () => {
       await client.query('SELECT 1')
     })
     await expect(failed).rejects.toThrow()
-    expect(await store.transact(async ({ client }) => (await client.query('SELECT 2 AS n')).rows[0].n)).toBe(2)
+    expect(await store.transact(async ({ client }) => (await client.query('SELECT 2 AS n')).rows[0].n)).toBe(
+      2,
+    )
   })
 
   test('the claim of a killed process is taken over by the next attempt at once, not after the lease', async () => {
@@ -63,7 +65,7 @@ describe('PostgresStore when its database fails', () => {
     expect(claim).toMatchObject({ kind: 'acquired', attempt: 2 })
   })
 
-  test("the claim of a live instance is not taken over before its lease ends, whoever asks", async () => {
+  test('the claim of a live instance is not taken over before its lease ends, whoever asks', async () => {
     const first = await open('alive')
     const second = await open('alive', { schema: first.schema })
     expect((await first.claim('order-alive', { leaseMs: 60_000 })).kind).toBe('acquired')
@@ -72,7 +74,10 @@ describe('PostgresStore when its database fails', () => {
   })
 
   test('a release that fails while the database is away goes through once it is back', async () => {
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(connectionString).port || 5432) })
+    const proxy = await startTcpProxy({
+      host: '127.0.0.1',
+      port: Number(new URL(connectionString).port || 5432),
+    })
     const state = async () =>
       (await admin(`SELECT state FROM "${cut.schema}".idempotency_keys WHERE key = 'order-cut'`))[0]?.state
     const cut = await open('release', { url: proxy.url(connectionString) })
@@ -86,7 +91,9 @@ describe('PostgresStore when its database fails', () => {
       proxy.restore()
       const started = performance.now()
       while ((await state()) !== 'released' && performance.now() - started < 5000) await sleep(20)
-      console.log(`release retried ${Math.round(performance.now() - started)} ms after the connection came back`)
+      console.log(
+        `release retried ${Math.round(performance.now() - started)} ms after the connection came back`,
+      )
       expect(await state()).toBe('released')
     } finally {
       await proxy.close()

@@ -83,7 +83,10 @@ describe('openSqliteStore', () => {
     try {
       expect((await restarted.claim('cut-off', { leaseMs: 60_000 })).kind).toBe('busy')
       expect(await restarted.releaseAllClaims()).toBe(1)
-      expect(await restarted.claim('cut-off', { leaseMs: 60_000 })).toMatchObject({ kind: 'acquired', attempt: 2 })
+      expect(await restarted.claim('cut-off', { leaseMs: 60_000 })).toMatchObject({
+        kind: 'acquired',
+        attempt: 2,
+      })
       expect((await restarted.claim('done', { leaseMs: 60_000 })).kind).toBe('completed')
     } finally {
       await restarted.close()

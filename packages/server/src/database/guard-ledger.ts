@@ -13,9 +13,13 @@ export function guardLedger<Tx>(ledger: Ledger<Tx>, health: Pick<DatabaseHealth,
   const translate = (error: unknown): unknown => {
     if (!isDatabaseUnavailable(error)) return error
     health.failed(error)
-    return new AghanimWebhookError('store_unavailable', 'The database could not be reached; nothing was changed.', {
-      cause: error,
-    })
+    return new AghanimWebhookError(
+      'store_unavailable',
+      'The database could not be reached; nothing was changed.',
+      {
+        cause: error,
+      },
+    )
   }
   const guarded: Record<string, unknown> = {}
   for (const [name, member] of Object.entries(ledger)) {

@@ -68,7 +68,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
   const now = options.now ?? Date.now
   const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
-  const database = await openDatabaseWhenReady(config.database, { now, waitMs: config.databaseWaitMs, logger })
+  const database = await openDatabaseWhenReady(config.database, {
+    now,
+    waitMs: config.databaseWaitMs,
+    logger,
+  })
   try {
     if (options.ownsDatabase) await releaseAbandonedClaims(database, logger)
     return await listen(config, database, logger, now, options)
@@ -86,7 +90,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 export async function prepareDatabase(config: ServerConfig, options: StartOptions = {}): Promise<void> {
   const now = options.now ?? Date.now
   const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
-  const database = await openDatabaseWhenReady(config.database, { now, waitMs: config.databaseWaitMs, logger })
+  const database = await openDatabaseWhenReady(config.database, {
+    now,
+    waitMs: config.databaseWaitMs,
+    logger,
+  })
   try {
     await releaseAbandonedClaims(database, logger)
   } finally {
@@ -97,7 +105,10 @@ export async function prepareDatabase(config: ServerConfig, options: StartOption
 async function releaseAbandonedClaims(database: ServerDatabase, logger: Logger): Promise<void> {
   const released = await database.releaseAbandonedClaims()
   if (released > 0)
-    logger.warn({ released }, 'released the idempotency claims of attempts that died with the previous process')
+    logger.warn(
+      { released },
+      'released the idempotency claims of attempts that died with the previous process',
+    )
 }
 
 async function listen(

@@ -27,14 +27,20 @@ function databaseUrl(base: string, applicationName: string): string {
   return url.toString()
 }
 
-async function startOnPostgres(label: string, options: { proxy?: TcpProxy; env?: Record<string, string> } = {}) {
+async function startOnPostgres(
+  label: string,
+  options: { proxy?: TcpProxy; env?: Record<string, string> } = {},
+) {
   ensureBuilt()
   const schema = uniqueSchema()
   schemas.push(schema)
   const applicationName = `awh_${label}_${schema.slice(4)}`
   const server = await spawnServer({
     env: {
-      DATABASE_URL: databaseUrl(options.proxy ? options.proxy.url(POSTGRES_URL) : POSTGRES_URL, applicationName),
+      DATABASE_URL: databaseUrl(
+        options.proxy ? options.proxy.url(POSTGRES_URL) : POSTGRES_URL,
+        applicationName,
+      ),
       DATABASE_SCHEMA: schema,
       AGHANIM_WEBHOOK_SECRET: FAULT_SECRET,
       ADMIN_TOKEN: FAULT_ADMIN_TOKEN,
@@ -62,14 +68,19 @@ async function terminate(applicationName: string, which: 'all' | 'in-transaction
 }
 
 async function grantRows(schema: string) {
-  return (await queryPostgres(schema, 'SELECT idempotency_key, applied FROM inventory_history')).map((row) => ({
-    key: String(row.idempotency_key),
-    quantity: Number(row.applied),
-  }))
+  return (await queryPostgres(schema, 'SELECT idempotency_key, applied FROM inventory_history')).map(
+    (row) => ({
+      key: String(row.idempotency_key),
+      quantity: Number(row.applied),
+    }),
+  )
 }
 
 async function claimsInProgress(schema: string): Promise<number> {
-  const [row] = await queryPostgres(schema, "SELECT count(*)::int AS n FROM idempotency_keys WHERE state = 'in_progress'")
+  const [row] = await queryPostgres(
+    schema,
+    "SELECT count(*)::int AS n FROM idempotency_keys WHERE state = 'in_progress'",
+  )
   return Number(row?.n)
 }
 
@@ -87,7 +98,10 @@ async function expectSurvived(server: ServerProcess, schema: string, report: Loa
 }
 
 const outageLines = (server: ServerProcess) =>
-  server.stdout().split('\n').filter((line) => line.includes('database unavailable')).length
+  server
+    .stdout()
+    .split('\n')
+    .filter((line) => line.includes('database unavailable')).length
 
 describe.concurrent('the server outlives its PostgreSQL', () => {
   test('sessions terminated (pg_terminate_backend) mid-transaction and all at once, under load', async () => {
@@ -183,7 +197,9 @@ describe.concurrent('the server outlives its PostgreSQL', () => {
       )
       const gaveUpMs = Math.round(performance.now() - started)
       expect(failure).toContain('exited with 2')
-      expect(failure).toMatch(/cannot start: PostgreSQL postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test\S* \(schema \w+\) did not accept connections within 1\.\d s/)
+      expect(failure).toMatch(
+        /cannot start: PostgreSQL postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test\S* \(schema \w+\) did not accept connections within 1\.\d s/,
+      )
       expect(failure).not.toContain('pw_never_printed')
 
       // PostgreSQL comes up after the server tried twice: it waits, then serves.
@@ -197,7 +213,9 @@ describe.concurrent('the server outlives its PostgreSQL', () => {
       const readyMs = Math.round(performance.now() - (await restored))
       try {
         await createPlayers(server.url)
-        console.log(`unreachable at start: gave up after ${gaveUpMs} ms (DATABASE_WAIT_MS=1500); listening ${readyMs} ms after PostgreSQL came`)
+        console.log(
+          `unreachable at start: gave up after ${gaveUpMs} ms (DATABASE_WAIT_MS=1500); listening ${readyMs} ms after PostgreSQL came`,
+        )
         expect(server.stdout()).toContain('the database is not available yet')
         expect(server.stderr()).toBe('')
       } finally {

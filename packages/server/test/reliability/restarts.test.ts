@@ -5,7 +5,14 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, describe, expect, test } from 'vitest'
 import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from '../support/postgres.js'
-import { checkGrants, createPlayers, FAULT_ADMIN_TOKEN, FAULT_PLAYERS, FAULT_SECRET, sleep } from './support/fault-load.js'
+import {
+  checkGrants,
+  createPlayers,
+  FAULT_ADMIN_TOKEN,
+  FAULT_PLAYERS,
+  FAULT_SECRET,
+  sleep,
+} from './support/fault-load.js'
 import { ensureBuilt, spawnServer } from './support/server-process.js'
 import { type DeliveryAnswer, deliver, grantBody } from './support/signed-delivery.js'
 
@@ -27,12 +34,17 @@ describe.concurrent('start-up races and restarts', () => {
       const dataDir = join(dir, `workers-${index}`)
       const started = performance.now()
       try {
-        const server = await spawnServer({ env: { ...secretEnv, DATA_DIR: dataDir }, args: ['--workers', '2'] })
+        const server = await spawnServer({
+          env: { ...secretEnv, DATA_DIR: dataDir },
+          args: ['--workers', '2'],
+        })
         startMs.push(Math.round(performance.now() - started))
         const ready = await fetch(`${server.url}/readyz`)
         const exit = await server.kill('SIGTERM')
         if (ready.status !== 200 || exit.code !== 0 || server.stderr() !== '')
-          failures.push(`start ${index}: readyz ${ready.status}, exit ${exit.code}, stderr ${server.stderr()}`)
+          failures.push(
+            `start ${index}: readyz ${ready.status}, exit ${exit.code}, stderr ${server.stderr()}`,
+          )
       } catch (error) {
         failures.push(`start ${index}: ${(error as Error).message.split('\n').slice(0, 4).join(' ')}`)
       }
@@ -40,7 +52,9 @@ describe.concurrent('start-up races and restarts', () => {
     // Four at a time: the machine's cores are contended, as when a fleet starts together.
     for (let batch = 0; batch < 20; batch += 4)
       await Promise.all([0, 1, 2, 3].map((offset) => startOnce(batch + offset)))
-    console.log(`--workers 2 on fresh directories: ${20 - failures.length}/20 started, in ${Math.min(...startMs)}–${Math.max(...startMs)} ms`)
+    console.log(
+      `--workers 2 on fresh directories: ${20 - failures.length}/20 started, in ${Math.min(...startMs)}–${Math.max(...startMs)} ms`,
+    )
     expect(failures).toEqual([])
   }, 120_000)
 
@@ -48,7 +62,9 @@ describe.concurrent('start-up races and restarts', () => {
     ensureBuilt()
     const path = join(dir, 'locked.db')
     const holder = new DatabaseSync(path)
-    holder.exec('PRAGMA journal_mode = WAL; CREATE TABLE held (x); BEGIN IMMEDIATE; INSERT INTO held VALUES (1)')
+    holder.exec(
+      'PRAGMA journal_mode = WAL; CREATE TABLE held (x); BEGIN IMMEDIATE; INSERT INTO held VALUES (1)',
+    )
     const env = { ...secretEnv, DATABASE_URL: `sqlite:${path}` }
     try {
       const started = performance.now()
@@ -72,7 +88,9 @@ describe.concurrent('start-up races and restarts', () => {
       } finally {
         await server.kill()
       }
-      console.log(`SQLite locked at start: gave up after ${gaveUpMs} ms (DATABASE_WAIT_MS=1000); listening ${readyMs} ms after spawn, the lock let go at 1000 ms`)
+      console.log(
+        `SQLite locked at start: gave up after ${gaveUpMs} ms (DATABASE_WAIT_MS=1000); listening ${readyMs} ms after spawn, the lock let go at 1000 ms`,
+      )
     } finally {
       holder.close()
     }
@@ -81,69 +99,73 @@ describe.concurrent('start-up races and restarts', () => {
   test.each([
     ['SQLite', () => ({ DATABASE_URL: `sqlite:${join(dir, 'killed.db')}` })],
     ['PostgreSQL', () => ({ DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: schema })],
-  ])('kill -9 under load, then every unanswered delivery retried at once: none refused (%s)', async (name, database) => {
-    ensureBuilt()
-    const env = { ...secretEnv, ...database() }
-    const acknowledged = new Map<string, { playerId: string; quantity: number }>()
-    const retried: DeliveryAnswer[] = []
-    const retryMs: number[] = []
-    let serial = 0
-    for (let round = 1; round <= 3; round += 1) {
-      const server = await spawnServer({ env })
-      if (round === 1) await createPlayers(server.url)
-      const agent = new Agent({ keepAlive: true, maxSockets: 12 })
-      const unanswered = new Map<string, { body: string; playerId: string; quantity: number }>()
-      let killed = false
-      const client = async () => {
-        while (!killed) {
-          serial += 1
-          const key = `idmpt_killed_${name}_${round}_${serial}`
-          const grant = { playerId: FAULT_PLAYERS[serial % 3]!, quantity: 1 + (serial % 5) }
-          const body = grantBody(key, grant.playerId, 'gems', grant.quantity)
-          try {
-            const answer = await deliver(`${server.url}/webhook`, FAULT_SECRET, body, agent)
-            if (answer.status === 200) acknowledged.set(key, grant)
-            else unanswered.set(key, { body, ...grant })
-          } catch {
-            unanswered.set(key, { body, ...grant })
-            return
+  ])(
+    'kill -9 under load, then every unanswered delivery retried at once: none refused (%s)',
+    async (name, database) => {
+      ensureBuilt()
+      const env = { ...secretEnv, ...database() }
+      const acknowledged = new Map<string, { playerId: string; quantity: number }>()
+      const retried: DeliveryAnswer[] = []
+      const retryMs: number[] = []
+      let serial = 0
+      for (let round = 1; round <= 3; round += 1) {
+        const server = await spawnServer({ env })
+        if (round === 1) await createPlayers(server.url)
+        const agent = new Agent({ keepAlive: true, maxSockets: 12 })
+        const unanswered = new Map<string, { body: string; playerId: string; quantity: number }>()
+        let killed = false
+        const client = async () => {
+          while (!killed) {
+            serial += 1
+            const key = `idmpt_killed_${name}_${round}_${serial}`
+            const grant = { playerId: FAULT_PLAYERS[serial % 3]!, quantity: 1 + (serial % 5) }
+            const body = grantBody(key, grant.playerId, 'gems', grant.quantity)
+            try {
+              const answer = await deliver(`${server.url}/webhook`, FAULT_SECRET, body, agent)
+              if (answer.status === 200) acknowledged.set(key, grant)
+              else unanswered.set(key, { body, ...grant })
+            } catch {
+              unanswered.set(key, { body, ...grant })
+              return
+            }
           }
         }
-      }
-      const clients = Array.from({ length: 12 }, client)
-      while (acknowledged.size < round * 30) await sleep(5)
-      killed = true
-      server.child.kill('SIGKILL')
-      await server.exited
-      await Promise.all(clients)
-      agent.destroy()
+        const clients = Array.from({ length: 12 }, client)
+        while (acknowledged.size < round * 30) await sleep(5)
+        killed = true
+        server.child.kill('SIGKILL')
+        await server.exited
+        await Promise.all(clients)
+        agent.destroy()
 
-      // Restarted at once; each delivery that got no answer retried once, all together, as soon as it listens.
-      const restarted = await spawnServer({ env })
-      try {
-        const started = performance.now()
-        const answers = await Promise.all(
-          [...unanswered].map(async ([key, grant]) => {
-            const answer = await deliver(`${restarted.url}/webhook`, FAULT_SECRET, grant.body)
-            if (answer.status === 200) acknowledged.set(key, grant)
-            return answer
-          }),
-        )
-        retryMs.push(Math.round(performance.now() - started))
-        retried.push(...answers)
-        expect(restarted.stderr()).toBe('')
-      } finally {
-        await restarted.kill()
+        // Restarted at once; each delivery that got no answer retried once, all together, as soon as it listens.
+        const restarted = await spawnServer({ env })
+        try {
+          const started = performance.now()
+          const answers = await Promise.all(
+            [...unanswered].map(async ([key, grant]) => {
+              const answer = await deliver(`${restarted.url}/webhook`, FAULT_SECRET, grant.body)
+              if (answer.status === 200) acknowledged.set(key, grant)
+              return answer
+            }),
+          )
+          retryMs.push(Math.round(performance.now() - started))
+          retried.push(...answers)
+          expect(restarted.stderr()).toBe('')
+        } finally {
+          await restarted.kill()
+        }
       }
-    }
-    const refused = retried.filter((answer) => answer.status !== 200)
-    console.log(
-      `kill -9 (${name}): ${retried.length} unanswered deliveries over 3 kills, retried at once after each restart: ${retried.length - refused.length} answered 200 in ${retryMs.join('/')} ms`,
-    )
-    expect(refused.map((answer) => `${answer.status} ${answer.body}`)).toEqual([])
-    expect(retried.length).toBeGreaterThan(0)
-    checkGrants(acknowledged, await grantRows(name, join(dir, 'killed.db')))
-  }, 90_000)
+      const refused = retried.filter((answer) => answer.status !== 200)
+      console.log(
+        `kill -9 (${name}): ${retried.length} unanswered deliveries over 3 kills, retried at once after each restart: ${retried.length - refused.length} answered 200 in ${retryMs.join('/')} ms`,
+      )
+      expect(refused.map((answer) => `${answer.status} ${answer.body}`)).toEqual([])
+      expect(retried.length).toBeGreaterThan(0)
+      checkGrants(acknowledged, await grantRows(name, join(dir, 'killed.db')))
+    },
+    90_000,
+  )
 })
 
 async function grantRows(name: string, sqlitePath: string) {

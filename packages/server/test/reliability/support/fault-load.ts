@@ -41,7 +41,12 @@ export interface Load {
  * no 2xx (as Aghanim does: 5xx and 409 are retried) every 50 ms until it is acknowledged. `stop()` lets every
  * pending key finish (by then the database must be back) and reports what was answered.
  */
-export function startLoad(options: { url: string; clients: number; prefix: string; retryWithinMs?: number }): Load {
+export function startLoad(options: {
+  url: string
+  clients: number
+  prefix: string
+  retryWithinMs?: number
+}): Load {
   const agent = new Agent({ keepAlive: true, maxSockets: options.clients })
   const report: LoadReport = { acknowledged: new Map(), statuses: {}, problems: [], timeline: [] }
   let stopping = false
@@ -104,7 +109,9 @@ export function startLoad(options: { url: string; clients: number; prefix: strin
       return stopped
     },
     nextSuccessAfter(since, timeoutMs = 30_000) {
-      const done = report.timeline.find((entry) => entry.at > since && entry.status >= 200 && entry.status < 300)
+      const done = report.timeline.find(
+        (entry) => entry.at > since && entry.status >= 200 && entry.status < 300,
+      )
       if (done) return Promise.resolve(done.at)
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no 2xx within ${timeoutMs} ms`)), timeoutMs)
@@ -129,7 +136,8 @@ export async function readyzBecomes(url: string, status: number, timeoutMs = 30_
       () => 0,
     )
     if (answer === status) return performance.now()
-    if (performance.now() - started > timeoutMs) throw new Error(`/readyz did not answer ${status} in ${timeoutMs} ms`)
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`/readyz did not answer ${status} in ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
@@ -143,7 +151,9 @@ export function checkGrants(
   for (const row of rows) counts.set(row.key, (counts.get(row.key) ?? 0) + 1)
   const missing = [...acknowledged.keys()].filter((key) => !counts.has(key))
   const doubled = [...counts].filter(([, count]) => count > 1).map(([key]) => key)
-  const wrong = rows.filter((row) => acknowledged.get(row.key)?.quantity !== row.quantity).map((row) => row.key)
+  const wrong = rows
+    .filter((row) => acknowledged.get(row.key)?.quantity !== row.quantity)
+    .map((row) => row.key)
   // Every key was retried until acknowledged: a grant without its acknowledgement would be one lost to the client.
   expect({ missing, doubled, wrong }).toEqual({ missing: [], doubled: [], wrong: [] })
 }
