@@ -66,13 +66,7 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   if (config.secrets.length === 0)
     throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
-  const now = options.now ?? Date.now
-  const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
-  const database = await openDatabaseWhenReady(config.database, {
-    now,
-    waitMs: config.databaseWaitMs,
-    logger,
-  })
+  const { now, logger, database } = await openServerDatabase(config, options)
   try {
     if (options.ownsDatabase) await releaseAbandonedClaims(database, logger)
     return await listen(config, database, logger, now, options)
@@ -88,6 +82,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
  * a fresh file; and releases the claims of attempts that died with the previous process.
  */
 export async function prepareDatabase(config: ServerConfig, options: StartOptions = {}): Promise<void> {
+  const { logger, database } = await openServerDatabase(config, options)
+  try {
+    await releaseAbandonedClaims(database, logger)
+  } finally {
+    await database.close()
+  }
+}
+
+/** The clock, the logger and the database (waited for up to `DATABASE_WAIT_MS`) a start needs. */
+async function openServerDatabase(config: ServerConfig, options: StartOptions) {
   const now = options.now ?? Date.now
   const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
   const database = await openDatabaseWhenReady(config.database, {
@@ -95,11 +99,7 @@ export async function prepareDatabase(config: ServerConfig, options: StartOption
     waitMs: config.databaseWaitMs,
     logger,
   })
-  try {
-    await releaseAbandonedClaims(database, logger)
-  } finally {
-    await database.close()
-  }
+  return { now, logger, database }
 }
 
 async function releaseAbandonedClaims(database: ServerDatabase, logger: Logger): Promise<void> {
