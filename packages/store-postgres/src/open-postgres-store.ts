@@ -16,11 +16,14 @@ export interface PostgresStoreOptions {
   poolSize?: number
   /** Clock in milliseconds (leases, completion times). Instances sharing a database need synchronised clocks. */
   now?: () => number
-  /** How long the pool the store creates waits for a new connection before failing. Default 5000 ms. */
+  /**
+   * How long a new connection of the pool the store creates may take to come up before failing. Default
+   * 5000 ms. (Waiting for a free connection of a busy pool is not bounded by it.)
+   */
   connectTimeoutMs?: number
   /**
    * How long a query of the pool the store creates waits for its answer before failing (and the connection is
-   * dropped). Default 10 000 ms. This is what ends a request stuck on a connection whose packets vanish
+   * dropped). Default 30 000 ms. This is what ends a request stuck on a connection whose packets vanish
    * (a blackholed network path, a frozen server): TCP alone would wait for many minutes.
    */
   queryTimeoutMs?: number
@@ -50,15 +53,20 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       // A transaction of ours left idle that long lost its client (a cut network path): end it, so its row
       // locks do not hold the keys and inventory rows it touched until the server's TCP keepalive notices.
       options: `-c search_path=${quotedSchema},public -c idle_in_transaction_session_timeout=30000`,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-      query_timeout: options.queryTimeoutMs ?? 10_000,
+      // On each connection, not as the pool's connectionTimeoutMillis: that one also bounds the wait for a free
+      // connection, and a burst of requests queueing for the pool is load, not an unreachable database.
+      Client: clientWithConnectTimeout(options.connectTimeoutMs ?? 5000),
+      query_timeout: options.queryTimeoutMs ?? 30_000,
       keepAlive: true,
     })
   // An idle client dropped by the server must not crash the process: the next query reports the failure.
   if (!options.pool) pool.on('error', () => {})
   // Nor a busy one (see checkout.ts).
   listenForErrors(pool)
-  const presence = new Presence(pool.options)
+  const presence = new Presence({
+    ...pool.options,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? pool.options.connectionTimeoutMillis ?? 5000,
+  })
   const store = new PostgresStore(pool, {
     schema,
     quotedSchema,
@@ -74,4 +82,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error
   }
   return store
+}
+
+function clientWithConnectTimeout(connectTimeoutMs: number): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs })
+    }
+  }
 }

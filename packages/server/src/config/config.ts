@@ -79,7 +79,7 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     parsed.kind === 'postgres'
       ? {
           ...parsed,
-          queryTimeoutMs: integer('DATABASE_TIMEOUT_MS', env.DATABASE_TIMEOUT_MS ?? '10000', 100, 3_600_000),
+          queryTimeoutMs: integer('DATABASE_TIMEOUT_MS', env.DATABASE_TIMEOUT_MS ?? '30000', 100, 3_600_000),
         }
       : parsed
   const secrets = splitList(flags.secret ?? env.AGHANIM_WEBHOOK_SECRET)

@@ -20,7 +20,7 @@ const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300)$/
 
 /** What node-postgres says when a connection ended, never came, or stopped answering. */
 const PG_CONNECTION_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Client was closed/i
+  /Connection terminated|connection timeout|timeout expired|timeout exceeded when trying to connect|Query read timeout|not queryable|Client was closed/i
 
 /** SQLite: another process holds the write lock (SQLITE_BUSY), past the busy timeout. */
 const SQLITE_LOCKED = /database is locked/i

@@ -139,7 +139,7 @@ describe.concurrent('the server outlives its PostgreSQL', () => {
     'its network path cut (%s) and restored: 503 with Retry-After meanwhile, not ready, one log line, then recovery',
     async (cut) => {
       const proxy = await startTcpProxy(target)
-      // A short query timeout, so that a blackholed query fails within the test's budget (default 10 s).
+      // A short query timeout, so that a blackholed query fails within the test's budget (default 30 s).
       const { server, schema } = await startOnPostgres(cut, { proxy, env: { DATABASE_TIMEOUT_MS: '1000' } })
       const load = startLoad({ url: server.url, clients: 6, prefix: cut })
       try {
