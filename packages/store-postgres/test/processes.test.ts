@@ -61,18 +61,15 @@ describe('PostgresStore across processes', () => {
     expect(signal).toBe('SIGKILL')
     expect(acked.length).toBeGreaterThanOrEqual(300)
 
-    const completed = new Set(
-      (
-        await admin<{ key: string }>(`SELECT key FROM "${schema}".idempotency_keys WHERE state = 'completed'`)
-      ).map((row) => row.key),
+    // One statement, so one snapshot: the killed process's last COMMIT, already sent, may land between two
+    // reads, which would then see its grant without its completion.
+    const [snapshot] = await admin<{ completed: string[]; grants: [string, number][] }>(
+      `SELECT (SELECT coalesce(json_agg(key), '[]') FROM "${schema}".idempotency_keys WHERE state = 'completed') AS completed,
+              (SELECT coalesce(json_agg(json_build_array(key, n)), '[]')
+                 FROM (SELECT key, count(*)::int AS n FROM "${schema}".grants GROUP BY key) AS counted) AS grants`,
     )
-    const grants = new Map(
-      (
-        await admin<{ key: string; n: number }>(
-          `SELECT key, count(*)::int AS n FROM "${schema}".grants GROUP BY key`,
-        )
-      ).map((row) => [row.key, row.n]),
-    )
+    const completed = new Set(snapshot!.completed)
+    const grants = new Map(snapshot!.grants)
     expect(acked.filter((key) => !completed.has(key))).toEqual([])
     expect(acked.filter((key) => grants.get(key) !== 1)).toEqual([])
     // Atomicity the other way round: no grant committed without its completion, and none twice.
