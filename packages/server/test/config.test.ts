@@ -56,7 +56,23 @@ describe('loadConfig', () => {
       kind: 'postgres',
       connectionString: 'postgres://app:pw@db:5432/shop',
       schema: 'hooks',
+      queryTimeoutMs: 30_000,
     })
+  })
+
+  test('waits 30 s for the database at start and 30 s for a PostgreSQL answer, unless told otherwise', () => {
+    const url = 'postgres://app@db/shop'
+    expect(loadConfig([], { DATABASE_URL: url }, tempDir()).databaseWaitMs).toBe(30_000)
+    const tuned = loadConfig(
+      [],
+      { DATABASE_URL: url, DATABASE_WAIT_MS: '0', DATABASE_TIMEOUT_MS: '1500' },
+      tempDir(),
+    )
+    expect(tuned.databaseWaitMs).toBe(0)
+    expect(tuned.database).toMatchObject({ queryTimeoutMs: 1500 })
+    expect(() => loadConfig([], { DATABASE_URL: url, DATABASE_TIMEOUT_MS: 'soon' }, tempDir())).toThrow(
+      'DATABASE_TIMEOUT_MS',
+    )
   })
 
   test('resolves handlers and catalogue paths against the working directory', () => {
@@ -153,10 +169,14 @@ describe('serveCommand', () => {
     expect(result.stderr).toMatch(/^aghanim-webhooks serve: NODE_ENV=production needs a webhook secret.*\n$/)
   })
 
-  test('exits 2 when the database cannot be reached', async () => {
-    const result = await run(['--database-url', 'postgres://postgres@127.0.0.1:1/test', '--secret', 's'])
+  test('exits 2 when the database cannot be reached within DATABASE_WAIT_MS', async () => {
+    const result = await run(['--database-url', 'postgres://postgres@127.0.0.1:1/test', '--secret', 's'], {
+      DATABASE_WAIT_MS: '300',
+    })
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/^aghanim-webhooks serve: cannot start: .*ECONNREFUSED.*\n$/)
+    expect(result.stderr).toMatch(
+      /^aghanim-webhooks serve: cannot start: PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:1\/test \(schema public\) did not accept connections within 0\.\d s \(connect ECONNREFUSED 127\.0\.0\.1:1\)\. .*DATABASE_WAIT_MS\.\n$/,
+    )
   })
 
   test('exits 2 when a store catalogue is broken', async () => {

@@ -1,6 +1,8 @@
 import pg from 'pg'
+import { listenForErrors } from './checkout.js'
 import { quoteSchema } from './identifier.js'
 import { PostgresStore } from './postgres-store.js'
+import { Presence } from './presence.js'
 import { STORE_SCOPE, storeMigrations } from './schema.js'
 
 export interface PostgresStoreOptions {
@@ -14,6 +16,17 @@ export interface PostgresStoreOptions {
   poolSize?: number
   /** Clock in milliseconds (leases, completion times). Instances sharing a database need synchronised clocks. */
   now?: () => number
+  /**
+   * How long a new connection of the pool the store creates may take to come up before failing. Default
+   * 5000 ms. (Waiting for a free connection of a busy pool is not bounded by it.)
+   */
+  connectTimeoutMs?: number
+  /**
+   * How long a query of the pool the store creates waits for its answer before failing (and the connection is
+   * dropped). Default 30 000 ms. This is what ends a request stuck on a connection whose packets vanish
+   * (a blackholed network path, a frozen server): TCP alone would wait for many minutes.
+   */
+  queryTimeoutMs?: number
 }
 
 /**
@@ -37,16 +50,44 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
-      options: `-c search_path=${quotedSchema},public`,
+      // A transaction of ours left idle that long lost its client (a cut network path): end it, so its row
+      // locks do not hold the keys and inventory rows it touched until the server's TCP keepalive notices.
+      options: `-c search_path=${quotedSchema},public -c idle_in_transaction_session_timeout=30000`,
+      // On each connection, not as the pool's connectionTimeoutMillis: that one also bounds the wait for a free
+      // connection, and a burst of requests queueing for the pool is load, not an unreachable database.
+      Client: clientWithConnectTimeout(options.connectTimeoutMs ?? 5000),
+      query_timeout: options.queryTimeoutMs ?? 30_000,
+      keepAlive: true,
     })
   // An idle client dropped by the server must not crash the process: the next query reports the failure.
   if (!options.pool) pool.on('error', () => {})
-  const store = new PostgresStore(pool, { schema, quotedSchema, now, ownsPool: options.pool === undefined })
+  // Nor a busy one (see checkout.ts).
+  listenForErrors(pool)
+  const presence = new Presence({
+    ...pool.options,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? pool.options.connectionTimeoutMillis ?? 5000,
+  })
+  const store = new PostgresStore(pool, {
+    schema,
+    quotedSchema,
+    now,
+    ownsPool: options.pool === undefined,
+    presence,
+  })
   try {
     await store.migrate(STORE_SCOPE, storeMigrations)
+    await presence.start()
   } catch (error) {
     await store.close()
     throw error
   }
   return store
+}
+
+function clientWithConnectTimeout(connectTimeoutMs: number): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs })
+    }
+  }
 }

@@ -8,9 +8,12 @@ import {
   type TransactionWork,
 } from 'aghanim-webhooks'
 import type { Pool, PoolClient } from 'pg'
+import { checkout } from './checkout.js'
 import { isCompletionStatement, shiftPlaceholders } from './completion-statement.js'
 import { PostgresDeliveryLog, PRUNE_CHUNK_ROWS } from './delivery-log.js'
 import { migrate, type PostgresMigration } from './migrate.js'
+import { PendingReleases } from './pending-releases.js'
+import type { Presence } from './presence.js'
 
 /** What PostgreSQL work items receive: the client holding the open transaction, and the store's schema. */
 export interface PostgresTx {
@@ -38,6 +41,13 @@ interface KeyRow {
 const RELAXED_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed_commit`
 
 /**
+ * A claim in progress whose owner ($7 is ours) no longer holds its presence lock has no process behind it:
+ * taking the lock succeeds only then (see `Presence`), and the transaction-scoped try-lock is let go when the
+ * claim's statement commits. CASE keeps the lock attempt to the rows it concerns.
+ */
+const OWNER_GONE = `CASE WHEN k.owner IS NULL OR k.owner = $7::bigint THEN false ELSE pg_try_advisory_xact_lock(k.owner) END`
+
+/**
  * The PostgreSQL idempotency store and delivery log (create it with `openPostgresStore`). Claims are one
  * atomic upsert; a completion commits the answer and the handler's work in one transaction, so instances
  * sharing the database run each key's handler to success at most once.
@@ -51,12 +61,22 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   readonly #keys: string
   readonly #now: () => number
   readonly #ownsPool: boolean
+  readonly #presence: Presence | undefined
+  readonly #pendingReleases = new PendingReleases((key, token) => this.#release(key, token))
 
   constructor(
     pool: Pool,
-    options: { schema: string; quotedSchema: string; now: () => number; ownsPool: boolean },
+    options: {
+      schema: string
+      quotedSchema: string
+      now: () => number
+      ownsPool: boolean
+      /** This instance's liveness lock, recorded as the owner of its claims (none: only the lease frees them). */
+      presence?: Presence
+    },
   ) {
     this.pool = pool
+    this.#presence = options.presence
     this.schema = options.schema
     this.#quoted = options.quotedSchema
     this.#keys = `${options.quotedSchema}.idempotency_keys`
@@ -69,19 +89,38 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
 
   async claim(key: string, options: ClaimOptions): Promise<ClaimResult> {
     const token = crypto.randomUUID()
+    try {
+      return await this.#claim(key, token, options)
+    } catch (error) {
+      // The claim may have committed before its answer was lost (a connection cut mid-statement): free it as
+      // soon as the database is back, so the retry of this delivery need not wait out the lease.
+      this.#pendingReleases.add(key, token)
+      throw error
+    }
+  }
+
+  async #claim(key: string, token: string, options: ClaimOptions): Promise<ClaimResult> {
     // The row can change between the upsert and the read (released, expired, pruned): then try again.
     for (let tries = 0; ; tries += 1) {
       const now = this.#now()
       const won = await this.pool.query<{ attempt: number }>(
-        `INSERT INTO ${this.#keys} AS k (key, state, token, attempt, lease_expires_at, event_type, event_id, created_at, updated_at)
-         SELECT $1::text, 'in_progress', $2::text, 1, $3::bigint, $4::text, $5::text, $6::bigint, $6::bigint
+        `INSERT INTO ${this.#keys} AS k (key, state, token, attempt, lease_expires_at, event_type, event_id, created_at, updated_at, owner)
+         SELECT $1::text, 'in_progress', $2::text, 1, $3::bigint, $4::text, $5::text, $6::bigint, $6::bigint, $7::bigint
          FROM ${RELAXED_COMMIT}
          ON CONFLICT (key) DO UPDATE SET state = 'in_progress', token = EXCLUDED.token, attempt = k.attempt + 1,
            lease_expires_at = EXCLUDED.lease_expires_at, event_type = EXCLUDED.event_type, event_id = EXCLUDED.event_id,
-           updated_at = EXCLUDED.updated_at
-         WHERE k.state = 'released' OR (k.state = 'in_progress' AND k.lease_expires_at <= $6::bigint)
+           updated_at = EXCLUDED.updated_at, owner = EXCLUDED.owner
+         WHERE k.state = 'released' OR (k.state = 'in_progress' AND (k.lease_expires_at <= $6::bigint OR ${OWNER_GONE}))
          RETURNING attempt`,
-        [key, token, now + options.leaseMs, options.eventType ?? null, options.eventId ?? null, now],
+        [
+          key,
+          token,
+          now + options.leaseMs,
+          options.eventType ?? null,
+          options.eventId ?? null,
+          now,
+          this.#presence?.key ?? null,
+        ],
       )
       if (won.rows[0]) return { kind: 'acquired', token, attempt: won.rows[0].attempt }
       const { rows } = await this.pool.query<KeyRow>(
@@ -151,6 +190,16 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   }
 
   async release(key: string, token: string): Promise<void> {
+    try {
+      await this.#release(key, token)
+    } catch (error) {
+      // Tried again in the background once the database answers (see PendingReleases).
+      this.#pendingReleases.add(key, token)
+      throw error
+    }
+  }
+
+  async #release(key: string, token: string): Promise<void> {
     await this.pool.query(
       `UPDATE ${this.#keys} SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = $3
        FROM ${RELAXED_COMMIT}
@@ -176,10 +225,16 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
    * @example await store.migrate('my-game', ['CREATE TABLE grants (key text PRIMARY KEY, sku text NOT NULL)'])
    */
   async migrate(scope: string, migrations: readonly PostgresMigration[]): Promise<number> {
-    const client = await this.pool.connect()
+    const client = await checkout(this.pool)
+    // A migration may rewrite a big table: its statements are not cut by the pool's query timeout.
+    const parameters = (client as unknown as { connectionParameters?: { query_timeout?: unknown } })
+      .connectionParameters
+    const queryTimeout = parameters?.query_timeout
+    if (parameters) parameters.query_timeout = false
     try {
       return await migrate(client, this.schema, this.#quoted, scope, migrations, this.#now())
     } finally {
+      if (parameters) parameters.query_timeout = queryTimeout
       client.release()
     }
   }
@@ -207,11 +262,13 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
 
   /** Ends the pool if the store created it (a pool you passed in stays yours to end). */
   async close(): Promise<void> {
+    this.#pendingReleases.stop()
+    await this.#presence?.close()
     if (this.#ownsPool) await this.pool.end()
   }
 
   async #inTransaction<T>(body: (tx: PostgresTx) => Promise<{ commit: boolean; value: T }>): Promise<T> {
-    const client = await this.pool.connect()
+    const client = await checkout(this.pool)
     let broken: Error | undefined
     try {
       // One round trip. synchronous_commit=on whatever the server default: an acknowledged grant is on disk.

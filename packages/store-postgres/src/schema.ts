@@ -56,4 +56,7 @@ export const storeMigrations: readonly PostgresMigration[] = [
   CREATE INDEX delivery_log_key ON delivery_log (idempotency_key, received_at, id) WHERE idempotency_key IS NOT NULL;
   DROP INDEX delivery_log_replay_of;
   CREATE INDEX delivery_log_replay_of ON delivery_log (replay_of, received_at, id) WHERE replay_of IS NOT NULL;`,
+  // The instance whose attempt holds a claim in progress: its presence lock (see Presence) tells a retry
+  // whether that process is still alive, so a claim of a killed instance need not be waited out.
+  'ALTER TABLE idempotency_keys ADD COLUMN owner bigint;',
 ]

@@ -150,6 +150,27 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
   }
 
   /**
+   * Releases every claim in progress, so that their retries run at once instead of waiting out the lease.
+   * Call it only where no attempt can be running: at start, in the one process that owns the file (a server
+   * and its workers), before anything is served — every claim in progress then belongs to a process that died.
+   * Were another process still running an attempt, nothing would be granted twice (its completion checks its
+   * token), but its retry could run while it does. Resolves with how many were released.
+   *
+   * @example await store.releaseAllClaims() // at start, after a crash
+   */
+  releaseAllClaims(): Promise<number> {
+    return this.#group.submit(() => {
+      const now = this.#now()
+      return Number(
+        this.#statement(
+          `UPDATE idempotency_keys SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = ?
+           WHERE state = 'in_progress'`,
+        ).run(now).changes,
+      )
+    })
+  }
+
+  /**
    * Runs `work` in the next group transaction (in its own savepoint) and resolves with its result once
    * committed: durable writes of your own tables at the cost of a share of one fsync.
    *

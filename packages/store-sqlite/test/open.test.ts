@@ -71,4 +71,25 @@ describe('openSqliteStore', () => {
       await store.close()
     }
   })
+
+  test('releaseAllClaims frees the claims in progress of a process that died, and nothing else', async () => {
+    const path = temp.file()
+    const dead = openSqliteStore({ path })
+    await dead.claim('cut-off', { leaseMs: 60_000 })
+    const done = await dead.claim('done', { leaseMs: 60_000 })
+    if (done.kind === 'acquired') await dead.complete('done', done.token, { status: 200, body: '{}' })
+    await dead.close()
+    const restarted = openSqliteStore({ path })
+    try {
+      expect((await restarted.claim('cut-off', { leaseMs: 60_000 })).kind).toBe('busy')
+      expect(await restarted.releaseAllClaims()).toBe(1)
+      expect(await restarted.claim('cut-off', { leaseMs: 60_000 })).toMatchObject({
+        kind: 'acquired',
+        attempt: 2,
+      })
+      expect((await restarted.claim('done', { leaseMs: 60_000 })).kind).toBe('completed')
+    } finally {
+      await restarted.close()
+    }
+  })
 })

@@ -8,6 +8,7 @@ import { runOnce } from './idempotency/once.js'
 import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
 import { type Answer, errorAnswer, toAnswer } from './router/answer.js'
 import type { HandlerContext, Router } from './router/router.js'
+import { webhookSecrets } from './secrets.js'
 import { type TracerLike, traceDeliveries, withTracing } from './tracing.js'
 import { prepareVerify, type ReplayWindow, verifyWith } from './verify.js'
 
@@ -118,6 +119,8 @@ export function createWebhookAnswerer<Tx = unknown>(
     if (delivery.duplicate) headers['x-idempotent-replay'] = 'true'
     // RFC 9110 §15.5.6: a 405 names the methods the resource does allow.
     if (delivery.status === 405) headers.allow = 'POST'
+    // RFC 9110 §10.2.3: the store is away (a database restart, a failover); when to come back.
+    if (delivery.status === 503) headers['retry-after'] = RETRY_AFTER_SECONDS
     if (options.onDelivery) {
       await options.onDelivery(deliveryOf(request, delivery, receivedAt, config.now() - receivedAt))
     }
@@ -156,13 +159,13 @@ function webRequestOf({ method, url, headers }: IncomingRequest): Request {
   }
 }
 
+/** Seconds a 503 asks the sender to wait: a database restart or failover usually takes a few. */
+const RETRY_AFTER_SECONDS = '5'
+
 type Config<Tx> = ReturnType<typeof resolveConfig<Tx>>
 
 function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
-  const secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret]
-  if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret.length === 0)) {
-    throw new AghanimWebhookError('invalid_config', 'At least one non-empty webhook secret is required.')
-  }
+  const secrets = webhookSecrets(options.secret)
   return withTracing(options.tracer, {
     secrets,
     // Verification with options prepared once (`signatureCheck`); the tracer, when given, wraps it in a span.

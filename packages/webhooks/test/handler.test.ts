@@ -163,13 +163,17 @@ describe('handler: signature', () => {
   })
 
   it.each([
-    ['an empty secret', ''],
-    ['no secrets', []],
-    ['an empty secret among others', ['whsec_a', '']],
-  ])('refuses to be created with %s', (_label, secret) => {
-    expect(() => createWebhookHandler({ secret, router: ackAll() })).toThrow(
-      expect.objectContaining({ code: 'invalid_config' }),
-    )
+    ['an unset environment variable', undefined, 'is undefined'],
+    ['null', null, 'is null'],
+    ['an empty secret', '', 'is an empty string'],
+    ['no secrets', [], 'is an empty list'],
+    ['an empty secret among others', ['whsec_a', ''], '(entry 1) is an empty string'],
+    ['a number', 42, 'is a number'],
+  ])('refuses to be created with %s, naming the option and the fix', (_label, secret, problem) => {
+    const create = () => createWebhookHandler({ secret: secret as string, router: ackAll() })
+    expect(create).toThrow(expect.objectContaining({ name: 'AghanimWebhookError', code: 'invalid_config' }))
+    expect(create).toThrow(`The webhook option \`secret\` ${problem}. Pass the webhook secret`)
+    expect(create).toThrow('process.env.AGHANIM_WEBHOOK_SECRET')
   })
 })
 

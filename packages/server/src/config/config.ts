@@ -14,6 +14,8 @@ export interface ServerConfig {
   host: string | undefined
   webhookPath: string
   database: DatabaseConfig
+  /** How long start-up waits for the database (PostgreSQL not accepting connections yet, an SQLite file locked). */
+  databaseWaitMs: number
   /** Accepted webhook secrets, newest first; empty until a development start generates one. */
   secrets: string[]
   /** Bearer token for `/api/`; without one the admin API only answers loopback clients. */
@@ -79,12 +81,19 @@ export function loadConfig(
 function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: string): ServerConfig {
   const production = env.NODE_ENV === 'production'
   const dataDir = resolve(cwd, flags['data-dir'] ?? env.DATA_DIR ?? 'data')
-  const database = parseDatabaseUrl(flags['database-url'] ?? env.DATABASE_URL, {
+  const parsed = parseDatabaseUrl(flags['database-url'] ?? env.DATABASE_URL, {
     cwd,
     dataDir,
     schema: flags['database-schema'] ?? env.DATABASE_SCHEMA,
     durability: env.SQLITE_DURABILITY,
   })
+  const database =
+    parsed.kind === 'postgres'
+      ? {
+          ...parsed,
+          queryTimeoutMs: integer('DATABASE_TIMEOUT_MS', env.DATABASE_TIMEOUT_MS ?? '30000', 100, 3_600_000),
+        }
+      : parsed
   const secrets = splitList(flags.secret ?? env.AGHANIM_WEBHOOK_SECRET)
   const maxBodyBytes = integer(
     'MAX_BODY_BYTES',
@@ -123,6 +132,7 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     production,
     dataDir,
     maxBodyBytes,
+    databaseWaitMs: integer('DATABASE_WAIT_MS', env.DATABASE_WAIT_MS ?? '30000', 0, 3_600_000),
     requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS ?? '30000', 100, 600_000),
     headersTimeoutMs: integer('HEADERS_TIMEOUT_MS', env.HEADERS_TIMEOUT_MS ?? '10000', 100, 600_000),
     batch: {

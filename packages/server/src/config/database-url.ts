@@ -3,7 +3,13 @@ import { ConfigError } from './config-error.js'
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string; durability: 'fsync' | 'process' }
-  | { kind: 'postgres'; connectionString: string; schema: string }
+  | {
+      kind: 'postgres'
+      connectionString: string
+      schema: string
+      /** How long a query may wait for its answer before it fails (503) and its connection is dropped. */
+      queryTimeoutMs?: number
+    }
 
 interface Context {
   cwd: string

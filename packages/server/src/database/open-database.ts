@@ -25,6 +25,7 @@ export async function openDatabase(
   return (await openPostgresDatabase({
     connectionString: config.connectionString,
     schema: config.schema,
+    queryTimeoutMs: config.queryTimeoutMs,
     now,
     events,
   })) as ServerDatabase

@@ -14,12 +14,16 @@ import {
 export async function openPostgresDatabase(options: {
   connectionString: string
   schema: string
+  queryTimeoutMs?: number
   now: () => number
   events: DatabaseEvents
 }): Promise<ServerDatabase<PostgresTx>> {
   const store = await openPostgresStore({
     connectionString: options.connectionString,
     schema: options.schema,
+    queryTimeoutMs: options.queryTimeoutMs,
+    // A new connection gets no longer than a query to come up.
+    connectTimeoutMs: Math.min(5000, options.queryTimeoutMs ?? 5000),
     now: options.now,
   })
   try {
@@ -46,6 +50,7 @@ export async function openPostgresDatabase(options: {
       }))
     },
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
+    releaseAbandonedClaims: async () => 0,
     ping: () => ledger.ping(),
     close: () => store.close(),
   }

@@ -58,6 +58,7 @@ export async function openSqliteDatabase(options: {
     ledger,
     deliveryStats: (since, until) => deliveries.stats(since, until),
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
+    releaseAbandonedClaims: () => store.releaseAllClaims(),
     // Ready means able to acknowledge: an empty transaction through the group commit waits for the write lock
     // and the WAL fsync, so a file another process keeps locked, or a disk whose fsync failed (after which the
     // store acknowledges nothing more), makes /readyz answer 503 and lets the orchestrator replace the process.

@@ -30,6 +30,13 @@ export interface ServerDatabase<Tx = unknown> {
   deliveryStats(since: number, until: number): Promise<MinuteCount[]>
   /** Forgets settled idempotency keys last touched before `olderThan` (Unix ms). */
   pruneKeys(olderThan: number): Promise<number>
+  /**
+   * Frees the claims of attempts that died with their process, at start, before anything is served. SQLite:
+   * the server (with its workers) owns the file, so every claim in progress is such a claim. PostgreSQL: none
+   * to free here; a claim records its instance's presence lock, and any retry takes over a claim whose
+   * instance is gone (see the store's `Presence`). Resolves with how many were freed.
+   */
+  releaseAbandonedClaims(): Promise<number>
   ping(): Promise<void>
   close(): Promise<void>
 }

@@ -149,7 +149,9 @@ export function createDeliveryRecorder({
         duplicate: record.duplicate,
         ...(record.replayOf ? { replay_of: record.replayOf } : {}),
       }
-      if (delivery.status >= 500) logger.error({ ...line, err: delivery.error }, 'delivery failed')
+      // An outage's cause is logged once for the outage (database-health.ts), not with every 503 it causes.
+      if (outcome === 'store_unavailable') logger.warn(line, 'delivery failed')
+      else if (delivery.status >= 500) logger.error({ ...line, err: delivery.error }, 'delivery failed')
       else if (delivery.status >= 400) logger.warn(line, 'delivery refused')
       else logger.info(line, 'delivery')
     },

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isDatabaseUnavailable } from '../database/database-errors.js'
 import type { Logger } from '../logging/logger.js'
 import { type AdminApiDeps, handleAdminApi } from './admin-api.js'
 import { HttpError, sendError, sendJson } from './respond.js'
@@ -9,8 +10,10 @@ export interface AppDeps {
   /** The webhook receiver (the library's node adapter). */
   webhook: (req: IncomingMessage, res: ServerResponse) => void
   admin: AdminApiDeps
-  /** Resolves when the database answers; rejects otherwise. */
+  /** Resolves when the database answers; rejects otherwise (it logs an outage itself, once). */
   ready: () => Promise<void>
+  /** Reports a request's failure that may be the database's (an outage is answered 503, not 500). */
+  databaseFailed: (error: unknown) => void
   metrics: () => Promise<string>
   inspectorRoot: string
   logger: Logger
@@ -19,6 +22,8 @@ export interface AppDeps {
 }
 
 const READY_TIMEOUT_MS = 2000
+const UNAVAILABLE = 'The database does not answer; retry later.'
+const RETRY_LATER = { 'retry-after': '5' }
 
 /**
  * Routes one request: the webhook path, health and readiness, metrics, the admin API and the inspector's files.
@@ -32,6 +37,12 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader('connection', 'close')
         if (!res.headersSent) sendError(req, res, error.status, error.code, error.message, error.headers)
+        else res.destroy()
+        return
+      }
+      if (isDatabaseUnavailable(error)) {
+        deps.databaseFailed(error)
+        if (!res.headersSent) sendError(req, res, 503, 'database_unavailable', UNAVAILABLE, RETRY_LATER)
         else res.destroy()
         return
       }
@@ -99,9 +110,9 @@ async function readiness(req: IncomingMessage, res: ServerResponse, deps: AppDep
       }),
     ])
     sendJson(req, res, 200, { status: 'ok', database: deps.admin.database.kind })
-  } catch (error) {
-    deps.logger.warn({ err: error }, 'readiness check failed')
-    sendError(req, res, 503, 'database_unavailable', 'The database does not answer.')
+  } catch {
+    // Logged by the health tracker, once per outage: orchestrators probe every few seconds.
+    sendError(req, res, 503, 'database_unavailable', UNAVAILABLE, RETRY_LATER)
   } finally {
     clearTimeout(timer)
   }

@@ -11,6 +11,10 @@ export interface MetricsSnapshot {
   /** Per event type: cumulative bucket counts (same order as `LATENCY_BUCKETS`), sum (seconds) and count. */
   latency: Record<string, { buckets: number[]; sum: number; count: number }>
   sseClients: number
+  /** Database outages this process saw begin (optional: snapshots of older workers lack it). */
+  databaseOutages?: number
+  /** 1 while this process sees the database as unavailable (summed: how many processes do). */
+  databaseUnavailable?: number
 }
 
 /** Upper bounds (seconds) of the handler latency histogram: a grant commits in milliseconds, retries take longer. */
@@ -22,6 +26,8 @@ export interface Metrics {
   setSseClients(count: number): void
   /** Counts one call to the backend (forward mode); `result` is a status or a bounded failure kind. */
   forwarded(via: string, result: string): void
+  /** The database became unavailable (`true`, counted as an outage) or available again (`false`). */
+  setDatabaseUnavailable(unavailable: boolean): void
   snapshot(): MetricsSnapshot
 }
 
@@ -34,6 +40,8 @@ export function createMetrics(): Metrics {
     forwards: {},
     latency: {},
     sseClients: 0,
+    databaseOutages: 0,
+    databaseUnavailable: 0,
   }
   // Formatted once per label value: formatting them on every delivery was ≈1% of its CPU and 3% of its
   // allocations. The values are bounded (catalogue event types, `unknown`, `none`; catalogue error codes).
@@ -62,6 +70,10 @@ export function createMetrics(): Metrics {
     forwarded(via, result) {
       increment(state.forwards, labels({ via, result }))
     },
+    setDatabaseUnavailable(unavailable) {
+      if (unavailable && !state.databaseUnavailable) state.databaseOutages = (state.databaseOutages ?? 0) + 1
+      state.databaseUnavailable = unavailable ? 1 : 0
+    },
     snapshot: () => structuredClone(state),
   }
 }
@@ -75,8 +87,12 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
     forwards: {},
     latency: {},
     sseClients: 0,
+    databaseOutages: 0,
+    databaseUnavailable: 0,
   }
   for (const snapshot of snapshots) {
+    total.databaseOutages! += snapshot.databaseOutages ?? 0
+    total.databaseUnavailable! += snapshot.databaseUnavailable ?? 0
     for (const family of ['deliveries', 'duplicates', 'rejections', 'forwards'] as const) {
       if (!snapshot[family]) continue // a worker of an older build
       for (const [key, value] of Object.entries(snapshot[family])) increment(total[family], key, value)
@@ -164,6 +180,18 @@ export function renderMetrics(
   family('aghanim_inspector_stream_clients', 'gauge', 'Open live-update (Server-Sent Events) connections.', {
     '': snapshot.sseClients,
   })
+  family(
+    'aghanim_database_outages_total',
+    'counter',
+    'Times the database became unavailable (webhooks answered 503 until it was back).',
+    { '': snapshot.databaseOutages ?? 0 },
+  )
+  family(
+    'aghanim_database_unavailable',
+    'gauge',
+    'Processes that currently see the database as unavailable (0 when all is well).',
+    { '': snapshot.databaseUnavailable ?? 0 },
+  )
   family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', {
     '': process.residentBytes,
   })

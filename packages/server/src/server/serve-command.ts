@@ -4,7 +4,7 @@ import { ConfigError } from '../config/config-error.js'
 import { ensureDevSecret } from '../config/dev-secret.js'
 import { serveUsage } from '../config/flags.js'
 import { banner } from './banner.js'
-import { startServer } from './start-server.js'
+import { prepareDatabase, startServer } from './start-server.js'
 import { testCommands } from './test-command.js'
 
 /** The CLI's inputs, injected so tests can run `serve` in-process. */
@@ -51,6 +51,7 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
       io.stdout.write(banner({ config, url, secretNote, commands, workers: config.workers, readyMs }))
     }
     if (config.workers > 1) {
+      await prepareDatabase(config, { stdout: io.stdout })
       const { runPrimary } = await import('../cluster/primary.js')
       const stop = stopSignal()
       try {
@@ -80,7 +81,7 @@ async function runSingle(
 ): Promise<number> {
   const stop = stopSignal()
   try {
-    const server = await startServer(config, { stdout: io.stdout })
+    const server = await startServer(config, { stdout: io.stdout, ownsDatabase: true })
     await announce(server.url, Math.round(performance.now()))
     await stop.requested
     await server.close()

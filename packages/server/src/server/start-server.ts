@@ -2,8 +2,10 @@ import { createWebhookHandler, type WebhookHandlerOptions } from 'aghanim-webhoo
 import { aghanimWebhooks } from 'aghanim-webhooks/node'
 import type { ServerConfig } from '../config/config.js'
 import { ConfigError } from '../config/config-error.js'
-import { openDatabase } from '../database/open-database.js'
+import { createDatabaseHealth } from '../database/database-health.js'
+import { guardLedger } from '../database/guard-ledger.js'
 import type { ServerDatabase } from '../database/server-database.js'
+import { openDatabaseWhenReady } from '../database/wait-for-database.js'
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
 import { createDeliveryRecorder } from '../deliveries/delivery-recorder.js'
 import { type RunningForward, startForward } from '../forward/start-forward.js'
@@ -29,6 +31,12 @@ export interface StartOptions {
   inspectorRoot?: string
   /** `--workers`: how summaries reach every process's live stream, and how /metrics sums all processes. */
   cluster?: ClusterHooks
+  /**
+   * True when no other process serves from this database's file (`serve` without `--workers`): claims in
+   * progress at start then belong to a process that died, and are released (SQLite; see
+   * `ServerDatabase.releaseAbandonedClaims`). `--workers` does it once in the primary, before forking.
+   */
+  ownsDatabase?: boolean
 }
 
 /** How a `--workers` process shares live deliveries and metrics with the others (through the primary). */
@@ -67,13 +75,9 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   if (config.secrets.length === 0)
     throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
-  const now = options.now ?? Date.now
-  const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
-  const database = await openDatabase(config.database, now, {
-    info: (fields, message) => logger.info(fields, message),
-    warn: (fields, message) => logger.warn(fields, message),
-  })
+  const { now, logger, database } = await openServerDatabase(config, options)
   try {
+    if (options.ownsDatabase) await releaseAbandonedClaims(database, logger)
     return await listen(config, database, logger, now, options)
   } catch (error) {
     await database.close().catch(() => {})
@@ -81,15 +85,53 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
 }
 
+/**
+ * What the primary of `--workers` does before forking: opens the database (waiting for it as a single server
+ * does), so that migrations run once, in one process, and not in N workers racing for SQLite's write lock on
+ * a fresh file; and releases the claims of attempts that died with the previous process.
+ */
+export async function prepareDatabase(config: ServerConfig, options: StartOptions = {}): Promise<void> {
+  const { logger, database } = await openServerDatabase(config, options)
+  try {
+    await releaseAbandonedClaims(database, logger)
+  } finally {
+    await database.close()
+  }
+}
+
+/** The clock, the logger and the database (waited for up to `DATABASE_WAIT_MS`) a start needs. */
+async function openServerDatabase(config: ServerConfig, options: StartOptions) {
+  const now = options.now ?? Date.now
+  const logger = options.logger ?? createLogger(config.logLevel, options.stdout ?? process.stdout)
+  const database = await openDatabaseWhenReady(config.database, {
+    now,
+    waitMs: config.databaseWaitMs,
+    logger,
+  })
+  return { now, logger, database }
+}
+
+async function releaseAbandonedClaims(database: ServerDatabase, logger: Logger): Promise<void> {
+  const released = await database.releaseAbandonedClaims()
+  if (released > 0)
+    logger.warn(
+      { released },
+      'released the idempotency claims of attempts that died with the previous process',
+    )
+}
+
 async function listen(
   config: ServerConfig,
-  database: ServerDatabase,
+  opened: ServerDatabase,
   logger: Logger,
   now: () => number,
   options: StartOptions,
 ): Promise<RunningServer> {
+  let database = opened
   if (config.seedTestPlayer) await seedTestPlayer(database.ledger)
   const metrics = createMetrics()
+  const health = createDatabaseHealth({ ping: () => database.ping(), logger, metrics, now })
+  database = { ...database, ledger: guardLedger(database.ledger, health) }
   const stream = createDeliveryStream((size) => {
     metrics.setSseClients(size)
     return options.cluster?.liveClients(size)
@@ -135,7 +177,10 @@ async function listen(
     store: database.store,
     maxBodyBytes: config.maxBodyBytes,
     unknownEventType: config.unknownEvents,
-    onDelivery: (delivery) => recorder.onDelivery(delivery),
+    onDelivery: (delivery) => {
+      if (delivery.outcome === 'store_unavailable') health.failed(delivery.error)
+      return recorder.onDelivery(delivery)
+    },
     now,
   }
   const tracing = await startTracing(config.tracing)
@@ -167,7 +212,8 @@ async function listen(
         now,
       },
     },
-    ready: () => database.ping(),
+    ready: () => health.ready(),
+    databaseFailed: (error) => health.failed(error),
     metrics: async () => {
       const snapshot = options.cluster ? await options.cluster.collect() : metrics.snapshot()
       return renderMetrics(
@@ -208,6 +254,7 @@ async function listen(
         await forward?.close()
         await recorder.flush()
         await retention.stop()
+        health.stop()
         await database.close()
         await tracing
           ?.shutdown()

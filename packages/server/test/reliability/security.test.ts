@@ -261,7 +261,12 @@ describe('configuration errors', () => {
     url.password = DB_PASSWORD
     url.port = '1' // nothing listens there
     const failed = await spawnServer({
-      env: { AGHANIM_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN, DATABASE_URL: url.toString() },
+      env: {
+        AGHANIM_WEBHOOK_SECRET: SECRET,
+        ADMIN_TOKEN,
+        DATABASE_URL: url.toString(),
+        DATABASE_WAIT_MS: '500',
+      },
       timeoutMs: 15_000,
     }).then(
       () => 'started',

@@ -1,6 +1,8 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { aghanimWebhooks as expressWebhooks } from 'aghanim-webhooks/express'
+import { aghanimWebhooks as fastifyWebhooks } from 'aghanim-webhooks/fastify'
+import { aghanimWebhooks as honoWebhooks } from 'aghanim-webhooks/hono'
 import { createRouter, aghanimWebhooks as nodeWebhooks } from 'aghanim-webhooks/node'
 import express, { type ErrorRequestHandler } from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -47,5 +49,20 @@ describe('a failure after the handler', () => {
     expect(await response.json()).toMatchObject({ status: 'error', code: 'handler_failed' })
     const [error] = (await warning) as [Error]
     expect(error.cause).toEqual(new Error('delivery log is down'))
+  })
+})
+
+describe('a missing secret', () => {
+  it.each([
+    ['node', nodeWebhooks],
+    ['express', expressWebhooks],
+    ['fastify', fastifyWebhooks],
+    ['hono', honoWebhooks],
+  ] as const)('makes the %s adapter throw when mounted, naming the option', (_name, mount) => {
+    for (const secret of [undefined, '', []]) {
+      const mountWith = () => (mount as (o: unknown) => unknown)({ ...options, secret })
+      expect(mountWith).toThrow(expect.objectContaining({ code: 'invalid_config' }))
+      expect(mountWith).toThrow(/The webhook option `secret` is (undefined|an empty string|an empty list)\./)
+    }
   })
 })

@@ -5,6 +5,8 @@ export interface DeliveryAnswer {
   status: number
   body: string
   replay: boolean
+  /** The Retry-After header of the answer, if any. */
+  retryAfter?: string
 }
 
 /**
@@ -44,6 +46,7 @@ export function deliver(
             status: res.statusCode ?? 0,
             body: text,
             replay: res.headers['x-idempotent-replay'] === 'true',
+            retryAfter: res.headers['retry-after'],
           }),
         )
         res.on('error', reject)
