@@ -144,7 +144,11 @@ try {
   if (wanted('store')) results.store = storeAlone()
   for (const suite of suites) {
     results.suites.push(await runSuite(suite))
-    if (suite.store === 'postgres') results.pgbench = await pgbenchBaseline(suite)
+    if (suite.store === 'postgres')
+      results.pgbench = await pgbenchBaseline(suite).catch((error) => {
+        console.error(`pgbench failed, no PostgreSQL baseline: ${error.message}`)
+        return undefined
+      })
   }
   if (wanted('startup') && wantedTarget('ours')) results.startup = await startup()
 } finally {

@@ -18,8 +18,8 @@ export async function pgbenchGrants({ url, schema, clients, seconds, cpus }) {
   await client.connect()
   try {
     await client.query(`SET search_path TO ${schema};
-      CREATE TABLE grant_keys (key text PRIMARY KEY, state text NOT NULL, answer_status int, answer_body text);
-      CREATE TABLE grant_inventory (player_id text NOT NULL, sku text NOT NULL, quantity bigint NOT NULL,
+      CREATE TABLE IF NOT EXISTS grant_keys (key text PRIMARY KEY, state text NOT NULL, answer_status int, answer_body text);
+      CREATE TABLE IF NOT EXISTS grant_inventory (player_id text NOT NULL, sku text NOT NULL, quantity bigint NOT NULL,
         PRIMARY KEY (player_id, sku))`)
   } finally {
     await client.end()

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqliteDeliveryFiles, type SqliteDeliveryFiles } from '@aghanim-webhooks/store-sqlite'
-import type { Delivery, DeliveryInput } from 'aghanim-webhooks'
+import type { Delivery, DeliveryInput, DeliveryLog } from 'aghanim-webhooks'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { createDeliveryRecorder, type DeliveryRecorder } from '../src/deliveries/delivery-recorder.js'
 import { createLogger } from '../src/logging/logger.js'
@@ -77,6 +77,42 @@ describe('the delivery recorder', () => {
     expect(batches).toEqual([16])
     recorder.onDelivery(delivery(64 * 1024))
     expect(batches).toEqual([16])
+  })
+})
+
+describe('a delivery log that cannot be written', () => {
+  test('is said once, then how many records were lost once it can be written again', async () => {
+    const lines: { msg: string; lost?: number }[] = []
+    let failing = true
+    const unreliable: DeliveryLog = {
+      append: (record) => log.append(record),
+      appendMany: (records) =>
+        failing ? Promise.reject(new Error('database gone')) : log.appendMany(records),
+      get: (id) => log.get(id),
+      list: (query) => log.list(query),
+      prune: (olderThan) => log.prune(olderThan),
+    }
+    const recording = createDeliveryRecorder({
+      log: unreliable,
+      metrics: createMetrics(),
+      logger: createLogger('warn', { write: (line: string) => lines.push(JSON.parse(line)) }),
+      watched: () => false,
+      publish: () => {},
+    })
+    for (let batch = 0; batch < 3; batch++) {
+      recording.onDelivery(delivery(10))
+      recording.onDelivery(delivery(10))
+      await recording.flush()
+    }
+    failing = false
+    recording.onDelivery(delivery(10))
+    await recording.flush()
+    const said = lines.filter((line) => line.msg.includes('delivery log'))
+    expect(said.map((line) => line.msg)).toEqual([
+      'could not write the delivery log',
+      'writing the delivery log again; the records it could not write are lost',
+    ])
+    expect(said[1]?.lost).toBe(6)
   })
 })
 

@@ -1,7 +1,7 @@
 // What a durable item.add costs on PostgreSQL, in statements the server sends (each one a round trip): the
 // claim, the player read, and the completion with the grant in one statement.
-import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { statementsDuring } from '../../../test-support/pg-statements.js'
 import { dropSchema, POSTGRES_URL, uniqueSchema } from './support/postgres.js'
 import { grant, startTestServer, type TestServer } from './support/test-server.js'
 
@@ -17,24 +17,14 @@ afterAll(async () => {
 })
 
 /** The statements sent while `work` runs, but for the delivery log's, which are written apart and batched. */
-async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
-  const { query } = pg.Client.prototype
-  const sent: string[] = []
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text)
-    if (!/delivery_log|delivery_stats/.test(text)) sent.push(text.trim().split(/\s+/).slice(0, 3).join(' '))
-    return (query as (...values: unknown[]) => unknown).apply(this, args)
-  } as typeof query
-  try {
-    await work()
-  } finally {
-    pg.Client.prototype.query = query
-  }
-  return sent
+async function grantStatementsDuring(work: () => Promise<unknown>): Promise<string[]> {
+  return (await statementsDuring(work))
+    .filter((text) => !/delivery_log|delivery_stats/.test(text))
+    .map((text) => text.trim().split(/\s+/).slice(0, 3).join(' '))
 }
 
 test('a durable item.add takes three round trips: claim, player read, completion with its grant', async () => {
-  const sent = await statementsDuring(async () => {
+  const sent = await grantStatementsDuring(async () => {
     expect((await server.send(grant('rt-player', 'gems', 2))).status).toBe(200)
   })
   expect(sent.length).toBe(3)

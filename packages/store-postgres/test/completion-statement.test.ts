@@ -1,6 +1,6 @@
 import { completionStatement, openPostgresStore, type PostgresStore } from '@aghanim-webhooks/store-postgres'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { statementsDuring } from '../../../test-support/pg-statements.js'
 import { connectionString, dropSchema, uniqueSchema } from './database.js'
 
 const schema = uniqueSchema('statement')
@@ -28,21 +28,7 @@ async function acquire(key: string): Promise<string> {
   return claim.token
 }
 
-/** Counts the statements the store sends PostgreSQL while `work` runs: each is a round trip. */
-async function roundTrips(work: () => Promise<unknown>): Promise<number> {
-  const { query } = pg.Client.prototype
-  let count = 0
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    count += 1
-    return (query as (...values: unknown[]) => unknown).apply(this, args)
-  } as typeof query
-  try {
-    await work()
-  } finally {
-    pg.Client.prototype.query = query
-  }
-  return count
-}
+const roundTrips = async (work: () => Promise<unknown>) => (await statementsDuring(work)).length
 
 describe('a completion whose only work is one statement', () => {
   test('commits the key and the work in one statement, no transaction', async () => {

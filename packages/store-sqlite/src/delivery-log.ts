@@ -13,6 +13,7 @@ import {
   deliverySummaryFromRow,
   encodeDeliveryCursor,
 } from 'aghanim-webhooks'
+import { deliveryFilters } from './delivery-filters.js'
 import type { GroupCommit } from './group-commit.js'
 import { statementCache } from './statements.js'
 
@@ -73,7 +74,10 @@ export class SqliteDeliveryLog implements DeliveryLog {
 
   async list(query: DeliveryQuery = {}): Promise<DeliveryPage> {
     const limit = deliveryPageSize(query.limit)
-    const { clause, params } = filters(query)
+    const { clause, params } = deliveryFilters(
+      query,
+      query.cursor ? decodeDeliveryCursor(query.cursor) : undefined,
+    )
     const rows = this.#statement(
       `SELECT ${SUMMARY_COLUMNS} FROM delivery_log ${clause} ORDER BY received_at DESC, id DESC LIMIT ?`,
     ).all(...params, limit + 1)
@@ -96,26 +100,4 @@ export class SqliteDeliveryLog implements DeliveryLog {
       PRUNE_CHUNK_ROWS,
     )
   }
-}
-
-function filters(query: DeliveryQuery): { clause: string; params: SQLInputValue[] } {
-  const conditions: string[] = []
-  const params: SQLInputValue[] = []
-  const add = (condition: string, ...values: SQLInputValue[]) => {
-    conditions.push(condition)
-    params.push(...values)
-  }
-  if (query.since !== undefined) add('received_at >= ?', query.since)
-  if (query.until !== undefined) add('received_at < ?', query.until)
-  if (query.eventType !== undefined) add('event_type = ?', query.eventType)
-  if (query.status !== undefined) add('status = ?', query.status)
-  if (query.outcome !== undefined) add('outcome = ?', query.outcome)
-  if (query.key !== undefined) add('idempotency_key = ?', query.key)
-  if (query.playerId !== undefined) add('player_id = ?', query.playerId)
-  if (query.replayOf !== undefined) add('replay_of = ?', query.replayOf)
-  if (query.cursor) {
-    const after = decodeDeliveryCursor(query.cursor)
-    add('(received_at < ? OR (received_at = ? AND id < ?))', after.receivedAt, after.receivedAt, after.id)
-  }
-  return { clause: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params }
 }

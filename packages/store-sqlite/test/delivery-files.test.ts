@@ -36,7 +36,7 @@ describe('the delivery log in files of its own', () => {
     await again.close()
   })
 
-  test('two processes sharing the directory write their own slots and read each other', async () => {
+  test('two writers sharing the directory (two processes, or two logs of one) write their own slots and read each other', async () => {
     const directory = temp.file('slots')
     const [one, other] = await Promise.all([
       openSqliteDeliveryFiles({ directory }),
@@ -97,7 +97,7 @@ describe('the delivery log in files of its own', () => {
     await log.close()
   })
 
-  test('moves the delivery log of an older version out of the store database, then the store forgets it', async () => {
+  test('moves the delivery log of an older version out of the store database, in chunks, with progress', async () => {
     const path = temp.file('legacy-store')
     const store = openSqliteStore({ path, durability: 'process' })
     const body = new Uint8Array([1, 2, 3, 0, 255])

@@ -84,12 +84,26 @@ export function createDeliveryRecorder({
     if (batch.length === 0) return
     void log
       .appendMany(batch.map((queued) => queued.record))
-      .catch((error: unknown) =>
-        logger.error({ err: error, deliveries: batch.length }, 'could not write the delivery log'),
+      .then(
+        () => logWritable(),
+        (error: unknown) => logUnwritable(error, batch.length),
       )
       .then(() => {
         for (const queued of batch) queued.done()
       })
+  }
+
+  // A log that cannot be written (its database gone) is said once, not once per batch, and how many records
+  // it lost when it can be written again.
+  let lost = 0
+  const logUnwritable = (error: unknown, records: number) => {
+    if (lost === 0) logger.error({ err: error, deliveries: records }, 'could not write the delivery log')
+    lost += records
+  }
+  const logWritable = () => {
+    if (lost === 0) return
+    logger.warn({ lost }, 'writing the delivery log again; the records it could not write are lost')
+    lost = 0
   }
 
   const enqueue = (record: Queued['record']) => {

@@ -110,7 +110,12 @@ export function createPostgresLedger(
  */
 function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
   const skus = change.items.map((item) => item.sku)
-  if (new Set(skus).size !== skus.length) return ({ client }) => applyChange(client, change)
+  if (new Set(skus).size !== skus.length) {
+    const perLine = change.items.map((item) => changeWork({ ...change, items: [item] }))
+    return async (tx) => {
+      for (const line of perLine) await line(tx)
+    }
+  }
   const at = new Date(change.at)
   // $1 player, $2 time, $3 kind, $4 key, $5 event id, $6 event type, $7 reason; then each item's sku and quantity.
   const values: unknown[] = [
@@ -154,40 +159,6 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
   )`
   return completionStatement([...applied, history].join(',\n'), values)
 }
-
-async function applyChange(client: Queryable, change: LedgerChange): Promise<void> {
-  const at = new Date(change.at)
-  for (const item of change.items) {
-    // One statement per item (the inventory change and its history row): the row lock it takes is held until
-    // COMMIT, so the fewer round trips after it, the more grants per second one hot player/SKU can take.
-    await client.query(
-      `WITH applied AS (${change.kind === 'grant' ? GRANT_SQL : REVOKE_SQL})
-       INSERT INTO inventory_history (player_id, kind, sku, quantity, applied, shortfall, idempotency_key, event_id, event_type, reason, created_at)
-       SELECT $1, $5, $2, $3, COALESCE(applied.quantity, 0), $3 - COALESCE(applied.quantity, 0), $6, $7, $8, $9, $4
-       FROM (SELECT 1) AS one LEFT JOIN applied ON true`,
-      [
-        change.playerId,
-        item.sku,
-        item.quantity,
-        at,
-        change.kind,
-        change.key,
-        change.eventId,
-        change.eventType,
-        change.reason,
-      ],
-    )
-  }
-}
-
-// $1 player, $2 sku, $3 quantity, $4 time; each answers the quantity actually applied (none: no row).
-const GRANT_SQL = `INSERT INTO inventory AS i (player_id, sku, quantity, updated_at) VALUES ($1, $2, $3, $4)
-  ON CONFLICT (player_id, sku) DO UPDATE SET quantity = i.quantity + excluded.quantity, updated_at = excluded.updated_at
-  RETURNING $3::bigint AS quantity`
-const REVOKE_SQL = `UPDATE inventory AS i SET quantity = GREATEST(i.quantity - $3, 0), updated_at = $4
-  FROM (SELECT quantity FROM inventory WHERE player_id = $1 AND sku = $2 FOR UPDATE) AS before
-  WHERE i.player_id = $1 AND i.sku = $2
-  RETURNING LEAST(before.quantity, $3) AS quantity`
 
 const seconds = (value: number | null) => (value === null ? null : new Date(value * 1000))
 

@@ -21,6 +21,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { crc32 } from 'node:zlib'
 // Run by Node itself from src/*.ts as from dist/*.js: tsc rewrites these specifiers to '….js'.
 import { checkpointContinuously } from '../checkpoint-loop.ts'
+import { deliveryFilters } from '../delivery-filters.ts'
 import { encodeFrames } from './frames.ts'
 // Type-only, so erased before Node resolves anything: the path may name the compiled file.
 import type {
@@ -270,7 +271,7 @@ function readFrame(slot: string, row: Record<string, SQLInputValue>): StoredReco
 
 /** Newest first across every slot: each slot's first `limit + 1` rows, merged. */
 function list(query: ListRequest): Record<string, SQLInputValue>[] {
-  const { clause, params } = filters(query)
+  const { clause, params } = deliveryFilters(query, query.after)
   const sql = `SELECT ${SUMMARY_COLUMNS} FROM deliveries ${clause} ORDER BY received_at DESC, id DESC LIMIT ?`
   const rows: Record<string, SQLInputValue>[] = []
   for (const [, db] of slots()) rows.push(...cached(db, sql).all(...params, query.limit + 1))
@@ -280,31 +281,6 @@ function list(query: ListRequest): Record<string, SQLInputValue>[] {
       (String(a.id) < String(b.id) ? 1 : a.id === b.id ? 0 : -1),
   )
   return rows.slice(0, query.limit + 1)
-}
-
-function filters(query: ListRequest): { clause: string; params: SQLInputValue[] } {
-  const conditions: string[] = []
-  const params: SQLInputValue[] = []
-  const add = (condition: string, ...values: SQLInputValue[]) => {
-    conditions.push(condition)
-    params.push(...values)
-  }
-  if (query.since !== undefined) add('received_at >= ?', query.since)
-  if (query.until !== undefined) add('received_at < ?', query.until)
-  if (query.eventType !== undefined) add('event_type = ?', query.eventType)
-  if (query.status !== undefined) add('status = ?', query.status)
-  if (query.outcome !== undefined) add('outcome = ?', query.outcome)
-  if (query.key !== undefined) add('idempotency_key = ?', query.key)
-  if (query.playerId !== undefined) add('player_id = ?', query.playerId)
-  if (query.replayOf !== undefined) add('replay_of = ?', query.replayOf)
-  if (query.after)
-    add(
-      '(received_at < ? OR (received_at = ? AND id < ?))',
-      query.after.receivedAt,
-      query.after.receivedAt,
-      query.after.id,
-    )
-  return { clause: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params }
 }
 
 function stats(since: number, until: number): [number, string, number][] {
