@@ -1,6 +1,10 @@
 import type { SQLInputValue } from 'node:sqlite'
 import type { DeliveryCursor, DeliveryQuery } from 'aghanim-webhooks'
 
+/** The columns of a listing's summaries, as both SQLite logs name them. */
+export const DELIVERY_SUMMARY_COLUMNS =
+  'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
+
 /**
  * The WHERE clause of a delivery-log listing, newest-first keyset cursor `after` included, for both SQLite
  * logs (the store's table and the delivery files' index name their columns alike). Internal.

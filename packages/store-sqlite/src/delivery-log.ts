@@ -13,7 +13,7 @@ import {
   deliverySummaryFromRow,
   encodeDeliveryCursor,
 } from 'aghanim-webhooks'
-import { deliveryFilters } from './delivery-filters.js'
+import { DELIVERY_SUMMARY_COLUMNS, deliveryFilters } from './delivery-filters.js'
 import type { GroupCommit } from './group-commit.js'
 import { statementCache } from './statements.js'
 
@@ -26,8 +26,7 @@ const INSERT_SQL = `INSERT INTO delivery_log (${DELIVERY_LOG_COLUMNS.join(', ')}
  */
 export const PRUNE_CHUNK_ROWS = 500
 
-const SUMMARY_COLUMNS =
-  'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
+const SUMMARY_COLUMNS = DELIVERY_SUMMARY_COLUMNS
 
 /**
  * The delivery log in the store's SQLite file. Appends join the store's group commit; reads run at once

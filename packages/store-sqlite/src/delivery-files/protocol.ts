@@ -1,4 +1,5 @@
 /** What the delivery log's event-loop side and its writer thread say to each other. Internal. */
+import type { DeliveryCursor, DeliveryQuery, DeliverySummary } from 'aghanim-webhooks'
 
 /** How the writer is started. */
 export interface WriterSettings {
@@ -24,21 +25,7 @@ export interface LegacySource {
  * One record of a batch: its summary, and where its frame (headers JSON, body, answer body) lies in the
  * batch's `frames` (`bodyLength` -1: no body).
  */
-export interface BatchRecord {
-  id: string
-  receivedAt: number
-  method: string
-  path: string
-  outcome: string
-  eventId: string | null
-  eventType: string | null
-  key: string | null
-  playerId: string | null
-  status: number
-  durationMs: number
-  attempt: number
-  duplicate: boolean
-  replayOf: string | null
+export type BatchRecord = DeliverySummary & {
   position: number
   headersLength: number
   bodyLength: number
@@ -54,18 +41,8 @@ export interface AppendBatch {
   frames: Uint8Array
 }
 
-export interface ListRequest {
-  since?: number
-  until?: number
-  eventType?: string
-  status?: number
-  outcome?: string
-  key?: string
-  playerId?: string
-  replayOf?: string
-  limit: number
-  after?: { receivedAt: number; id: string }
-}
+/** A listing's filters, its page size resolved and its cursor decoded. */
+export type ListRequest = Omit<DeliveryQuery, 'cursor' | 'limit'> & { limit: number; after?: DeliveryCursor }
 
 export type WriterRequest = { seq: number } & (
   | { type: 'append'; batch: AppendBatch }

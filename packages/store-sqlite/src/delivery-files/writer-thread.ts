@@ -21,7 +21,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { crc32 } from 'node:zlib'
 // Run by Node itself from src/*.ts as from dist/*.js: tsc rewrites these specifiers to '….js'.
 import { checkpointContinuously } from '../checkpoint-loop.ts'
-import { deliveryFilters } from '../delivery-filters.ts'
+import { DELIVERY_SUMMARY_COLUMNS, deliveryFilters } from '../delivery-filters.ts'
 import { encodeFrames } from './frames.ts'
 // Type-only, so erased before Node resolves anything: the path may name the compiled file.
 import type {
@@ -83,8 +83,7 @@ CREATE TABLE IF NOT EXISTS delivery_stats (
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `
 
-const SUMMARY_COLUMNS =
-  'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
+const SUMMARY_COLUMNS = DELIVERY_SUMMARY_COLUMNS
 const LOCATION_COLUMNS = 'segment, position, headers_length, body_length, response_length, checksum'
 
 const own = openOwnSlot()
