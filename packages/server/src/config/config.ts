@@ -4,6 +4,7 @@ import { ConfigError } from './config-error.js'
 import { type DatabaseConfig, parseDatabaseUrl } from './database-url.js'
 import { readDotEnv } from './dot-env.js'
 import { parseServeFlags, type ServeFlags } from './flags.js'
+import { parseGameList } from './game-list.js'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
@@ -16,8 +17,18 @@ export interface ServerConfig {
   database: DatabaseConfig
   /** How long start-up waits for the database (PostgreSQL not accepting connections yet, an SQLite file locked). */
   databaseWaitMs: number
-  /** Accepted webhook secrets, newest first; empty until a development start generates one. */
+  /**
+   * Accepted webhook secrets of the one unnamed game (`AGHANIM_WEBHOOK_SECRET`), newest first; empty until a
+   * development start generates one, and when `games` names the games.
+   */
   secrets: string[]
+  /**
+   * The games this receiver serves, each with its secrets (`AGHANIM_GAME_SECRETS`, `--game`); the matching
+   * secret names a delivery's game. Empty: one unnamed game, whose secrets are `secrets`.
+   */
+  games: GameSecrets[]
+  /** What sandbox deliveries (`sandbox: true`) do: a ledger of their own per game, the live one, or a 403. */
+  sandbox: SandboxPolicy
   /** Bearer token for `/api/`; without one the admin API only answers loopback clients. */
   adminToken: string | undefined
   /** Absolute path of the studio's handlers module (`--handlers`). */
@@ -44,6 +55,14 @@ export interface ServerConfig {
   /** OpenTelemetry traces, exported as OTLP/HTTP; undefined when no OTLP endpoint is set. */
   tracing: TracingConfig | undefined
 }
+
+export interface GameSecrets {
+  game: string
+  /** Newest first; several during a rotation. */
+  secrets: string[]
+}
+
+export type SandboxPolicy = 'separate' | 'accept' | 'reject'
 
 export interface TracingConfig {
   /** Where spans are POSTed: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`. */
@@ -95,6 +114,15 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
         }
       : parsed
   const secrets = splitList(flags.secret ?? env.AGHANIM_WEBHOOK_SECRET)
+  const games = parseGameList(
+    flags.game ? '--game' : 'AGHANIM_GAME_SECRETS',
+    flags.game ?? env.AGHANIM_GAME_SECRETS,
+  ).map(({ game, values }) => ({ game, secrets: values }))
+  if (games.length > 0 && secrets.length > 0) {
+    throw new ConfigError(
+      'AGHANIM_GAME_SECRETS (--game) and AGHANIM_WEBHOOK_SECRET (--secret) are exclusive: with several games, list every game with its secrets in AGHANIM_GAME_SECRETS.',
+    )
+  }
   const maxBodyBytes = integer(
     'MAX_BODY_BYTES',
     env.MAX_BODY_BYTES ?? String(1024 * 1024),
@@ -109,9 +137,9 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     retrySchedule: env.FORWARD_RETRY_SCHEDULE,
     maxAnswerBytes: maxBodyBytes,
   })
-  if (production && secrets.length === 0) {
+  if (production && secrets.length === 0 && games.length === 0) {
     throw new ConfigError(
-      'NODE_ENV=production needs a webhook secret: set AGHANIM_WEBHOOK_SECRET (Dashboard → Webhooks) or pass --secret.',
+      'NODE_ENV=production needs a webhook secret: set AGHANIM_WEBHOOK_SECRET (Dashboard → Webhooks), pass --secret, or name the games in AGHANIM_GAME_SECRETS.',
     )
   }
   return {
@@ -120,6 +148,12 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     webhookPath: webhookPath(flags.path ?? env.WEBHOOK_PATH ?? '/webhook'),
     database,
     secrets,
+    games,
+    sandbox: oneOf('--sandbox', flags.sandbox ?? env.SANDBOX ?? 'separate', [
+      'separate',
+      'accept',
+      'reject',
+    ] as const),
     adminToken: nonEmpty(flags['admin-token'] ?? env.ADMIN_TOKEN),
     handlersPath: optionalPath(cwd, flags.handlers ?? env.AGHANIM_HANDLERS),
     workers: integer('--workers', flags.workers ?? env.WORKERS ?? '1', 1, 256),

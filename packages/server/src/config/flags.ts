@@ -9,6 +9,8 @@ export const serveOptions = {
   'database-url': { type: 'string' },
   'database-schema': { type: 'string' },
   secret: { type: 'string' },
+  game: { type: 'string', multiple: true },
+  sandbox: { type: 'string' },
   'admin-token': { type: 'string' },
   handlers: { type: 'string' },
   workers: { type: 'string' },
@@ -25,10 +27,11 @@ export const serveOptions = {
 } as const
 
 export type ServeFlags = Partial<
-  Record<Exclude<keyof typeof serveOptions, 'help' | 'forward-to'>, string>
+  Record<Exclude<keyof typeof serveOptions, 'help' | 'forward-to' | 'game'>, string>
 > & {
   help?: boolean
   'forward-to'?: string[]
+  game?: string[]
 }
 
 /** Parses `serve` flags strictly: an unknown flag or a stray argument is a `ConfigError`, not a silent default. Internal. */
@@ -57,6 +60,8 @@ Every flag mirrors an environment variable (flags win; a .env file in the workin
   --database-url URL        DATABASE_URL          postgres://… or sqlite:FILE (default sqlite:./data/aghanim-webhooks.db)
   --database-schema S       DATABASE_SCHEMA       PostgreSQL schema (default public)
   --secret S[,S2]           AGHANIM_WEBHOOK_SECRET  webhook secret(s), comma-separated during rotation
+  --game G=S[,S2]           AGHANIM_GAME_SECRETS  several games: gm_a=whsec_1,whsec_1b;gm_b=whsec_2 (repeat --game)
+  --sandbox MODE            SANDBOX               sandbox deliveries: separate (own ledger, default), accept, reject
   --admin-token T           ADMIN_TOKEN           bearer token for /api/ (without: loopback clients only)
   --handlers FILE           AGHANIM_HANDLERS      your handlers module (.js, or .ts on Node 22.18+)
   --workers N               WORKERS               processes (node:cluster), e.g. one per core
