@@ -82,9 +82,7 @@ describe('handler: several games', () => {
   it('refuses at mount a secrets option it cannot trust', () => {
     const router = createRouter()
     expect(() => createWebhookHandler({ secrets: {}, router })).toThrow(/names no game/)
-    expect(() => createWebhookHandler({ secrets: { gm_a: 's', gm_b: 's' }, router })).toThrow(
-      /same secret/,
-    )
+    expect(() => createWebhookHandler({ secrets: { gm_a: 's', gm_b: 's' }, router })).toThrow(/same secret/)
     expect(() => createWebhookHandler({ secrets: { 'gm:a': 's' }, router })).toThrow(/game id/)
     expect(() => createWebhookHandler({ secrets: { gm_a: [''] }, router })).toThrow(/empty/)
     expect(() => createWebhookHandler({ secret: 's', secrets: { gm_a: 't' }, router })).toThrow(/exclusive/)

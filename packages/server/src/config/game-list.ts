@@ -37,7 +37,9 @@ export function parseGameList(setting: string, value: string | readonly string[]
     if (values.some((item) => item === ''))
       throw new ConfigError(`${setting}: game ${game} has an empty value (check for a stray comma or =).`)
     if (games.some((entry) => entry.game === game))
-      throw new ConfigError(`${setting}: game ${game} is listed twice; list each game once, its values by commas.`)
+      throw new ConfigError(
+        `${setting}: game ${game} is listed twice; list each game once, its values by commas.`,
+      )
     games.push({ game, values })
   }
   return games

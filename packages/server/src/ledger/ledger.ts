@@ -11,14 +11,19 @@
  */
 export interface Ledger<Tx = unknown> {
   readonly kind: 'sqlite' | 'postgres'
-  getPlayer(playerId: string): Promise<Player | undefined>
+  /**
+   * Every read and write is within one ledger scope: a game's live ledger (`gm_a`), its sandbox
+   * (`gm_a:sandbox`), or with one unnamed game `''` (the default) and `':sandbox'`. A handler's
+   * `context.scope` is its delivery's (see `ledgerScope` in the library).
+   */
+  getPlayer(playerId: string, scope?: string): Promise<Player | undefined>
   /** Creates the player, or updates the fields given (absent fields keep their value). */
-  upsertPlayer(playerId: string, input: PlayerInput): Promise<Player>
-  inventory(playerId: string): Promise<InventoryLine[]>
+  upsertPlayer(playerId: string, input: PlayerInput, scope?: string): Promise<Player>
+  inventory(playerId: string, scope?: string): Promise<InventoryLine[]>
   /** Grant and revoke entries, newest first. */
-  history(playerId: string, options?: { limit?: number }): Promise<HistoryEntry[]>
+  history(playerId: string, options?: { limit?: number }, scope?: string): Promise<HistoryEntry[]>
   /** Players matching a partial composite identity (player.lookup): by player id, or custom attributes. */
-  lookupPlayers(fields: Record<string, string>): Promise<Player[]>
+  lookupPlayers(fields: Record<string, string>, scope?: string): Promise<Player[]>
   /**
    * The work that adds (grant) or subtracts (revoke) quantities and writes one history row per item, to queue
    * with `transact()`. A revoke never takes an inventory below zero: it clamps at zero and records the missing
@@ -54,6 +59,8 @@ export interface InventoryLine {
 }
 
 export interface LedgerChange {
+  /** The ledger scope (`context.scope`); `''` by default. */
+  scope?: string
   kind: 'grant' | 'revoke'
   playerId: string
   items: readonly InventoryLine[]
@@ -84,6 +91,8 @@ export interface HistoryEntry {
 
 /** A notification's typed columns; everything else stays in `data` (the whole event_data, as JSON). */
 export interface RecordedEvent {
+  /** The ledger scope (`context.scope`); `''` by default. */
+  scope?: string
   eventType: string
   eventId: string
   key: string | null

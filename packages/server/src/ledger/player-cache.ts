@@ -29,16 +29,21 @@ export function createPlayerCache(db: DatabaseSync) {
 
   return {
     /** The cached player (`null`: known to be absent), or `undefined` when it must be read. */
-    get(playerId: string): Readonly<Player> | null | undefined {
+    get(playerId: string, scope: string): Readonly<Player> | null | undefined {
       fresh()
-      return players.get(playerId)
+      return players.get(cacheKey(playerId, scope))
     },
     /** Keeps what was read right after `get` said it must be (nothing changed in between: same turn). */
-    set(playerId: string, player: Player | undefined): Readonly<Player> | undefined {
+    set(playerId: string, scope: string, player: Player | undefined): Readonly<Player> | undefined {
       if (players.size >= MAX_PLAYERS) players.clear()
       const kept = player ? Object.freeze(player) : undefined
-      players.set(playerId, kept ?? null)
+      players.set(cacheKey(playerId, scope), kept ?? null)
       return kept
     },
   }
+}
+
+/** A scope holds no NUL, so the first one ends it and no two (scope, player) pairs share a key. */
+function cacheKey(playerId: string, scope: string): string {
+  return `${scope}\u0000${playerId}`
 }

@@ -1,11 +1,13 @@
+import type { SqliteMigration } from '@aghanim-webhooks/store-sqlite'
 import { forwardSqliteMigrations } from '../forward/forward-schema.js'
+import { scopeLedgerSqlite } from './sqlite-scope-migration.js'
 
 /**
  * The ledger's SQLite tables, applied through the store's migration system (numbered, once, in a transaction).
  * Times the server writes are Unix milliseconds; times Aghanim sends (`event_time`, `effective_until`,
  * `modified_at`) stay Unix seconds, as sent. Internal.
  */
-export const sqliteLedgerMigrations: readonly string[] = [
+export const sqliteLedgerMigrations: readonly SqliteMigration[] = [
   `CREATE TABLE players (
     player_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -123,4 +125,6 @@ export const sqliteLedgerMigrations: readonly string[] = [
     WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') AND length(CAST(j.value AS TEXT)) <= 256;`,
   // Forward mode (docs/forward.md): its own tables, created whether or not it is switched on.
   ...forwardSqliteMigrations,
+  // Several games and the sandbox (docs/server.md#several-games): every ledger row belongs to a scope.
+  scopeLedgerSqlite,
 ]

@@ -17,6 +17,7 @@ import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
 import { startTracing } from '../telemetry/otlp-tracing.js'
 import { buildRouter } from './build-router.js'
+import { signingSecret, webhookSecretOptions } from './game-secrets.js'
 import { startRetention } from './retention.js'
 import { seedTestPlayer } from './seed.js'
 
@@ -73,8 +74,10 @@ export interface RunningServer {
  * await server.close()
  */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  if (config.secrets.length === 0)
-    throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
+  if (config.secrets.length === 0 && config.games.length === 0)
+    throw new ConfigError(
+      'No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret (or AGHANIM_GAME_SECRETS for several games).',
+    )
   const { now, logger, database } = await openServerDatabase(config, options)
   try {
     if (options.ownsDatabase) await releaseAbandonedClaims(database, logger)
@@ -108,7 +111,37 @@ async function openServerDatabase(config: ServerConfig, options: StartOptions) {
     waitMs: config.databaseWaitMs,
     logger,
   })
+  try {
+    await settleLedgerOwner(config, database, logger)
+  } catch (error) {
+    await database.close().catch(() => {})
+    throw error
+  }
   return { now, logger, database }
+}
+
+/**
+ * With named games, the first one takes over what the unnamed game kept (once, in one transaction; see
+ * `ServerDatabase.nameLedger`). Without, a database whose ledger was named is refused: the unnamed game would
+ * start from an empty ledger, and grant again what that game already granted.
+ */
+async function settleLedgerOwner(config: ServerConfig, database: ServerDatabase, logger: Logger) {
+  if (config.games.length === 0) {
+    const owner = await database.ledgerOwner()
+    if (owner !== undefined)
+      throw new ConfigError(
+        `This database's ledger belongs to game ${owner} (AGHANIM_GAME_SECRETS named it): set AGHANIM_GAME_SECRETS=${owner}=<its secret> instead of AGHANIM_WEBHOOK_SECRET.`,
+      )
+    return
+  }
+  const first = config.games[0]!.game
+  const { owner, moved } = await database.nameLedger(first)
+  if (moved) logger.info({ game: owner }, 'the ledger belongs to the first game of AGHANIM_GAME_SECRETS')
+  if (!config.games.some(({ game }) => game === owner))
+    logger.warn(
+      { game: owner },
+      "the ledger kept before several games were configured belongs to a game AGHANIM_GAME_SECRETS does not list; it stays in that game's scope",
+    )
 }
 
 async function releaseAbandonedClaims(database: ServerDatabase, logger: Logger): Promise<void> {
@@ -128,7 +161,7 @@ async function listen(
   options: StartOptions,
 ): Promise<RunningServer> {
   let database = opened
-  if (config.seedTestPlayer) await seedTestPlayer(database.ledger)
+  if (config.seedTestPlayer) await seedTestPlayer(database.ledger, config.games[0]?.game ?? '')
   const metrics = createMetrics()
   const health = createDatabaseHealth({ ping: () => database.ping(), logger, metrics, now })
   database = { ...database, ledger: guardLedger(database.ledger, health) }
@@ -151,7 +184,7 @@ async function listen(
   })
   let handle: (request: Request) => Promise<Response> = () =>
     Promise.reject(new Error('The server is not ready.'))
-  const secret = () => config.secrets[0]!
+  const secret = (game: string | null) => signingSecret(config, game)
   const forward: RunningForward | undefined = config.forward
     ? startForward(config, config.forward, {
         database,
@@ -172,7 +205,8 @@ async function listen(
     throw error
   })
   const handlerOptions: WebhookHandlerOptions = {
-    secret: config.secrets,
+    ...webhookSecretOptions(config),
+    sandbox: config.sandbox,
     router,
     store: database.store,
     maxBodyBytes: config.maxBodyBytes,
@@ -203,6 +237,7 @@ async function listen(
       now,
       logged: () => recorder.flush(),
       forward: forward?.api,
+      games: { names: config.games.map(({ game }) => game), sandbox: config.sandbox },
       replay: {
         deliveries: database.deliveries,
         recorder,
