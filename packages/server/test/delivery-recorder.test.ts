@@ -53,6 +53,8 @@ function delivery(bodyBytes: number, receivedAt = Date.now()): Delivery {
     outcome: 'invalid_json',
     event: undefined,
     key: null,
+    game: null,
+    sandbox: false,
     status: 400,
     responseBody: '{"status":"error","code":"invalid_json"}',
     durationMs: 1,
