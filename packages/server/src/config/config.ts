@@ -131,6 +131,7 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
   )
   const forward = resolveForwardConfig({
     to: flags['forward-to'] ?? env.FORWARD_TO,
+    sandboxTo: flags['forward-sandbox-to'] ?? env.FORWARD_SANDBOX_TO,
     secret: flags['forward-secret'] ?? env.FORWARD_SECRET,
     timeoutMs: flags['forward-timeout-ms'] ?? env.FORWARD_TIMEOUT_MS,
     async: flags['forward-async'] ?? env.FORWARD_ASYNC,

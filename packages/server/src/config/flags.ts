@@ -20,6 +20,7 @@ export const serveOptions = {
   'data-dir': { type: 'string' },
   'env-file': { type: 'string' },
   'forward-to': { type: 'string', multiple: true },
+  'forward-sandbox-to': { type: 'string', multiple: true },
   'forward-secret': { type: 'string' },
   'forward-timeout-ms': { type: 'string' },
   'forward-async': { type: 'string' },
@@ -27,10 +28,11 @@ export const serveOptions = {
 } as const
 
 export type ServeFlags = Partial<
-  Record<Exclude<keyof typeof serveOptions, 'help' | 'forward-to' | 'game'>, string>
+  Record<Exclude<keyof typeof serveOptions, 'help' | 'forward-to' | 'forward-sandbox-to' | 'game'>, string>
 > & {
   help?: boolean
   'forward-to'?: string[]
+  'forward-sandbox-to'?: string[]
   game?: string[]
 }
 
@@ -74,6 +76,7 @@ Every flag mirrors an environment variable (flags win; a .env file in the workin
 
 Forward mode (your backend in any language behind the verified, exactly-once front door; docs/forward.md):
   --forward-to [PATTERN=]URL  FORWARD_TO          POST verified deliveries there (repeat: item.*=URL, *=URL)
+  --forward-sandbox-to [PATTERN=]URL  FORWARD_SANDBOX_TO  sandbox deliveries there instead (default: --forward-to)
   --forward-secret S[,S2]   FORWARD_SECRET        secret the forwarded calls are signed with (first signs)
   --forward-timeout-ms N    FORWARD_TIMEOUT_MS    how long to wait for the backend (default 10000)
   --forward-async notifications  FORWARD_ASYNC    answer notifications once stored, deliver with retries

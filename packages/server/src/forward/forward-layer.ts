@@ -11,7 +11,7 @@ import {
 import type { RouterLayer } from '../router/layered-router.js'
 import { type BackendDeps, callBackend } from './call-backend.js'
 import { relayAnswer } from './relay-answer.js'
-import { routeFor } from './routes.js'
+import { routeFor, routesOf } from './routes.js'
 
 export interface ForwardLayerDeps extends BackendDeps {
   unknownEvents: 'reject' | 'acknowledge'
@@ -30,7 +30,7 @@ const OK = { status: 'ok' }
  */
 export function createForwardLayer<Tx>(deps: ForwardLayerDeps): RouterLayer<Tx> {
   const forward = async (event: AnyWebhookEvent, context: HandlerContext<Tx>): Promise<Reply> => {
-    const route = routeFor(deps.config.routes, event.event_type)
+    const route = routeFor(routesOf(deps.config, context.sandbox), event.event_type)
     if (!route) return unrouted(event.event_type, deps.unknownEvents)
     const request = {
       body: context.body,
