@@ -4,8 +4,10 @@ import type {
   DeliveryPage,
   DeliveryStats,
   ForwardAttempt,
+  Games,
   HistoryEntry,
   InventoryItem,
+  Ledger,
   OutboxPage,
   Player,
 } from './types.js'
@@ -97,10 +99,24 @@ export const api = {
       body: JSON.stringify(filter),
     }).then((r) => r.redriven),
   stats: (minutes: number) => request<DeliveryStats>(`/api/stats/deliveries${query({ minutes })}`),
-  player: (id: string) =>
-    request<{ player: Player; inventory: InventoryItem[] }>(`/api/players/${encodeURIComponent(id)}`),
-  history: (id: string) =>
-    request<{ history: HistoryEntry[] }>(`/api/players/${encodeURIComponent(id)}/history`).then(
-      (r) => r.history,
+  /** `ledger`: `game=…` and `sandbox=true` as the page's address has them. */
+  player: (id: string, ledger: URLSearchParams) =>
+    request<{ player: Player; inventory: InventoryItem[] } & Ledger>(
+      `/api/players/${encodeURIComponent(id)}${ledgerQuery(ledger)}`,
     ),
+  history: (id: string, ledger: URLSearchParams) =>
+    request<{ history: HistoryEntry[] }>(
+      `/api/players/${encodeURIComponent(id)}/history${ledgerQuery(ledger)}`,
+    ).then((r) => r.history),
+  games: () => request<Games>('/api/games'),
+}
+
+function ledgerQuery(ledger: URLSearchParams): string {
+  const params = new URLSearchParams()
+  for (const name of ['game', 'sandbox']) {
+    const value = ledger.get(name)
+    if (value) params.set(name, value)
+  }
+  const search = params.toString()
+  return search ? `?${search}` : ''
 }

@@ -168,7 +168,7 @@ function showShell(): void {
       target.view === 'delivery'
         ? deliveryView(target.id)
         : target.view === 'player'
-          ? playerView(target.id)
+          ? playerView(target.id, target.params)
           : target.view === 'outbox'
             ? outboxView()
             : deliveriesView(target.params)

@@ -126,3 +126,15 @@ export interface OutboxPage {
   entries: OutboxEntry[]
   counts: { pending: number; dead: number; oldest_pending_at: string | null }
 }
+
+/** Which ledger a player answer comes from: the game (`null`: the one unnamed game) and whether it is the sandbox's. */
+export interface Ledger {
+  game: string | null
+  sandbox: boolean
+}
+
+/** `GET /api/games`: the games the server serves (none named: one unnamed game) and its sandbox policy. */
+export interface Games {
+  games: string[]
+  sandbox: 'separate' | 'accept' | 'reject'
+}

@@ -68,6 +68,8 @@ export async function handleAdminApi(
     case 'GET stats/:id':
       if (parts[1] !== 'deliveries') break
       return sendJson(req, res, 200, await deliveryStatsJson(deps.database, url.searchParams, deps.now()))
+    case 'GET games':
+      return sendJson(req, res, 200, { games: deps.games.names, sandbox: deps.games.sandbox })
     case 'GET players/:id': {
       const playerId = parsePlayerId(parts[1]!)
       const scope = requestScope(url.searchParams, deps.games)
@@ -111,6 +113,7 @@ export async function handleAdminApi(
 }
 
 const KNOWN_ROUTES = [
+  /^\/api\/games$/,
   /^\/api\/deliveries$/,
   /^\/api\/deliveries\/[^/]+$/,
   /^\/api\/deliveries\/[^/]+\/replay$/,
