@@ -2,6 +2,7 @@ import {
   type Delivery,
   type DeliveryInput,
   type DeliveryLog,
+  headerRecord,
   isEventType,
   newDeliveryId,
 } from 'aghanim-webhooks'
@@ -70,6 +71,9 @@ export function createDeliveryRecorder({
   const replays = new WeakMap<Headers, string>()
   const ids = new WeakMap<Headers, string>()
   const assigned = new WeakMap<Headers, string>()
+  // Marks (replays, ids assigned early) not yet met by their delivery: while there are none, a delivery's
+  // Headers are not looked up, so they need not be built.
+  let marks = 0
   const pending = new Map<string, Promise<void>>()
   let queue: Queued[] = []
   let queuedBytes = 0
@@ -117,8 +121,22 @@ export function createDeliveryRecorder({
 
   return {
     onDelivery(delivery) {
-      const id = assigned.get(delivery.headers) ?? newDeliveryId(delivery.receivedAt)
-      const replayOf = replays.get(delivery.headers) ?? null
+      let id: string | undefined
+      let replayOf: string | null = null
+      if (marks > 0) {
+        const headers = delivery.headers
+        id = assigned.get(headers)
+        replayOf = replays.get(headers) ?? null
+        if (id !== undefined) {
+          assigned.delete(headers)
+          marks -= 1
+        }
+        if (replayOf) {
+          replays.delete(headers)
+          marks -= 1
+        }
+      }
+      id ??= newDeliveryId(delivery.receivedAt)
       if (replayOf) ids.set(delivery.headers, id)
       const outcome = deliveryOutcome(delivery.outcome, delivery.status, delivery.responseBody)
       const event = delivery.event ?? peekEnvelope(delivery)
@@ -128,7 +146,7 @@ export function createDeliveryRecorder({
         receivedAt: delivery.receivedAt,
         method: delivery.method,
         path: pathAndQuery(delivery.url),
-        headers: redactHeaders(delivery.headers),
+        headers: redactHeaders(headerRecord(delivery)),
         body: delivery.body ?? null,
         outcome,
         eventId: typeof event?.event_id === 'string' ? event.event_id : null,
@@ -174,10 +192,12 @@ export function createDeliveryRecorder({
       if (id === undefined) {
         id = newDeliveryId(at)
         assigned.set(headers, id)
+        marks += 1
       }
       return id
     },
     markReplay(request, replayOf) {
+      if (!replays.has(request.headers)) marks += 1
       replays.set(request.headers, replayOf)
     },
     idOf: (request) => ids.get(request.headers),
@@ -197,9 +217,13 @@ export function createDeliveryRecorder({
 // which event it was, and the log and the inspector should show it.
 const PEEKABLE = new Set(['unknown_event_type', 'invalid_event_data', 'unknown_event_acknowledged'])
 
-function pathAndQuery(url: string): string {
-  const parsed = new URL(url)
-  return parsed.pathname + parsed.search
+/** The path and query of an absolute URL, as the request target gave them (no URL object per delivery). */
+export function pathAndQuery(url: string): string {
+  const authority = url.indexOf('//')
+  const start = authority === -1 ? -1 : url.indexOf('/', authority + 2)
+  if (start === -1) return '/'
+  const fragment = url.indexOf('#', start)
+  return fragment === -1 ? url.slice(start) : url.slice(start, fragment)
 }
 
 function peekEnvelope(
