@@ -64,8 +64,8 @@ function isAscii(text: string): boolean {
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /**
- * A delivery's request headers as one plain object, as web `Headers` would list them: lower-case names in
- * order, repeated fields joined with ", " (cookies with "; "), values `Headers` would refuse left out. Built straight from the
+ * A delivery's request headers as one plain object, as web `Headers` would list them (in the order received,
+ * where `Headers` sorts): lower-case names, repeated fields joined with ", " (cookies with "; "), values `Headers` would refuse left out. Built straight from the
  * header lines when the delivery has them (the Node adapters), without building `headers`.
  *
  * @example headerRecord(delivery) // { 'content-type': 'application/json', 'x-aghanim-signature': '…', … }
@@ -74,17 +74,18 @@ export function headerRecord(delivery: Pick<Delivery, 'headers' | 'rawHeaders'>)
   const raw = delivery.rawHeaders
   // Entries, not assignments: a field named `__proto__` must stay a field.
   if (!raw) return Object.fromEntries(delivery.headers)
-  const joined = new Map<string, string>()
+  // No prototype, so that every name, `__proto__` included, is a field of its own.
+  const joined: Record<string, string> = Object.create(null)
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const field = raw[i]!
     if (!HTTP_TOKEN.test(field)) continue
     const value = fetchHeaderValue(raw[i + 1]!)
     if (value === undefined) continue
     const name = field.toLowerCase()
-    const earlier = joined.get(name)
+    const earlier = joined[name]
     // As undici's Headers: cookies joined with "; ", each set-cookie listed apart (so the last one stays).
-    if (earlier === undefined || name === 'set-cookie') joined.set(name, value)
-    else joined.set(name, `${earlier}${name === 'cookie' ? '; ' : ', '}${value}`)
+    if (earlier === undefined || name === 'set-cookie') joined[name] = value
+    else joined[name] = `${earlier}${name === 'cookie' ? '; ' : ', '}${value}`
   }
-  return Object.fromEntries([...joined].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  return joined
 }

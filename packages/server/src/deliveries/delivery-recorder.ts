@@ -54,9 +54,12 @@ const BATCH_SIZE = 256
  */
 const BATCH_BYTES = 1024 * 1024
 
-interface Queued {
-  record: DeliveryInput & { id: string }
-  done: () => void
+type Queued = DeliveryInput & { id: string }
+
+/** A batch handed to the log: the ids it holds, and when it is stored (or failed to be). */
+interface Written {
+  ids: ReadonlySet<string>
+  done: Promise<void>
 }
 
 export function createDeliveryRecorder({
@@ -74,11 +77,12 @@ export function createDeliveryRecorder({
   // Marks (replays, ids assigned early) not yet met by their delivery: while there are none, a delivery's
   // Headers are not looked up, so they need not be built.
   let marks = 0
-  const pending = new Map<string, Promise<void>>()
+  const inFlight = new Set<Written>()
   let queue: Queued[] = []
   let queuedBytes = 0
   let timer: NodeJS.Timeout | undefined
 
+  // One promise per batch, not per record: a record's own wait (`settled`) is rare (replays).
   const writeQueued = () => {
     clearTimeout(timer)
     timer = undefined
@@ -86,15 +90,15 @@ export function createDeliveryRecorder({
     queue = []
     queuedBytes = 0
     if (batch.length === 0) return
-    void log
-      .appendMany(batch.map((queued) => queued.record))
-      .then(
+    const written: Written = {
+      ids: new Set(batch.map((record) => record.id)),
+      done: log.appendMany(batch).then(
         () => logWritable(),
         (error: unknown) => logUnwritable(error, batch.length),
-      )
-      .then(() => {
-        for (const queued of batch) queued.done()
-      })
+      ),
+    }
+    inFlight.add(written)
+    void written.done.then(() => inFlight.delete(written))
   }
 
   // A log that cannot be written (its database gone) is said once, not once per batch, and how many records
@@ -110,10 +114,8 @@ export function createDeliveryRecorder({
     lost = 0
   }
 
-  const enqueue = (record: Queued['record']) => {
-    const written = new Promise<void>((resolve) => queue.push({ record, done: resolve }))
-    const settled = written.finally(() => pending.delete(record.id))
-    pending.set(record.id, settled)
+  const enqueue = (record: Queued) => {
+    queue.push(record)
     queuedBytes += record.body?.length ?? 0
     if (queue.length >= BATCH_SIZE || queuedBytes >= BATCH_BYTES) writeQueued()
     else timer ??= setTimeout(writeQueued, BATCH_DELAY_MS)
@@ -202,13 +204,13 @@ export function createDeliveryRecorder({
     },
     idOf: (request) => ids.get(request.headers),
     settled(id) {
-      const waiting = pending.get(id)
-      if (waiting) writeQueued()
-      return waiting ?? Promise.resolve()
+      if (queue.some((record) => record.id === id)) writeQueued()
+      for (const written of inFlight) if (written.ids.has(id)) return written.done
+      return Promise.resolve()
     },
     async flush() {
       writeQueued()
-      await Promise.all(pending.values())
+      await Promise.all([...inFlight].map((written) => written.done))
     },
   }
 }
