@@ -16,7 +16,7 @@ export {
   type Delivery,
   type WebhookHandlerOptions,
 } from './handler.js'
-export { type HeadersLike, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
+export { type HeadersLike, headerRecord, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
 export {
   DELIVERY_LOG_COLUMNS,
   type DeliveryCursor,
