@@ -182,6 +182,9 @@ export function createDeliveryRecorder({
         attempt: record.attempt,
         duplicate: record.duplicate,
         ...(record.replayOf ? { replay_of: record.replayOf } : {}),
+        // With several games, which one; a sandbox delivery says so (neither is in the delivery log's columns).
+        ...(delivery.game ? { game: delivery.game } : {}),
+        ...(delivery.sandbox ? { sandbox: true } : {}),
       }
       // An outage's cause is logged once for the outage (database-health.ts), not with every 503 it causes.
       if (outcome === 'store_unavailable') logger.warn(line, 'delivery failed')

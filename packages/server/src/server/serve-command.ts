@@ -49,6 +49,7 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
         // With several games, the test request is signed with the first game's secret.
         secret: named ? config.games[0]!.secrets[0]! : config.secrets[0]!,
         secretShown,
+        game: config.games[0]?.game,
         now: Date.now(),
       })
       io.stdout.write(banner({ config, url, secretNote, commands, workers: config.workers, readyMs }))
