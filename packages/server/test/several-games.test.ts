@@ -170,10 +170,7 @@ describe.each(backends)('several games on %s', (_name, backend) => {
     const t = await gamesServer(backend.fresh())
     try {
       await createPlayer(t, 'game=gm_a')
-      // The sandbox ledger starts empty: its players are its own.
-      const unknown = await t.send(grantIn('gm_a', 'idmpt_first_test', { sandbox: true }), { secret: A_NEW })
-      expect(unknown.json).toMatchObject({ code: 'declined' })
-      await createPlayer(t, 'game=gm_a&sandbox=true')
+      // The player is the game's; what the sandbox buys is kept apart from the live inventory.
       expect(
         (await t.send(grantIn('gm_a', 'idmpt_test_buy', { sandbox: true }), { secret: A_NEW })).status,
       ).toBe(200)
@@ -182,7 +179,30 @@ describe.each(backends)('several games on %s', (_name, backend) => {
       // The same key live is another delivery.
       expect((await t.send(grantIn('gm_a', 'idmpt_test_buy'), { secret: A_NEW })).status).toBe(200)
       expect(await gems(t, 'game=gm_a')).toBe(5)
-      expect((await t.api('/api/players/p1?game=gm_a&sandbox=true')).json).toMatchObject({ sandbox: true })
+      expect(await gems(t, 'game=gm_a&sandbox=true')).toBe(5)
+      // A sandbox login of the game's player is approved with its live profile until the sandbox has its own.
+      const login = fixtureEvent('player.verify', {
+        game_id: 'gm_a',
+        sandbox: true,
+        event_data: { player_id: 'p1' },
+      })
+      expect((await t.send(login, { secret: A_NEW })).json).toMatchObject({ name: 'Ann' })
+      const edited = await t.api('/api/players/p1?game=gm_a&sandbox=true', {
+        method: 'PUT',
+        body: JSON.stringify({ name: 'Sandbox Ann' }),
+      })
+      expect(edited.status).toBe(201)
+      expect(edited.json).toMatchObject({ player: { name: 'Sandbox Ann' }, sandbox: true })
+      expect((await t.send(login, { secret: A_NEW })).json).toMatchObject({ name: 'Sandbox Ann' })
+      expect((await t.api('/api/players/p1?game=gm_a')).json.player.name).toBe('Ann')
+      // A player the game does not know is declined in the sandbox too, and gm_b's sandbox knows nobody of gm_a.
+      const nobody = grant('p_nobody', 'gems', 1, { game_id: 'gm_a', sandbox: true })
+      expect((await t.send(nobody, { secret: A_NEW })).json).toMatchObject({ code: 'declined' })
+      expect((await t.send(grantIn('gm_b', 'idmpt_b', { sandbox: true }), { secret: B })).json).toMatchObject(
+        {
+          code: 'declined',
+        },
+      )
     } finally {
       await t.close()
     }

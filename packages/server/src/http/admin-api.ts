@@ -7,6 +7,7 @@ import { deliveryStatsJson } from '../deliveries/delivery-stats.js'
 import { type ReplayDeps, replayDelivery } from '../deliveries/replay.js'
 import { type ForwardApiDeps, handleForwardApi } from '../forward/forward-api.js'
 import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
+import { isLiveProfile } from '../ledger/sandbox-players.js'
 import { authorizeAdmin } from './admin-auth.js'
 import { type AdminGames, requestGame, requestScope } from './admin-scope.js'
 import type { DeliveryStream } from './delivery-stream.js'
@@ -85,7 +86,9 @@ export async function handleAdminApi(
       const playerId = parsePlayerId(parts[1]!)
       const scope = requestScope(url.searchParams, deps.games)
       const input = parsePlayerInput(await readJson(req, MAX_BODY))
-      const existed = (await ledger.getPlayer(playerId, scope)) !== undefined
+      const before = await ledger.getPlayer(playerId, scope)
+      // A sandbox read of a player it has no profile for answers the live one: a first edit creates its own.
+      const existed = before !== undefined && !isLiveProfile(before)
       const player = await ledger.upsertPlayer(playerId, input, scope)
       return sendJson(req, res, existed ? 200 : 201, {
         player,

@@ -13,6 +13,7 @@ import { createApp } from '../http/app.js'
 import { createDeliveryStream } from '../http/delivery-stream.js'
 import { listenHttp } from '../http/http-server.js'
 import { inspectorRoot } from '../http/static-files.js'
+import { withLivePlayers } from '../ledger/sandbox-players.js'
 import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
 import { startTracing } from '../telemetry/otlp-tracing.js'
@@ -164,7 +165,7 @@ async function listen(
   if (config.seedTestPlayer) await seedTestPlayer(database.ledger, config.games[0]?.game ?? '')
   const metrics = createMetrics()
   const health = createDatabaseHealth({ ping: () => database.ping(), logger, metrics, now })
-  database = { ...database, ledger: guardLedger(database.ledger, health) }
+  database = { ...database, ledger: withLivePlayers(guardLedger(database.ledger, health)) }
   const stream = createDeliveryStream((size) => {
     metrics.setSseClients(size)
     return options.cluster?.liveClients(size)
