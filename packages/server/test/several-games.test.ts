@@ -161,6 +161,8 @@ describe.each(backends)('several games on %s', (_name, backend) => {
       expect((await t.api('/api/players/p1?game=gm_b')).status).toBe(404)
       expect((await t.api('/api/players/p1?game=gm_a')).json).toMatchObject({ game: 'gm_a', sandbox: false })
       expect((await t.api('/api/players/p1/history?game=gm_a')).status).toBe(200)
+      // The delivery log is every game's, and says it cannot filter by game rather than list them all.
+      expect((await t.api('/api/deliveries?game=gm_a')).json).toMatchObject({ code: 'invalid_query' })
     } finally {
       await t.close()
     }
