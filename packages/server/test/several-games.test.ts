@@ -168,6 +168,35 @@ describe.each(backends)('several games on %s', (_name, backend) => {
     }
   })
 
+  test('replays a delivery as its game’s, asks for the game when the body names none, never replays a cross-signed one', async () => {
+    const t = await gamesServer(backend.fresh())
+    try {
+      await createPlayer(t, 'game=gm_b')
+      await t.send(grantIn('gm_b', 'idmpt_replayed'), { secret: B })
+      await t.send(grantIn(undefined, 'idmpt_no_game_replayed'), { secret: B })
+      await t.send(grantIn('gm_b', 'idmpt_cross_replayed'), { secret: A_NEW })
+      const idOf = async (filter: string) => (await t.api(`/api/deliveries?${filter}`)).json.deliveries[0].id
+      const replay = (id: string, query = '') =>
+        t.api(`/api/deliveries/${encodeURIComponent(id)}/replay${query}`, { method: 'POST' })
+
+      const again = await replay(await idOf('key=idmpt_replayed'))
+      expect(again.json.delivery).toMatchObject({ status: 200, duplicate: true })
+      const unnamed = await idOf('key=idmpt_no_game_replayed')
+      expect((await replay(unnamed)).json).toMatchObject({ code: 'game_required' })
+      expect((await replay(unnamed, '?game=gm_b')).json.delivery).toMatchObject({
+        status: 200,
+        duplicate: true,
+      })
+      // Refused before its key was read: found by its outcome.
+      const crossed = await replay(await idOf('outcome=game_mismatch'))
+      expect(crossed.status).toBe(409)
+      expect(crossed.json).toMatchObject({ code: 'not_replayable' })
+      expect(await gems(t, 'game=gm_b')).toBe(10)
+    } finally {
+      await t.close()
+    }
+  })
+
   test('sandbox separate (the default): sandbox purchases fulfil into the game’s own sandbox ledger', async () => {
     const t = await gamesServer(backend.fresh())
     try {

@@ -10,6 +10,8 @@ export interface ReplayDeps {
   webhookPath: string
   /** The current secret of a game (`null`: the one unnamed game, or the first game). */
   secret: (game: string | null) => string
+  /** The configured games (none: one unnamed game). */
+  games: readonly string[]
   now: () => number
 }
 
@@ -44,6 +46,14 @@ export async function replayDelivery(
       `Only verified deliveries can be replayed; this one was refused (${original.outcome}).`,
     )
   }
+  // Signed as the game named, else as the one its body names; with several games and neither, it is not guessed.
+  const signer = game ?? envelopeGame(original.body)
+  if (signer === null && deps.games.length > 1)
+    throw new HttpError(
+      400,
+      'game_required',
+      `This delivery's body names no game_id: replay it with ?game= (one of ${deps.games.join(', ')}).`,
+    )
   const query = original.path.includes('?') ? original.path.slice(original.path.indexOf('?')) : ''
   const request = new Request(new URL(deps.webhookPath + query, 'http://replay.invalid'), {
     method: 'POST',
@@ -52,7 +62,7 @@ export async function replayDelivery(
       'content-type': original.headers['content-type'] ?? 'application/json',
       'user-agent': 'aghanim-webhooks/replay',
       ...(await signedHeaders({
-        secret: deps.secret(game ?? envelopeGame(original.body)),
+        secret: deps.secret(signer),
         timestamp: Math.floor(deps.now() / 1000),
         body: original.body,
       })),

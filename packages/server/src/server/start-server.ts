@@ -245,6 +245,7 @@ async function listen(
         handle: (request) => handle(request),
         webhookPath: config.webhookPath,
         secret,
+        games: config.games.map(({ game }) => game),
         now,
       },
     },
