@@ -83,6 +83,15 @@ describe('serve configuration of several games', () => {
     )
   })
 
+  test('refuses one secret for two games, without printing it', () => {
+    expect(() => loadConfig([], { AGHANIM_GAME_SECRETS: 'gm_a=shared_s;gm_b=shared_s' }, dir)).toThrow(
+      /games gm_a and gm_b the same secret/,
+    )
+    expect(() => loadConfig([], { AGHANIM_GAME_SECRETS: 'gm_a=shared_s;gm_b=shared_s' }, dir)).not.toThrow(
+      /shared_s/,
+    )
+  })
+
   test('production is satisfied by named games', () => {
     const config = loadConfig([], { NODE_ENV: 'production', AGHANIM_GAME_SECRETS: 'gm_a=s' }, dir)
     expect(config.games).toHaveLength(1)

@@ -118,6 +118,16 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     flags.game ? '--game' : 'AGHANIM_GAME_SECRETS',
     flags.game ?? env.AGHANIM_GAME_SECRETS,
   ).map(({ game, values }) => ({ game, secrets: values }))
+  const owners = new Map<string, string>()
+  for (const { game, secrets: own } of games)
+    for (const secret of own) {
+      const other = owners.get(secret)
+      if (other !== undefined && other !== game)
+        throw new ConfigError(
+          `AGHANIM_GAME_SECRETS gives games ${other} and ${game} the same secret: the secret names the game, so each needs its own.`,
+        )
+      owners.set(secret, game)
+    }
   if (games.length > 0 && secrets.length > 0) {
     throw new ConfigError(
       'AGHANIM_GAME_SECRETS (--game) and AGHANIM_WEBHOOK_SECRET (--secret) are exclusive: with several games, list every game with its secrets in AGHANIM_GAME_SECRETS.',
