@@ -317,6 +317,38 @@ describe.each(backends)('several games on %s', (_name, backend) => {
   })
 })
 
+describe.each(backends)('a single-game server that becomes several games, on %s', (_name, backend) => {
+  test('its sandbox ledger and sandbox keys move into the first game’s sandbox', async () => {
+    const env = backend.fresh()
+    const single = await startTestServer({ ...env, AGHANIM_WEBHOOK_SECRET: A_NEW })
+    try {
+      await createPlayer(single, '')
+      expect(
+        (await single.send(grantIn('gm_a', 'idmpt_moved_sandbox', { sandbox: true }), { secret: A_NEW }))
+          .status,
+      ).toBe(200)
+      expect(await gems(single, 'sandbox=true')).toBe(5)
+      expect(await gems(single, '')).toBe(0)
+      // One unnamed game: the admin API takes no game.
+      expect((await single.api('/api/players/p1?game=gm_a')).json).toMatchObject({ code: 'unknown_game' })
+    } finally {
+      await single.close()
+    }
+    const t = await gamesServer(env)
+    try {
+      expect(await gems(t, 'game=gm_a&sandbox=true')).toBe(5)
+      const retry = await t.send(grantIn('gm_a', 'idmpt_moved_sandbox', { sandbox: true }), { secret: A_NEW })
+      expect(retry.headers.get('x-idempotent-replay')).toBe('true')
+      const live = await t.send(grantIn('gm_a', 'idmpt_moved_sandbox'), { secret: A_NEW })
+      expect(live.headers.get('x-idempotent-replay')).toBeNull()
+      expect(await gems(t, 'game=gm_a')).toBe(5)
+      expect(await gems(t, 'game=gm_a&sandbox=true')).toBe(5)
+    } finally {
+      await t.close()
+    }
+  })
+})
+
 /** What a single-game server had written: a player, a grant with its history, an order and a completed key. */
 function legacyRows(now: number, postgres: boolean): [string, unknown[]][] {
   const at = postgres ? new Date(now).toISOString() : now
