@@ -28,6 +28,8 @@ export interface DeliveryRecorder {
    * answer (forward mode sends it to the backend as `x-aghanim-delivery-id`).
    */
   assignId(headers: Headers, at: number): string
+  /** The delivery a request marked with `markReplay` re-sends, by the request's headers. */
+  replayOf(headers: Headers): string | null
   /** The id given to the delivery of a request marked with `markReplay`, once answered. */
   idOf(request: Request): string | undefined
   /** Resolves when the record `id` is stored (or failed to be). */
@@ -180,6 +182,7 @@ export function createDeliveryRecorder({
     markReplay(request, replayOf) {
       replays.set(request.headers, replayOf)
     },
+    replayOf: (headers) => replays.get(headers) ?? null,
     idOf: (request) => ids.get(request.headers),
     settled(id) {
       const waiting = pending.get(id)

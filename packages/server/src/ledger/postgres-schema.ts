@@ -1,4 +1,5 @@
 import { forwardPostgresMigrations } from '../forward/forward-schema.js'
+import { listenPostgresMigrations } from '../listen/listen-schema.js'
 
 /**
  * The ledger's PostgreSQL tables (created inside the configured schema by the store's migration system).
@@ -125,4 +126,6 @@ export const postgresLedgerMigrations: readonly string[] = [
     SELECT r.name, r.value, p.player_id FROM players AS p, player_lookup_rows(p.custom_attributes) AS r;`,
   // Forward mode (docs/forward.md): its own tables, created whether or not it is switched on.
   ...forwardPostgresMigrations,
+  // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
+  ...listenPostgresMigrations,
 ]

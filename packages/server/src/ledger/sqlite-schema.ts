@@ -1,4 +1,5 @@
 import { forwardSqliteMigrations } from '../forward/forward-schema.js'
+import { listenSqliteMigrations } from '../listen/listen-schema.js'
 
 /**
  * The ledger's SQLite tables, applied through the store's migration system (numbered, once, in a transaction).
@@ -123,4 +124,6 @@ export const sqliteLedgerMigrations: readonly string[] = [
     WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') AND length(CAST(j.value AS TEXT)) <= 256;`,
   // Forward mode (docs/forward.md): its own tables, created whether or not it is switched on.
   ...forwardSqliteMigrations,
+  // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
+  ...listenSqliteMigrations,
 ]
