@@ -143,7 +143,8 @@ export function createListenHub(deps: ListenHubDeps): ListenHub {
 
   deps.cluster?.attach({
     directory(listeners) {
-      remote = listeners.filter((info) => !locals.has(info.id))
+      // This process's own listeners are reached directly, even one the directory still lists after it left.
+      remote = listeners.filter((info) => !info.id.startsWith(`${tag}-`))
       refresh()
     },
     deliver(listenerId, frame) {
