@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import type { IncomingHttpHeaders } from 'node:http'
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
 import { verify } from 'aghanim-webhooks'
 import { fixtureEvent, signedRequest } from 'aghanim-webhooks/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { killAllServe, spawnServe } from '../../server/test/support/serve-process.js'
 import { type Listening, listen } from './helpers/listen.js'
 import { killAllListen, type ListenProcess, spawnListen } from './helpers/listen-process.js'
 
@@ -21,7 +22,10 @@ afterEach(async () => {
   killAllListen()
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
 })
-afterAll(killAllListen)
+afterAll(() => {
+  killAllListen()
+  killAllServe()
+})
 
 interface Received {
   body: string
@@ -395,3 +399,71 @@ describe('listen and the server', () => {
     expect(listener.stderr()).toMatch(/stopped after 0 deliveries/)
   })
 })
+
+describe('listen with --workers', () => {
+  it('gets the deliveries every worker receives, and its answers reach the worker that waits for them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'awh-listen-workers-'))
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const serve = spawnServe(
+      [
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--workers',
+        '2',
+        '--listen-mode',
+        'tunnel',
+        '--log-level',
+        'warn',
+      ],
+      { cwd: dir, env: { AGHANIM_WEBHOOK_SECRET: SERVER_SECRET, ADMIN_TOKEN } },
+    )
+    cleanups.push(async () => {
+      serve.child.kill('SIGTERM')
+      await serve.exited
+    })
+    const url = await serve.ready
+    const app = await startLocalApp()
+    app.answers.set('player.verify', {
+      status: 200,
+      body: { player_id: 'anyone', name: 'From the laptop', attributes: {} },
+    })
+    const listener = startListen({ url }, app, ['--events', 'player.verify'])
+    await listener.said(/connected/)
+
+    // A new connection per delivery: node:cluster hands connections to the workers in turn.
+    const names: unknown[] = []
+    for (let index = 0; index < 6; index++) {
+      const event = fixtureEvent('player.verify', { event_data: { player_id: `p${index}` } })
+      const answer = await postOnce(`${url}/webhook`, await signedRequest({ secret: SERVER_SECRET, event }))
+      expect(answer.status).toBe(200)
+      names.push((JSON.parse(answer.body) as { name: string }).name)
+    }
+    expect(names).toEqual(Array(6).fill('From the laptop'))
+    expect(app.received).toHaveLength(6)
+    expect(await listener.printed(6)).toHaveLength(6)
+  }, 60_000)
+})
+
+/** POSTs a signed request on a connection of its own (no keep-alive), and reads the answer. */
+async function postOnce(url: string, signed: Request): Promise<{ status: number; body: string }> {
+  const body = Buffer.from(await signed.arrayBuffer())
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { ...Object.fromEntries(signed.headers), connection: 'close' },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
