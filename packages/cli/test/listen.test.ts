@@ -121,7 +121,9 @@ async function admin(server: { url: string }, path: string, init: RequestInit = 
 
 async function inventory(server: { url: string }, player: string) {
   const answer = await admin(server, `/api/players/${player}`)
-  return answer.http === 404 ? {} : Object.fromEntries(answer.inventory.map((l: any) => [l.sku, l.quantity]))
+  if (answer.http === 404) return {}
+  const lines = answer.inventory as { sku: string; quantity: number }[]
+  return Object.fromEntries(lines.map((line) => [line.sku, line.quantity]))
 }
 
 async function newPlayer(server: { url: string }, id: string) {

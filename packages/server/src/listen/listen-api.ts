@@ -126,9 +126,12 @@ function parseAnswer(body: unknown, maxBytes: number): ReportedAnswer {
   }
 }
 
+/** One answer of `GET /api/deliveries/:id/listens`. */
+export type ListenAnswerJson = ReturnType<typeof answerJson>
+
 function answerJson(answer: ListenAnswer) {
   return {
-    mode: answer.mode,
+    mode: answer.mode as 'mirror' | 'tunnel',
     listener: answer.listener,
     target: answer.target,
     started_at: new Date(answer.startedAt).toISOString(),
