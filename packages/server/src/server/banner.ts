@@ -26,6 +26,7 @@ export function banner({ config, url, secretNote, commands, workers, readyMs }: 
     `  inspector   ${url}/inspector/`,
     `  admin API   ${url}/api/ (${admin})`,
     `  metrics     ${url}/metrics   health ${url}/healthz   ready ${url}/readyz`,
+    ...listenLines(config, url),
     ...(secretNote ? [`  secret      ${secretNote}`] : []),
     '',
     config.forward
@@ -49,5 +50,15 @@ function runsLines(config: ServerConfig): string[] {
   return [
     `  forward     ${config.forward.routes.map((route) => `${route.pattern} → ${route.url}`).join(', ')}${local}`,
     `              the reference ledger does not run; notifications ${config.forward.async ? 'go through the durable outbox (answered once stored)' : 'are forwarded synchronously'}`,
+  ]
+}
+
+/** Where developers' laptops connect (`aghanim-webhooks listen`), unless listen mode is off. */
+function listenLines(config: ServerConfig, url: string): string[] {
+  if (config.listen.mode === 'off') return []
+  const answers =
+    config.listen.mode === 'tunnel' ? 'the laptop answers what its filter takes' : 'laptops get copies'
+  return [
+    `  listen      ${config.listen.mode} (${answers}): aghanim-webhooks listen --server ${url} --forward-to …`,
   ]
 }
