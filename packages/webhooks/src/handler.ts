@@ -49,6 +49,8 @@ export interface IncomingRequest {
   readonly headers: Headers
   /** Reads one header exactly as `headers.get` does, without building `headers` (the Node adapters). */
   readonly header?: (name: string) => string | null
+  /** The header lines as received, `[name, value, …]` (the Node adapters). */
+  readonly rawHeaders?: readonly string[]
 }
 
 /** What happened to one request: the input to the delivery log, metrics and the inspector. */
@@ -58,6 +60,11 @@ export interface Delivery {
   method: string
   url: string
   headers: Headers
+  /**
+   * The header lines as received, `[name, value, name, value, …]`, behind the Node adapters (absent behind
+   * fetch runtimes): what a log can keep without building `headers`.
+   */
+  rawHeaders?: readonly string[]
   /**
    * The request as a web `Request` (without its body, which is `body`). Behind the Node adapters it is built
    * on first use; a method the Fetch spec forbids (TRACE, CONNECT) shows there as GET, `method` has it right.
@@ -134,20 +141,58 @@ function deliveryOf(
   receivedAt: number,
   durationMs: number,
 ): Delivery {
-  // Read once here, so the delivery holds these values and not `incoming` (a Node adapter's holds the socket's request).
-  const { method, url, headers } = incoming
-  let request = incoming instanceof Request ? incoming : undefined
-  return {
-    ...processed,
-    receivedAt,
-    durationMs,
-    method,
-    url,
-    headers,
-    get request() {
-      request ??= webRequestOf({ method, url, headers })
-      return request
-    },
+  return new ReceivedDelivery(incoming, processed, receivedAt, durationMs)
+}
+
+// A class, not an object literal with getters: one per request, and V8 builds these far faster. The URL and the
+// web `Headers` are built only when read (the Node adapters' incoming request builds each on first use); it
+// holds the adapter's incoming request, which holds header strings, not the socket.
+class ReceivedDelivery implements Delivery {
+  readonly receivedAt: number
+  readonly durationMs: number
+  readonly method: string
+  readonly rawHeaders: readonly string[] | undefined
+  readonly body: Uint8Array | undefined
+  readonly outcome: Delivery['outcome']
+  readonly event: AnyWebhookEvent | undefined
+  readonly key: string | null
+  readonly status: number
+  readonly responseBody: string
+  readonly attempt: number
+  readonly duplicate: boolean
+  readonly error?: unknown
+  readonly #incoming: IncomingRequest
+  #request: Request | undefined
+
+  constructor(incoming: IncomingRequest, processed: Processed, receivedAt: number, durationMs: number) {
+    this.#incoming = incoming
+    this.#request = incoming instanceof Request ? incoming : undefined
+    this.receivedAt = receivedAt
+    this.durationMs = durationMs
+    this.method = incoming.method
+    this.rawHeaders = incoming.rawHeaders
+    this.body = processed.body
+    this.outcome = processed.outcome
+    this.event = processed.event
+    this.key = processed.key
+    this.status = processed.status
+    this.responseBody = processed.responseBody
+    this.attempt = processed.attempt
+    this.duplicate = processed.duplicate
+    if ('error' in processed) this.error = processed.error
+  }
+
+  get url(): string {
+    return this.#incoming.url
+  }
+
+  get headers(): Headers {
+    return this.#incoming.headers
+  }
+
+  get request(): Request {
+    this.#request ??= webRequestOf(this.#incoming)
+    return this.#request
   }
 }
 

@@ -12,7 +12,7 @@ export {
 } from './errors.js'
 export * from './events/index.js'
 export { createWebhookHandler, type Delivery, type WebhookHandlerOptions } from './handler.js'
-export { type HeadersLike, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
+export { type HeadersLike, headerRecord, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
 export {
   DELIVERY_LOG_COLUMNS,
   type DeliveryCursor,
