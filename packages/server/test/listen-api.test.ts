@@ -100,4 +100,33 @@ describe('the listen API', () => {
     expect(answer.json.code).toBe('upstream_failed')
     expect(performance.now() - started).toBeLessThan(5000)
   })
+
+  test('tunnel with several listeners: the newest answers Aghanim, the others get a copy', async () => {
+    const server = await serve(['--listen-mode', 'tunnel'])
+    const older = await connect(server, '?name=older')
+    await older.next('ready')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const newer = await connect(server, '?name=newer')
+    await newer.next('ready')
+    const answered = server.send(fixtureEvent('player.verify', { event_data: { player_id: 'p_1' } }))
+    const [copy, tunnelled] = await Promise.all([older.next('delivery'), newer.next('delivery')])
+    expect(copy.mode).toBe('mirror')
+    expect(tunnelled.mode).toBe('tunnel')
+    const report = await server.api('/api/listen/answers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ticket: tunnelled.ticket,
+        status: 200,
+        body: JSON.stringify({ player_id: 'p_1', name: 'Newer laptop', attributes: {} }),
+        duration_ms: 3,
+        error: null,
+      }),
+    })
+    expect(report.json).toEqual({ status: 'ok', aghanim: { status: 200, error: null } })
+    const answer = await answered
+    expect(answer.json).toEqual({ player_id: 'p_1', name: 'Newer laptop', attributes: {} })
+    older.close()
+    newer.close()
+  })
 })

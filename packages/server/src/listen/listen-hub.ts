@@ -89,7 +89,6 @@ export interface ListenHubDeps {
   timeoutMs: number
   now: () => number
   record: (answer: ListenAnswer) => void
-  onSizeChange?: (size: number) => void
   cluster?: ListenCluster
   heartbeatMs?: number
 }
@@ -104,7 +103,6 @@ const LATE_ANSWER_MS = 30_000
 interface Local {
   info: ListenerInfo
   res: ServerResponse
-  live: boolean
   stop: () => void
 }
 
@@ -129,7 +127,7 @@ export function createListenHub(deps: ListenHubDeps): ListenHub {
   const tickets = new Map<string, Ticket>()
 
   const refresh = () => {
-    active = remote.length > 0 || [...locals.values()].some((local) => local.live)
+    active = remote.length > 0 || locals.size > 0
     // A tunnel waiting on a listener that left fails now rather than at its timeout.
     for (const [id, ticket] of tickets) {
       if (ticket.settle && !known(ticket.listener.id))
@@ -138,8 +136,8 @@ export function createListenHub(deps: ListenHubDeps): ListenHub {
         })
     }
   }
-  const known = (id: string) => locals.get(id)?.live === true || remote.some((info) => info.id === id)
-  const announce = () => deps.cluster?.announce([...locals.values()].filter((l) => l.live).map((l) => l.info))
+  const known = (id: string) => locals.has(id) || remote.some((info) => info.id === id)
+  const announce = () => deps.cluster?.announce([...locals.values()].map((local) => local.info))
 
   deps.cluster?.attach({
     directory(listeners) {
@@ -161,13 +159,12 @@ export function createListenHub(deps: ListenHubDeps): ListenHub {
     if (!local) return
     locals.delete(id)
     local.stop()
-    deps.onSizeChange?.(locals.size)
     refresh()
     void announce()
   }
 
   function send(local: Local, frame: string): void {
-    if (!local.live) return
+    if (!locals.has(local.info.id)) return
     if (local.res.writableLength > MAX_BUFFERED_BYTES) {
       remove(local.info.id)
       local.res.destroy()
@@ -178,7 +175,7 @@ export function createListenHub(deps: ListenHubDeps): ListenHub {
 
   /** Every listener that takes this type, newest first. */
   const takers = (eventType: string): ListenerInfo[] => {
-    const all = [...remote, ...[...locals.values()].filter((l) => l.live).map((l) => l.info)]
+    const all = [...remote, ...[...locals.values()].map((local) => local.info)]
     return all
       .filter((info) => filterTakes(info.events, eventType))
       .sort((a, b) => b.connectedAt - a.connectedAt || (a.id < b.id ? 1 : -1))
@@ -295,8 +292,7 @@ export function createListenHub(deps: ListenHubDeps): ListenHub {
     wants(eventType) {
       if (!active) return false
       for (const info of remote) if (filterTakes(info.events, eventType)) return true
-      for (const local of locals.values())
-        if (local.live && filterTakes(local.info.events, eventType)) return true
+      for (const local of locals.values()) if (filterTakes(local.info.events, eventType)) return true
       return false
     },
     attach(req, res, listener) {
@@ -305,24 +301,22 @@ export function createListenHub(deps: ListenHubDeps): ListenHub {
         id: `${tag}-${randomBytes(6).toString('hex')}`,
         connectedAt: deps.now(),
       }
-      const heartbeat = setInterval(() => send(local, ': heartbeat\n\n'), heartbeatMs)
-      heartbeat.unref()
-      const local: Local = { info, res, live: false, stop: () => clearInterval(heartbeat) }
-      locals.set(info.id, local)
-      deps.onSizeChange?.(locals.size)
-      const socket = req.socket
-      socket.setTimeout(0)
-      res.on('close', () => {
-        remove(info.id)
-        socket.destroy()
-      })
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       })
-      local.live = true
+      const heartbeat = setInterval(() => send(local, ': heartbeat\n\n'), heartbeatMs)
+      heartbeat.unref()
+      const local: Local = { info, res, stop: () => clearInterval(heartbeat) }
+      locals.set(info.id, local)
+      const socket = req.socket
+      socket.setTimeout(0)
+      res.on('close', () => {
+        remove(info.id)
+        socket.destroy()
+      })
       refresh()
       // The ready event goes out once every process knows this listener, so it misses no delivery after it.
       void Promise.resolve(announce()).then(() => {
