@@ -8,6 +8,7 @@ import type {
   HistoryEntry,
   InventoryItem,
   Ledger,
+  ListenAnswer,
   OutboxPage,
   Player,
 } from './types.js'
@@ -88,6 +89,10 @@ export const api = {
   forwards: (id: string) =>
     request<{ attempts: ForwardAttempt[] }>(`/api/deliveries/${encodeURIComponent(id)}/forwards`).then(
       (r) => r.attempts,
+    ),
+  listens: (id: string) =>
+    request<{ answers: ListenAnswer[] }>(`/api/deliveries/${encodeURIComponent(id)}/listens`).then(
+      (r) => r.answers,
     ),
   outbox: (state: 'pending' | 'dead', limit = 100) =>
     request<OutboxPage>(`/api/outbox${query({ state, limit })}`),

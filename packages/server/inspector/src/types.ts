@@ -105,6 +105,18 @@ export interface ForwardAttempt {
   answer: string | null
 }
 
+/** `aghanim-webhooks listen`: what a developer's laptop answered (`GET /api/deliveries/:id/listens`). */
+export interface ListenAnswer {
+  mode: 'mirror' | 'tunnel'
+  listener: string
+  target: string
+  started_at: string
+  duration_ms: number
+  status: number | null
+  error: string | null
+  answer: string | null
+}
+
 /** Forward mode: a notification waiting in the outbox, or a dead letter (`GET /api/outbox`). */
 export interface OutboxEntry {
   delivery_id: string

@@ -54,6 +54,20 @@ export interface ServerConfig {
   forward: ForwardConfig | undefined
   /** OpenTelemetry traces, exported as OTLP/HTTP; undefined when no OTLP endpoint is set. */
   tracing: TracingConfig | undefined
+  /** `aghanim-webhooks listen`: what connected listeners get (`--listen-mode`) and how long a tunnel waits. */
+  listen: ListenConfig
+}
+
+/**
+ * `off`: no listener may connect (404); `mirror`: listeners get a copy of each delivery the server answered;
+ * `tunnel`: a delivery a connected listener's filter takes is answered with the laptop's answer.
+ */
+export type ListenMode = 'off' | 'mirror' | 'tunnel'
+
+export interface ListenConfig {
+  mode: ListenMode
+  /** How long a tunnelled delivery waits for the laptop's answer before a retryable 504. */
+  timeoutMs: number
 }
 
 export interface GameSecrets {
@@ -193,6 +207,20 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     seedTestPlayer: !production && forward === undefined,
     forward,
     tracing: tracingConfig(env),
+    listen: {
+      mode: oneOf('--listen-mode', flags['listen-mode'] ?? env.LISTEN_MODE ?? 'mirror', [
+        'off',
+        'mirror',
+        'tunnel',
+      ] as const),
+      // Under the 60 s idempotency lease, like forward mode's timeout, so a retry cannot take the key over.
+      timeoutMs: integer(
+        'LISTEN_TIMEOUT_MS',
+        flags['listen-timeout-ms'] ?? env.LISTEN_TIMEOUT_MS ?? '10000',
+        1,
+        50_000,
+      ),
+    },
   }
 }
 

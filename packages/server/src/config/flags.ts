@@ -24,6 +24,8 @@ export const serveOptions = {
   'forward-secret': { type: 'string' },
   'forward-timeout-ms': { type: 'string' },
   'forward-async': { type: 'string' },
+  'listen-mode': { type: 'string' },
+  'listen-timeout-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -80,6 +82,11 @@ Forward mode (your backend in any language behind the verified, exactly-once fro
   --forward-secret S[,S2]   FORWARD_SECRET        secret the forwarded calls are signed with (first signs)
   --forward-timeout-ms N    FORWARD_TIMEOUT_MS    how long to wait for the backend (default 10000)
   --forward-async notifications  FORWARD_ASYNC    answer notifications once stored, deliver with retries
+
+Developers' laptops (\`aghanim-webhooks listen\`; docs/cli.md):
+  --listen-mode MODE        LISTEN_MODE           mirror (default: listeners get a copy), tunnel (the laptop
+                                                  answers what its filter takes), off (no listeners)
+  --listen-timeout-ms N     LISTEN_TIMEOUT_MS     tunnel: how long to wait for the laptop (default 10000)
 
 Examples:
   aghanim-webhooks serve

@@ -29,6 +29,8 @@ export interface DeliveryRecorder {
    * answer (forward mode sends it to the backend as `x-aghanim-delivery-id`).
    */
   assignId(headers: Headers, at: number): string
+  /** The delivery a request marked with `markReplay` re-sends, by the request's headers. */
+  replayOf(headers: Headers): string | null
   /** The id given to the delivery of a request marked with `markReplay`, once answered. */
   idOf(request: Request): string | undefined
   /** Resolves when the record `id` is stored (or failed to be). */
@@ -205,6 +207,7 @@ export function createDeliveryRecorder({
       if (!replays.has(request.headers)) marks += 1
       replays.set(request.headers, replayOf)
     },
+    replayOf: (headers) => replays.get(headers) ?? null,
     idOf: (request) => ids.get(request.headers),
     settled(id) {
       if (queue.some((record) => record.id === id)) writeQueued()

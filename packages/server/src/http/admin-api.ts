@@ -8,6 +8,7 @@ import { type ReplayDeps, replayDelivery } from '../deliveries/replay.js'
 import { type ForwardApiDeps, handleForwardApi } from '../forward/forward-api.js'
 import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
 import { isLiveProfile } from '../ledger/sandbox-players.js'
+import { handleListenApi, type ListenApiDeps } from '../listen/listen-api.js'
 import { authorizeAdmin } from './admin-auth.js'
 import { type AdminGames, requestGame, requestScope } from './admin-scope.js'
 import type { DeliveryStream } from './delivery-stream.js'
@@ -27,6 +28,8 @@ export interface AdminApiDeps {
   forward?: ForwardApiDeps
   /** The configured games (`?game=`) and the sandbox policy (`&sandbox=true`). */
   games: AdminGames
+  /** `aghanim-webhooks listen`'s routes; absent with `--listen-mode off` (they answer 404). */
+  listen?: ListenApiDeps
 }
 
 const MAX_BODY = 64 * 1024
@@ -51,6 +54,7 @@ export async function handleAdminApi(
   // Read-your-writes: a delivery answered a moment ago is listed, even though its record is written after the answer.
   if (parts[0] === 'deliveries' || parts[0] === 'stats') await deps.logged()
   if (deps.forward && (await handleForwardApi(req, res, url, deps.forward))) return
+  if (await handleListenApi(req, res, url, deps.listen)) return
 
   switch (route) {
     case 'GET deliveries': {

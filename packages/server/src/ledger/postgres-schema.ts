@@ -1,4 +1,5 @@
 import { forwardPostgresMigrations } from '../forward/forward-schema.js'
+import { listenPostgresMigrations } from '../listen/listen-schema.js'
 
 /**
  * The ledger's PostgreSQL tables (created inside the configured schema by the store's migration system).
@@ -171,4 +172,6 @@ export const postgresLedgerMigrations: readonly string[] = [
     game text NOT NULL,
     named_at timestamptz NOT NULL
   );`,
+  // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
+  ...listenPostgresMigrations,
 ]

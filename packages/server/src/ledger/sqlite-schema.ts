@@ -1,5 +1,6 @@
 import type { SqliteMigration } from '@aghanim-webhooks/store-sqlite'
 import { forwardSqliteMigrations } from '../forward/forward-schema.js'
+import { listenSqliteMigrations } from '../listen/listen-schema.js'
 import { scopeLedgerSqlite } from './sqlite-scope-migration.js'
 
 /**
@@ -127,4 +128,6 @@ export const sqliteLedgerMigrations: readonly SqliteMigration[] = [
   ...forwardSqliteMigrations,
   // Several games and the sandbox (docs/server.md#several-games): every ledger row belongs to a scope.
   scopeLedgerSqlite,
+  // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
+  ...listenSqliteMigrations,
 ]

@@ -27,6 +27,7 @@ export function banner({ config, url, secretNote, commands, workers, readyMs }: 
     `  inspector   ${url}/inspector/`,
     `  admin API   ${url}/api/ (${admin})`,
     `  metrics     ${url}/metrics   health ${url}/healthz   ready ${url}/readyz`,
+    ...listenLines(config, url),
     ...(secretNote ? [`  secret      ${secretNote}`] : []),
     '',
     config.forward
@@ -67,4 +68,14 @@ function gamesLines(config: ServerConfig): string[] {
   }[config.sandbox]
   if (config.games.length === 0) return [`  sandbox     ${sandbox}`]
   return [`  games       ${config.games.map(({ game }) => game).join(', ')}; ${sandbox}`]
+}
+
+/** Where developers' laptops connect (`aghanim-webhooks listen`), unless listen mode is off. */
+function listenLines(config: ServerConfig, url: string): string[] {
+  if (config.listen.mode === 'off') return []
+  const answers =
+    config.listen.mode === 'tunnel' ? 'the laptop answers what its filter takes' : 'laptops get copies'
+  return [
+    `  listen      ${config.listen.mode} (${answers}): aghanim-webhooks listen --server ${url} --forward-to …`,
+  ]
 }

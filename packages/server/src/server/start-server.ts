@@ -8,12 +8,17 @@ import type { ServerDatabase } from '../database/server-database.js'
 import { openDatabaseWhenReady } from '../database/wait-for-database.js'
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
 import { createDeliveryRecorder } from '../deliveries/delivery-recorder.js'
+import { createAttemptWriter } from '../forward/attempt-writer.js'
 import { type RunningForward, startForward } from '../forward/start-forward.js'
 import { createApp } from '../http/app.js'
 import { createDeliveryStream } from '../http/delivery-stream.js'
 import { listenHttp } from '../http/http-server.js'
 import { inspectorRoot } from '../http/static-files.js'
 import { withLivePlayers } from '../ledger/sandbox-players.js'
+import { type ListenAnswer, listenAnswerStoreOf } from '../listen/listen-answers.js'
+import { createListenHub, type ListenCluster } from '../listen/listen-hub.js'
+import { mirrorDelivery } from '../listen/mirror-delivery.js'
+import { withTunnel } from '../listen/tunnel-router.js'
 import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
 import { startTracing } from '../telemetry/otlp-tracing.js'
@@ -56,6 +61,8 @@ export interface ClusterHooks {
   publish(summary: DeliverySummaryJson): void
   /** The metrics of all processes, summed. */
   collect(): Promise<MetricsSnapshot>
+  /** How listeners connected to other processes are reached (`aghanim-webhooks listen`). */
+  listen?: ListenCluster
 }
 
 /** A running server. `close()` stops accepting, finishes in-flight requests, then closes the database. */
@@ -195,7 +202,20 @@ async function listen(
         deliveryId: (headers) => recorder.assignId(headers, now()),
       })
     : undefined
-  const router = await buildRouter(config, database, {
+  const listenAnswers = config.listen.mode === 'off' ? undefined : listenAnswerStoreOf(database)
+  const answerWriter =
+    listenAnswers && createAttemptWriter<ListenAnswer>(listenAnswers, logger, 'listen answers')
+  const hub =
+    answerWriter &&
+    createListenHub({
+      mode: config.listen.mode,
+      timeoutMs: config.listen.timeoutMs,
+      now,
+      record: (answer) => answerWriter.record(answer),
+      cluster: options.cluster?.listen,
+    })
+  const mirror = hub?.mode === 'mirror' ? hub : undefined
+  const built = await buildRouter(config, database, {
     handle: () => handle,
     secret,
     now,
@@ -205,6 +225,15 @@ async function listen(
     await forward?.close()
     throw error
   })
+  const router =
+    hub?.mode === 'tunnel'
+      ? withTunnel(built, {
+          hub,
+          deliveryId: (headers) => recorder.assignId(headers, now()),
+          replayOf: (headers) => recorder.replayOf(headers),
+          now,
+        })
+      : built
   const handlerOptions: WebhookHandlerOptions = {
     ...webhookSecretOptions(config),
     sandbox: config.sandbox,
@@ -214,6 +243,7 @@ async function listen(
     unknownEventType: config.unknownEvents,
     onDelivery: (delivery) => {
       if (delivery.outcome === 'store_unavailable') health.failed(delivery.error)
+      if (mirror?.active) mirrorDelivery(mirror, delivery, recorder)
       return recorder.onDelivery(delivery)
     },
     now,
@@ -239,6 +269,13 @@ async function listen(
       logged: () => recorder.flush(),
       forward: forward?.api,
       games: { names: config.games.map(({ game }) => game), sandbox: config.sandbox },
+      listen: hub &&
+        listenAnswers && {
+          hub,
+          answers: listenAnswers,
+          recorded: () => answerWriter.flush(),
+          maxAnswerBytes: config.maxBodyBytes,
+        },
       replay: {
         deliveries: database.deliveries,
         recorder,
@@ -277,7 +314,10 @@ async function listen(
   logger.info({ url, webhook: config.webhookPath, database: database.kind }, 'listening')
   if (config.tracing)
     logger.info({ traces: new URL(config.tracing.tracesUrl).origin }, 'exporting traces as OTLP/HTTP')
-  const retention = startRetention(config, database, logger, now, forward?.pruneAttempts)
+  const retention = startRetention(config, database, logger, now, async (olderThan) => {
+    const pruned = await Promise.all([forward?.pruneAttempts(olderThan), listenAnswers?.prune(olderThan)])
+    return pruned.reduce<number>((sum, count) => sum + (count ?? 0), 0)
+  })
 
   let closed: Promise<void> | undefined
   return {
@@ -287,8 +327,10 @@ async function listen(
       closed ??= (async () => {
         closing = true
         stream.closeAll()
+        hub?.closeAll()
         await http.stop()
         await forward?.close()
+        await answerWriter?.flush()
         await recorder.flush()
         await retention.stop()
         health.stop()

@@ -6,6 +6,7 @@ import { deliveriesHref, deliveryHref, playerHref } from '../route.js'
 import type { DeliveryDetail, DeliverySummary } from '../types.js'
 import { deliveryTable } from './delivery-table.js'
 import { forwardAttemptsPanel } from './forward-attempts.js'
+import { listenAnswersPanel } from './listen-answers.js'
 import { codeBlock, details, emptyState, errorPanel, loading, mono, type View } from './parts.js'
 
 /** One delivery: what came in, how it was verified, what was answered, its siblings, and a replay button. */
@@ -127,6 +128,7 @@ function render(delivery: DeliveryDetail, siblings: DeliverySummary[]): Document
       ),
     ),
     forwardAttemptsPanel(delivery.id),
+    listenAnswersPanel(delivery.id),
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'siblings-title' },
