@@ -23,7 +23,7 @@ const ROWS_PER_STATEMENT = 1000
 export const PRUNE_CHUNK_ROWS = 5000
 
 const SUMMARY_COLUMNS =
-  'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of'
+  'id, received_at, method, path, outcome, event_id, event_type, idempotency_key, player_id, status, duration_ms, attempt, duplicate, replay_of, game, sandbox'
 
 /** The delivery log in the store's schema. Internal: reach it as `PostgresStore.deliveries`. */
 export class PostgresDeliveryLog implements DeliveryLog {
@@ -129,6 +129,9 @@ function filters(query: DeliveryQuery): { clause: string; params: unknown[] } {
   if (query.key !== undefined) add('idempotency_key', '=', query.key)
   if (query.playerId !== undefined) add('player_id', '=', query.playerId)
   if (query.replayOf !== undefined) add('replay_of', '=', query.replayOf)
+  if (query.game === null) conditions.push('game IS NULL')
+  else if (query.game !== undefined) add('game', '=', query.game)
+  if (query.sandbox !== undefined) add('sandbox', '=', query.sandbox)
   if (query.cursor) {
     const after = decodeDeliveryCursor(query.cursor)
     params.push(after.receivedAt, after.id)

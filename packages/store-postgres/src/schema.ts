@@ -59,4 +59,8 @@ export const storeMigrations: readonly PostgresMigration[] = [
   // The instance whose attempt holds a claim in progress: its presence lock (see Presence) tells a retry
   // whether that process is still alive, so a claim of a killed instance need not be waited out.
   'ALTER TABLE idempotency_keys ADD COLUMN owner bigint;',
+  // Which game a delivery was for and whether it came from its sandbox. Not indexed: a listing by game walks
+  // the newest-first index, and every delivery would pay for one more B-tree.
+  `ALTER TABLE delivery_log ADD COLUMN game text;
+  ALTER TABLE delivery_log ADD COLUMN sandbox boolean NOT NULL DEFAULT false;`,
 ]

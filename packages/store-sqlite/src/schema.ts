@@ -53,4 +53,8 @@ export const storeMigrations: readonly SqliteMigration[] = [
   CREATE INDEX delivery_log_key ON delivery_log (idempotency_key, received_at, id) WHERE idempotency_key IS NOT NULL;
   DROP INDEX delivery_log_replay_of;
   CREATE INDEX delivery_log_replay_of ON delivery_log (replay_of, received_at, id) WHERE replay_of IS NOT NULL;`,
+  // Which game a delivery was for and whether it came from its sandbox. Not indexed: a listing by game walks
+  // the newest-first index, and every delivery would pay for one more B-tree.
+  `ALTER TABLE delivery_log ADD COLUMN game TEXT;
+  ALTER TABLE delivery_log ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0;`,
 ]

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { type LegacyProgress, openSqliteDeliveryFiles, openSqliteStore } from '@aghanim-webhooks/store-sqlite'
 import { deliveryInput, runDeliveryLogConformance } from 'aghanim-webhooks/testing'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -103,7 +104,13 @@ describe('the delivery log in files of its own', () => {
     const body = new Uint8Array([1, 2, 3, 0, 255])
     await store.deliveries.appendMany(
       Array.from({ length: 1200 }, (_, index) =>
-        deliveryInput({ id: `old-${String(index).padStart(4, '0')}`, receivedAt: T0 + index, body }),
+        deliveryInput({
+          id: `old-${String(index).padStart(4, '0')}`,
+          receivedAt: T0 + index,
+          body,
+          game: index === 0 ? 'gm_a' : null,
+          sandbox: index === 0,
+        }),
       ),
     )
     const progress: LegacyProgress[] = []
@@ -119,6 +126,7 @@ describe('the delivery log in files of its own', () => {
         await finished
         expect((await log.list({ limit: 1 })).records[0]?.id).toBe('old-1199')
         expect((await log.get('old-0000'))?.body).toEqual(body)
+        expect((await log.list({ game: 'gm_a', sandbox: true })).records.map((r) => r.id)).toEqual(['old-0000'])
         expect((await log.list({ limit: 1000 })).records.length).toBe(1000)
         await log.close()
       })
@@ -128,6 +136,36 @@ describe('the delivery log in files of its own', () => {
     expect(progress.filter((step) => step.state === 'copying').length).toBe(3)
     await store.close()
   })
+})
+
+test('an index written before games were recorded gains the game and sandbox columns, its records no game, live', async () => {
+  const directory = temp.file('before-games')
+  const [own, other] = await Promise.all([
+    openSqliteDeliveryFiles({ directory }),
+    openSqliteDeliveryFiles({ directory }),
+  ])
+  await own.append(deliveryInput({ id: 'old-own', receivedAt: T0 }))
+  await other.append(deliveryInput({ id: 'old-other', receivedAt: T0 + 1 }))
+  const slots = [own.slot, other.slot]
+  await Promise.all([own.close(), other.close()])
+  // Both slots as an older version left them: no game, no sandbox.
+  for (const slot of slots) {
+    const db = new DatabaseSync(join(directory, slot, 'index.db'))
+    db.exec('ALTER TABLE deliveries DROP COLUMN game; ALTER TABLE deliveries DROP COLUMN sandbox')
+    db.close()
+  }
+  writeFileSync(join(directory, '1', 'writer.pid'), '1') // init: alive, so slot 1 is only read
+  const log = await openSqliteDeliveryFiles({ directory })
+  expect(log.slot).toBe('0')
+  const read = await log.get('old-other')
+  expect([read?.game, read?.sandbox]).toEqual([null, false])
+  await log.append(deliveryInput({ id: 'new', game: 'gm_a', sandbox: true, receivedAt: T0 + 2 }))
+  const ids = async (query: Parameters<typeof log.list>[0]) =>
+    (await log.list(query)).records.map((record) => record.id)
+  expect(await ids({ game: null })).toEqual(['old-other', 'old-own'])
+  expect(await ids({ game: 'gm_a', sandbox: true })).toEqual(['new'])
+  expect(await ids({ sandbox: false })).toEqual(['old-other', 'old-own'])
+  await log.close()
 })
 
 test('a slot whose pid file names a live process is left to it', async () => {

@@ -47,6 +47,8 @@ export function encodeFrames(records: readonly FrameInput[], spare?: ArrayBuffer
       attempt: record.attempt,
       duplicate: record.duplicate,
       replayOf: record.replayOf ?? null,
+      game: record.game ?? null,
+      sandbox: record.sandbox === true,
       position,
       headersLength,
       bodyLength,

@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   attempt INTEGER NOT NULL,
   duplicate INTEGER NOT NULL,
   replay_of TEXT,
+  game TEXT,
+  sandbox INTEGER NOT NULL DEFAULT 0,
   segment INTEGER NOT NULL,
   position INTEGER NOT NULL,
   headers_length INTEGER NOT NULL,
@@ -84,11 +86,13 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `
 
 const SUMMARY_COLUMNS = DELIVERY_SUMMARY_COLUMNS
+/** The summary columns a later version added: an older index or store database lacks them. */
+const RECORDED_COLUMNS = ['game', 'sandbox']
 const LOCATION_COLUMNS = 'segment, position, headers_length, body_length, response_length, checksum'
 
 const own = openOwnSlot()
 const insertRow = own.db.prepare(
-  `INSERT INTO deliveries (${SUMMARY_COLUMNS}, ${LOCATION_COLUMNS}) VALUES (${Array(20).fill('?').join(', ')})`,
+  `INSERT INTO deliveries (${SUMMARY_COLUMNS}, ${LOCATION_COLUMNS}) VALUES (${Array(`${SUMMARY_COLUMNS}, ${LOCATION_COLUMNS}`.split(', ').length).fill('?').join(', ')})`,
 )
 const addCount = own.db.prepare(
   `INSERT INTO delivery_stats (minute, outcome, count) VALUES (?, ?, ?)
@@ -203,6 +207,8 @@ function writeBatch(batch: AppendBatch, count: boolean): number {
       record.attempt,
       record.duplicate ? 1 : 0,
       record.replayOf,
+      record.game,
+      record.sandbox ? 1 : 0,
       segment.number,
       start + record.position,
       record.headersLength,
@@ -344,8 +350,28 @@ function openOwnSlot(): { slot: string; dir: string; db: DatabaseSync } {
       'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -512',
     )
     db.exec(SCHEMA)
+    addMissingColumns(db)
     return { slot, dir, db }
   }
+}
+
+/**
+ * An index written before games were recorded has no `game` and `sandbox` columns (its table already exists,
+ * so the schema leaves it as it is): they are added, its records reading as no game, live.
+ */
+function addMissingColumns(db: DatabaseSync): void {
+  const columns = columnsOf(db, 'deliveries')
+  if (!columns.has('game')) db.exec('ALTER TABLE deliveries ADD COLUMN game TEXT')
+  if (!columns.has('sandbox')) db.exec('ALTER TABLE deliveries ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0')
+}
+
+function columnsOf(db: DatabaseSync, table: string): Set<string> {
+  return new Set(db.prepare(`PRAGMA table_info(${table})`).all().map((row) => String(row.name)))
+}
+
+function hasColumns(db: DatabaseSync, table: string, names: readonly string[]): boolean {
+  const columns = columnsOf(db, table)
+  return names.every((name) => columns.has(name))
 }
 
 function claimSlot(dir: string): boolean {
@@ -421,7 +447,19 @@ function* slots(): Generator<[string, DatabaseSync]> {
     if (slot === own.slot || readers.has(slot)) continue
     const path = join(settings.directory, slot, INDEX_FILE)
     if (!existsSync(path)) continue
-    readers.set(slot, new DatabaseSync(path, { readOnly: true }))
+    const reader = new DatabaseSync(path, { readOnly: true })
+    if (!hasColumns(reader, 'deliveries', RECORDED_COLUMNS)) {
+      // A slot last written by an older version: its columns are added once, so every filter reads it.
+      reader.close()
+      const writable = new DatabaseSync(path)
+      try {
+        writable.exec('PRAGMA busy_timeout = 5000')
+        addMissingColumns(writable)
+      } finally {
+        writable.close()
+      }
+      readers.set(slot, new DatabaseSync(path, { readOnly: true }))
+    } else readers.set(slot, reader)
   }
   for (const [slot, db] of readers) yield [slot, db]
 }
@@ -454,8 +492,12 @@ async function copyLegacy(source: LegacySource): Promise<void> {
     const total = Number(
       legacy.prepare('SELECT count(*) AS n FROM delivery_log WHERE rowid > ?').get(progress)?.n,
     )
+    // A database not yet migrated to record games reads as no game, live.
+    const summary = hasColumns(legacy, 'delivery_log', RECORDED_COLUMNS)
+      ? SUMMARY_COLUMNS
+      : SUMMARY_COLUMNS.replace('game, sandbox', 'NULL AS game, 0 AS sandbox')
     const chunk = legacy.prepare(
-      `SELECT rowid, ${SUMMARY_COLUMNS}, headers, body, response_body FROM delivery_log WHERE rowid > ? ORDER BY rowid LIMIT 500`,
+      `SELECT rowid, ${summary}, headers, body, response_body FROM delivery_log WHERE rowid > ? ORDER BY rowid LIMIT 500`,
     )
     let after = progress
     let copied = 0
@@ -512,6 +554,8 @@ function legacyBatch(rows: Record<string, SQLInputValue>[]): AppendBatch {
       attempt: Number(row.attempt),
       duplicate: Number(row.duplicate) === 1,
       replayOf: text(row.replay_of),
+      game: text(row.game),
+      sandbox: Number(row.sandbox) === 1,
     })),
   )
 }

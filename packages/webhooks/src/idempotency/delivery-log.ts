@@ -29,15 +29,23 @@ export interface DeliveryRecord {
   duplicate: boolean
   /** The delivery this one re-sent (inspector/CLI replay), else `null`. */
   replayOf: string | null
+  /** The game whose secret verified it (`Delivery.game`); `null` for a single-secret receiver or unverified. */
+  game: string | null
+  /** True for a test purchase from the game's sandbox (`Delivery.sandbox`). */
+  sandbox: boolean
 }
 
 /** What `list` returns per record: everything except the (possibly large) headers and bodies. */
 export type DeliverySummary = Omit<DeliveryRecord, 'headers' | 'body' | 'responseBody'>
 
 /** A record to append: `id` is generated when omitted, a string body is stored as its UTF-8 bytes. */
-export type DeliveryInput = Omit<DeliveryRecord, 'id' | 'body'> & {
+export type DeliveryInput = Omit<DeliveryRecord, 'id' | 'body' | 'game' | 'sandbox'> & {
   id?: string
   body: Uint8Array | string | null
+  /** Default `null`: logs written before games were recorded keep compiling. */
+  game?: string | null
+  /** Default `false`. */
+  sandbox?: boolean
 }
 
 export interface DeliveryQuery {
@@ -51,6 +59,10 @@ export interface DeliveryQuery {
   key?: string
   playerId?: string
   replayOf?: string
+  /** Only this game's deliveries; `null`: only those of no game. Leave out for every game. */
+  game?: string | null
+  /** Only sandbox (`true`) or only live (`false`) deliveries. */
+  sandbox?: boolean
   /** Page size, 1..1000; default 50. */
   limit?: number
   /** `nextCursor` of the previous page. */
@@ -173,11 +185,13 @@ export const DELIVERY_LOG_COLUMNS = [
   'attempt',
   'duplicate',
   'replay_of',
+  'game',
+  'sandbox',
 ] as const
 
 /**
  * A record's values in `DELIVERY_LOG_COLUMNS` order, for an SQL insert: the id generated when missing (from
- * `now`, Unix ms), headers as JSON text, a text body as its UTF-8 bytes, `duplicate` as 1 or 0. For
+ * `now`, Unix ms), headers as JSON text, a text body as its UTF-8 bytes, `duplicate` and `sandbox` as 1 or 0, no game as `null`. For
  * `DeliveryLog` implementations.
  *
  * @example insert.run(...deliveryRowValues(record, Date.now()))
@@ -204,12 +218,14 @@ export function deliveryRowValues(
     record.attempt,
     record.duplicate ? 1 : 0,
     record.replayOf ?? null,
+    record.game ?? null,
+    record.sandbox ? 1 : 0,
   ]
 }
 
 /**
  * A summary from a database row with the delivery log's column names (snake_case, as both stores name them);
- * `duplicate` may be a boolean or 0/1. For `DeliveryLog` implementations.
+ * `duplicate` and `sandbox` may be booleans or 0/1. For `DeliveryLog` implementations.
  *
  * @example const records = rows.map(deliverySummaryFromRow)
  */
@@ -229,6 +245,8 @@ export function deliverySummaryFromRow(row: Record<string, unknown>): DeliverySu
     attempt: Number(row.attempt),
     duplicate: row.duplicate === true || Number(row.duplicate) === 1,
     replayOf: nullableText(row.replay_of),
+    game: nullableText(row.game),
+    sandbox: row.sandbox === true || Number(row.sandbox) === 1,
   }
 }
 

@@ -24,6 +24,8 @@ export function deliveryInput(overrides: Partial<DeliveryInput> = {}): DeliveryI
     attempt: 1,
     duplicate: false,
     replayOf: null,
+    game: null,
+    sandbox: false,
     ...overrides,
   }
 }

@@ -49,6 +49,8 @@ export function runDeliveryLogConformance(
         duplicate: true,
         attempt: 2,
         replayOf: 'd-original',
+        game: 'gm_a',
+        sandbox: true,
       })
       expect(await log.append(input)).toBe('d-roundtrip')
       const stored = await log.get('d-roundtrip')
@@ -184,6 +186,33 @@ export function runDeliveryLogConformance(
       expect(await listIds(log, { playerId: 'p-2' })).toEqual(['verify'])
       expect(await listIds(log, { replayOf: 'grant' })).toEqual(['replay'])
       expect(await listIds(log, { eventType: 'item.remove' })).toEqual([])
+    })
+
+    withLog('a record appended without game or sandbox reads back as no game, live', async (log) => {
+      const { game: _game, sandbox: _sandbox, ...older } = deliveryInput({ id: 'd-older' })
+      await log.append(older)
+      const stored = await log.get('d-older')
+      expect([stored?.game, stored?.sandbox]).toEqual([null, false])
+      const [summary] = (await log.list()).records
+      expect([summary?.game, summary?.sandbox]).toEqual([null, false])
+    })
+
+    withLog('filters by game (null: no game) and by sandbox, alone and together', async (log) => {
+      await log.appendMany([
+        deliveryInput({ id: 'a-live', game: 'gm_a', receivedAt: T0 }),
+        deliveryInput({ id: 'a-test', game: 'gm_a', sandbox: true, receivedAt: T0 + 1 }),
+        deliveryInput({ id: 'b-live', game: 'gm_b', receivedAt: T0 + 2 }),
+        deliveryInput({ id: 'b-test', game: 'gm_b', sandbox: true, receivedAt: T0 + 3 }),
+        deliveryInput({ id: 'none', game: null, outcome: 'signature_mismatch', receivedAt: T0 + 4 }),
+      ])
+      expect(await listIds(log, { game: 'gm_a' })).toEqual(['a-test', 'a-live'])
+      expect(await listIds(log, { game: null })).toEqual(['none'])
+      expect(await listIds(log, { sandbox: true })).toEqual(['b-test', 'a-test'])
+      expect(await listIds(log, { sandbox: false })).toEqual(['none', 'b-live', 'a-live'])
+      expect(await listIds(log, { game: 'gm_b', sandbox: false })).toEqual(['b-live'])
+      expect(await listIds(log, { game: 'gm_c' })).toEqual([])
+      const [summary] = (await log.list({ game: 'gm_b', sandbox: true })).records
+      expect([summary?.id, summary?.game, summary?.sandbox]).toEqual(['b-test', 'gm_b', true])
     })
 
     withLog('pages with a cursor cover every record once, even within one millisecond', async (log) => {
