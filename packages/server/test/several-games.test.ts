@@ -161,8 +161,46 @@ describe.each(backends)('several games on %s', (_name, backend) => {
       expect((await t.api('/api/players/p1?game=gm_b')).status).toBe(404)
       expect((await t.api('/api/players/p1?game=gm_a')).json).toMatchObject({ game: 'gm_a', sandbox: false })
       expect((await t.api('/api/players/p1/history?game=gm_a')).status).toBe(200)
-      // The delivery log is every game's, and says it cannot filter by game rather than list them all.
-      expect((await t.api('/api/deliveries?game=gm_a')).json).toMatchObject({ code: 'invalid_query' })
+    } finally {
+      await t.close()
+    }
+  })
+
+  test('the delivery log records each delivery’s game and sandbox flag and lists by them', async () => {
+    const t = await gamesServer(backend.fresh())
+    try {
+      await createPlayer(t, 'game=gm_a')
+      await createPlayer(t, 'game=gm_b')
+      await t.send(grantIn('gm_a', 'idmpt_a_live'), { secret: A_NEW })
+      await t.send(grantIn('gm_a', 'idmpt_a_test', { sandbox: true }), { secret: A_OLD })
+      await t.send(grantIn('gm_b', 'idmpt_b_live'), { secret: B })
+      await t.send(grantIn('gm_b', 'idmpt_b_test', { sandbox: true }), { secret: B })
+      const listed = async (query: string) => {
+        const answer = await t.api(`/api/deliveries?${query}`)
+        expect(answer.status).toBe(200)
+        return answer.json.deliveries.map(
+          (d: { key: string; game: string; sandbox: boolean }) => `${d.game}:${d.key}:${d.sandbox}`,
+        )
+      }
+      expect(await listed('game=gm_a')).toEqual(['gm_a:idmpt_a_test:true', 'gm_a:idmpt_a_live:false'])
+      expect(await listed('game=gm_a&sandbox=true')).toEqual(['gm_a:idmpt_a_test:true'])
+      expect(await listed('sandbox=true')).toEqual(['gm_b:idmpt_b_test:true', 'gm_a:idmpt_a_test:true'])
+      expect(await listed('game=gm_b&sandbox=false')).toEqual(['gm_b:idmpt_b_live:false'])
+      // No game: every game's deliveries (with several games, unlike the player routes).
+      expect((await listed('type=item.add')).length).toBe(4)
+      expect((await t.api('/api/deliveries?game=gm_zz')).json).toMatchObject({
+        status: 'error',
+        code: 'unknown_game',
+      })
+      expect((await t.api('/api/deliveries?sandbox=yes')).json).toMatchObject({ code: 'invalid_query' })
+
+      const [aLive] = (await t.api('/api/deliveries?game=gm_a&sandbox=false')).json.deliveries
+      const detail = await t.api(`/api/deliveries/${aLive.id}?game=gm_a`)
+      expect(detail.json.delivery).toMatchObject({ id: aLive.id, game: 'gm_a', sandbox: false })
+      expect((await t.api(`/api/deliveries/${aLive.id}?game=gm_b`)).status).toBe(404)
+      expect((await t.api(`/api/deliveries/${aLive.id}?game=gm_zz`)).json.code).toBe('unknown_game')
+      // The stats stay every game's.
+      expect((await t.api('/api/stats/deliveries?game=gm_a')).status).toBe(200)
     } finally {
       await t.close()
     }

@@ -14,6 +14,10 @@ export interface DeliverySummaryJson {
   attempt: number
   duplicate: boolean
   replay_of: string | null
+  /** The game whose secret verified it; `null` with one unnamed game, or when not verified. */
+  game: string | null
+  /** A test purchase from the game's sandbox. */
+  sandbox: boolean
   method: string
   path: string
 }
@@ -55,6 +59,8 @@ export function summaryJson(record: DeliverySummary): DeliverySummaryJson {
     attempt: record.attempt,
     duplicate: record.duplicate,
     replay_of: record.replayOf,
+    game: record.game,
+    sandbox: record.sandbox,
     method: record.method,
     path: record.path,
   }

@@ -163,6 +163,8 @@ export function createDeliveryRecorder({
         attempt: delivery.attempt,
         duplicate: delivery.duplicate,
         replayOf,
+        game: delivery.game,
+        sandbox: delivery.sandbox,
       }
       enqueue(record)
       if (watched()) publish(summaryJson(record))
@@ -184,7 +186,7 @@ export function createDeliveryRecorder({
         attempt: record.attempt,
         duplicate: record.duplicate,
         ...(record.replayOf ? { replay_of: record.replayOf } : {}),
-        // With several games, which one; a sandbox delivery says so (neither is in the delivery log's columns).
+        // With several games, which one; a sandbox delivery says so.
         ...(delivery.game ? { game: delivery.game } : {}),
         ...(delivery.sandbox ? { sandbox: true } : {}),
       }

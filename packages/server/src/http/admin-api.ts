@@ -10,7 +10,7 @@ import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
 import { isLiveProfile } from '../ledger/sandbox-players.js'
 import { handleListenApi, type ListenApiDeps } from '../listen/listen-api.js'
 import { authorizeAdmin } from './admin-auth.js'
-import { type AdminGames, requestGame, requestScope } from './admin-scope.js'
+import { type AdminGames, deliveryScope, inDeliveryScope, requestGame, requestScope } from './admin-scope.js'
 import type { DeliveryStream } from './delivery-stream.js'
 import { HttpError, readJson, sendJson } from './respond.js'
 
@@ -58,12 +58,17 @@ export async function handleAdminApi(
 
   switch (route) {
     case 'GET deliveries': {
-      const page = await listDeliveries(deliveries, url.searchParams)
+      const page = await listDeliveries(deliveries, url.searchParams, deps.games)
       return sendJson(req, res, 200, page)
     }
-    case 'GET deliveries/:id':
-      if (parts[1] === 'stream') return deps.stream.attach(req, res)
-      return sendJson(req, res, 200, { delivery: await deliveryDetail(deliveries, decode(parts[1]!)) })
+    case 'GET deliveries/:id': {
+      const scope = deliveryScope(url.searchParams, deps.games)
+      if (parts[1] === 'stream')
+        return deps.stream.attach(req, res, (summary) => inDeliveryScope(summary, scope))
+      return sendJson(req, res, 200, {
+        delivery: await deliveryDetail(deliveries, decode(parts[1]!), scope, deps.games),
+      })
+    }
     case 'POST deliveries/:id/replay': {
       // Signed as the game named (else the one of the body's game_id): replayed as that game's delivery.
       const game = url.searchParams.has('game') ? requestGame(url.searchParams, deps.games) : null
@@ -129,9 +134,10 @@ const KNOWN_ROUTES = [
   /^\/api\/players\/[^/]+\/history$/,
 ]
 
-async function listDeliveries(deliveries: DeliveryLog, params: URLSearchParams) {
+async function listDeliveries(deliveries: DeliveryLog, params: URLSearchParams, games: AdminGames) {
+  const scope = deliveryScope(params, games)
   try {
-    const page = await deliveries.list(parseDeliveryQuery(params))
+    const page = await deliveries.list({ ...parseDeliveryQuery(params), ...scope })
     return { deliveries: page.records.map(summaryJson), next_cursor: page.nextCursor }
   } catch (error) {
     if (error instanceof RangeError) throw new HttpError(400, 'invalid_query', error.message)
@@ -139,11 +145,22 @@ async function listDeliveries(deliveries: DeliveryLog, params: URLSearchParams) 
   }
 }
 
-async function deliveryDetail(deliveries: DeliveryLog, id: string) {
+/**
+ * A delivery with the others of its idempotency key in its game (the same key in two games is two deliveries;
+ * in its sandbox too with `SANDBOX=separate`). Outside the request's `?game=`/`&sandbox=` it is not found.
+ */
+async function deliveryDetail(
+  deliveries: DeliveryLog,
+  id: string,
+  scope: { game?: string; sandbox?: boolean },
+  games: AdminGames,
+) {
   const record = await deliveries.get(id)
-  if (!record) throw new HttpError(404, 'not_found', `No delivery ${JSON.stringify(id)}.`)
+  if (!record || !inDeliveryScope(record, scope))
+    throw new HttpError(404, 'not_found', `No delivery ${JSON.stringify(id)}${scope.game ? ` in ${scope.game}` : ''}.`)
+  const keyScope = games.sandbox === 'separate' ? { sandbox: record.sandbox } : {}
   const duplicates = record.key
-    ? (await deliveries.list({ key: record.key, limit: 50 })).records
+    ? (await deliveries.list({ key: record.key, game: record.game, ...keyScope, limit: 50 })).records
         .filter((other) => other.id !== record.id)
         .map(summaryJson)
     : []

@@ -57,3 +57,37 @@ export function requestScope(params: URLSearchParams, games: AdminGames): string
     )
   return ledgerScope(game, true)
 }
+
+/**
+ * The game and sandbox filters of a deliveries route: `?game=` validated as the player routes do (an unknown game
+ * is a 400 `unknown_game`), but no `game` means every game's deliveries; `&sandbox=true|false` only sandbox or
+ * only live ones, whatever the policy (the flag is the delivery's, not a ledger's). Internal.
+ */
+export function deliveryScope(
+  params: URLSearchParams,
+  games: AdminGames,
+): { game?: string; sandbox?: boolean } {
+  const scope: { game?: string; sandbox?: boolean } = {}
+  const game = params.get('game')
+  if (game !== null && game !== '') scope.game = requestGame(params, games) ?? undefined
+  const sandbox = params.get('sandbox')
+  if (sandbox === 'true' || sandbox === 'false') scope.sandbox = sandbox === 'true'
+  else if (sandbox !== null && sandbox !== '')
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `sandbox must be true or false, got ${JSON.stringify(sandbox.slice(0, 20))}.`,
+    )
+  return scope
+}
+
+/** Whether a delivery summary is within a deliveries route's game and sandbox filters. Internal. */
+export function inDeliveryScope(
+  summary: { game: string | null; sandbox: boolean },
+  scope: { game?: string; sandbox?: boolean },
+): boolean {
+  return (
+    (scope.game === undefined || summary.game === scope.game) &&
+    (scope.sandbox === undefined || summary.sandbox === scope.sandbox)
+  )
+}

@@ -13,18 +13,29 @@ const HEARTBEAT_MS = 15_000
  */
 export interface DeliveryStream {
   /** Takes over the response and keeps it open until the client leaves or `closeAll` runs. */
-  attach(req: IncomingMessage, res: ServerResponse): void
-  publish(summary: { id: string }): void
+  /** `accepts`: the summaries this client is sent (its `?game=` and `&sandbox=`); every one by default. */
+  attach(req: IncomingMessage, res: ServerResponse, accepts?: (summary: StreamSummary) => boolean): void
+  publish(summary: StreamSummary): void
   readonly size: number
   /** Ends every stream (shutdown), so closing the server does not wait for idle tabs. */
   closeAll(): void
+}
+
+/** What the stream needs of a summary: its id, and its game and sandbox flag for the clients' filters. */
+export interface StreamSummary {
+  id: string
+  game: string | null
+  sandbox: boolean
 }
 
 export function createDeliveryStream(
   onSizeChange: (size: number) => Promise<void> | void = () => {},
 ): DeliveryStream {
   // `live` once the stream's head is sent: until every process knows someone watches, nothing is written.
-  const clients = new Map<ServerResponse, { stop: () => void; live: boolean }>()
+  const clients = new Map<
+    ServerResponse,
+    { stop: () => void; live: boolean; accepts: ((summary: StreamSummary) => boolean) | undefined }
+  >()
 
   const remove = (res: ServerResponse) => {
     const client = clients.get(res)
@@ -35,10 +46,10 @@ export function createDeliveryStream(
   }
 
   return {
-    attach(req, res) {
+    attach(req, res, accepts) {
       const heartbeat = setInterval(() => send(res, ': heartbeat\n\n'), HEARTBEAT_MS)
       heartbeat.unref()
-      const client = { stop: () => clearInterval(heartbeat), live: false }
+      const client = { stop: () => clearInterval(heartbeat), live: false, accepts }
       clients.set(res, client)
       const socket = req.socket
       socket.setTimeout(0)
@@ -61,7 +72,8 @@ export function createDeliveryStream(
     },
     publish(summary) {
       const frame = `event: delivery\nid: ${summary.id}\ndata: ${JSON.stringify(summary)}\n\n`
-      for (const [res, client] of clients) if (client.live) send(res, frame)
+      for (const [res, client] of clients)
+        if (client.live && (client.accepts === undefined || client.accepts(summary))) send(res, frame)
     },
     get size() {
       return clients.size
