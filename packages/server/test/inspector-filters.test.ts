@@ -23,6 +23,8 @@ const delivery: DeliverySummary = {
   attempt: 1,
   duplicate: false,
   replay_of: null,
+  game: 'gm_a',
+  sandbox: true,
   method: 'POST',
   path: '/webhook',
 }
@@ -41,6 +43,9 @@ describe('the inspector’s filters', () => {
     expect(matchesFilters(delivery, only({ status: '403' }))).toBe(false)
     expect(matchesFilters(delivery, only({ player: 'someone-else' }))).toBe(false)
     expect(matchesFilters(delivery, only({ key: 'idmpt_2' }))).toBe(false)
+    expect(matchesFilters(delivery, only({ game: 'gm_a', sandbox: 'true' }))).toBe(true)
+    expect(matchesFilters(delivery, only({ game: 'gm_b' }))).toBe(false)
+    expect(matchesFilters(delivery, only({ sandbox: 'false' }))).toBe(false)
   })
 
   it('keep a delivery inside the time range and drop one outside it', () => {

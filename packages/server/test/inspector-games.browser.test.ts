@@ -49,6 +49,18 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json', ...headers },
   })
   expect(sent.status).toBe(200)
+  // A live delivery of the other game (it knows no p1, so it declines): for the list's game picker.
+  const other = JSON.stringify(grant('p1', 'gems', 1, { game_id: 'gm_b' }))
+  const otherHeaders = await signedHeaders({
+    secret: 'whsec_inspector_games_b',
+    timestamp: Math.floor(Date.now() / 1000),
+    body: other,
+  })
+  await fetch(`${server.url}/webhook`, {
+    method: 'POST',
+    body: other,
+    headers: { 'content-type': 'application/json', ...otherHeaders },
+  })
   browser = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -89,7 +101,7 @@ describe('the inspector with several games', () => {
   })
 
   it('marks a sandbox delivery and links to its player in the sandbox ledger', async () => {
-    const listed = (await (await fetch(`${server.url}/api/deliveries?type=item.add`)).json()) as {
+    const listed = (await (await fetch(`${server.url}/api/deliveries?type=item.add&game=gm_a`)).json()) as {
       deliveries: { id: string }[]
     }
     await page.goto(`${server.url}/inspector/#/deliveries/${encodeURIComponent(listed.deliveries[0]!.id)}`)
@@ -97,6 +109,26 @@ describe('the inspector with several games', () => {
     await page.locator('.detail-header .badge-sandbox').waitFor()
     await page.getByRole('link', { name: 'p1' }).click()
     await expect.poll(title).toBe('Sandbox Ann')
+  })
+
+  it('lists one game’s deliveries from the game picker, the sandbox ones marked', async () => {
+    await page.goto(`${server.url}/inspector/#/deliveries`)
+    await page.locator('tr.row').nth(1).waitFor()
+    const game = page.getByLabel('Game')
+    await expect.poll(() => game.isVisible()).toBe(true)
+    await game.selectOption('gm_a')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => page.url()).toContain('game=gm_a')
+    await expect.poll(() => page.locator('tr.row').count()).toBe(1)
+    await page.locator('tr.row .tag-sandbox').waitFor()
+    await page.getByLabel('Game').selectOption('gm_b')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => page.url()).toContain('game=gm_b')
+    await expect.poll(() => page.locator('tr.row .tag-sandbox').count()).toBe(0)
+    expect(await page.locator('tr.row').count()).toBe(1)
+    await page.getByLabel('Sandbox').selectOption('true')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await page.getByText('No deliveries match these filters.').waitFor()
   })
 
   it('ran without a script error', () => {

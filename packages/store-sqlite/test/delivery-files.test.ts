@@ -126,7 +126,9 @@ describe('the delivery log in files of its own', () => {
         await finished
         expect((await log.list({ limit: 1 })).records[0]?.id).toBe('old-1199')
         expect((await log.get('old-0000'))?.body).toEqual(body)
-        expect((await log.list({ game: 'gm_a', sandbox: true })).records.map((r) => r.id)).toEqual(['old-0000'])
+        expect((await log.list({ game: 'gm_a', sandbox: true })).records.map((r) => r.id)).toEqual([
+          'old-0000',
+        ])
         expect((await log.list({ limit: 1000 })).records.length).toBe(1000)
         await log.close()
       })

@@ -10,12 +10,36 @@ export interface Filters {
   key: string
   since: string
   until: string
+  /** A game id, or '' for every game. */
+  game: string
+  /** 'true' (sandbox only), 'false' (live only) or '' (both). */
+  sandbox: string
 }
 
-export const FILTER_NAMES = ['type', 'outcome', 'status', 'player', 'key', 'since', 'until'] as const
+export const FILTER_NAMES = [
+  'type',
+  'outcome',
+  'status',
+  'player',
+  'key',
+  'since',
+  'until',
+  'game',
+  'sandbox',
+] as const
 
 export function emptyFilters(): Filters {
-  return { type: '', outcome: '', status: '', player: '', key: '', since: '', until: '' }
+  return {
+    type: '',
+    outcome: '',
+    status: '',
+    player: '',
+    key: '',
+    since: '',
+    until: '',
+    game: '',
+    sandbox: '',
+  }
 }
 
 export function filtersFromParams(params: URLSearchParams): Filters {
@@ -44,6 +68,8 @@ export function matchesFilters(delivery: DeliverySummary, filters: Filters): boo
   if (filters.status && String(delivery.status) !== filters.status) return false
   if (filters.player && delivery.player_id !== filters.player) return false
   if (filters.key && delivery.key !== filters.key) return false
+  if (filters.game && delivery.game !== filters.game) return false
+  if (filters.sandbox && String(delivery.sandbox === true) !== filters.sandbox) return false
   const at = toMillis(delivery.received_at)
   const since = toMillis(filters.since)
   const until = toMillis(filters.until)

@@ -18,6 +18,10 @@ export interface DeliverySummary {
   attempt: number
   duplicate: boolean
   replay_of: string | null
+  /** The game whose secret verified it; `null` with one unnamed game, or when not verified. */
+  game: string | null
+  /** A test purchase from the game's sandbox. */
+  sandbox: boolean
   method: string
   path: string
 }

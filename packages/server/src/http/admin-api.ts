@@ -157,7 +157,11 @@ async function deliveryDetail(
 ) {
   const record = await deliveries.get(id)
   if (!record || !inDeliveryScope(record, scope))
-    throw new HttpError(404, 'not_found', `No delivery ${JSON.stringify(id)}${scope.game ? ` in ${scope.game}` : ''}.`)
+    throw new HttpError(
+      404,
+      'not_found',
+      `No delivery ${JSON.stringify(id)}${scope.game ? ` in ${scope.game}` : ''}.`,
+    )
   const keyScope = games.sandbox === 'separate' ? { sandbox: record.sandbox } : {}
   const duplicates = record.key
     ? (await deliveries.list({ key: record.key, game: record.game, ...keyScope, limit: 50 })).records

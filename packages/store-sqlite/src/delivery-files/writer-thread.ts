@@ -366,7 +366,12 @@ function addMissingColumns(db: DatabaseSync): void {
 }
 
 function columnsOf(db: DatabaseSync, table: string): Set<string> {
-  return new Set(db.prepare(`PRAGMA table_info(${table})`).all().map((row) => String(row.name)))
+  return new Set(
+    db
+      .prepare(`PRAGMA table_info(${table})`)
+      .all()
+      .map((row) => String(row.name)),
+  )
 }
 
 function hasColumns(db: DatabaseSync, table: string, names: readonly string[]): boolean {

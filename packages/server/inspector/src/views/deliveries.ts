@@ -11,7 +11,7 @@ import {
 } from '../filters.js'
 import { isoToLocalInput, localInputToIso } from '../format.js'
 import { deliveriesHref } from '../route.js'
-import type { DeliverySummary } from '../types.js'
+import type { DeliverySummary, Games } from '../types.js'
 import { deliveryRow, deliveryTable } from './delivery-table.js'
 import { emptyState, errorPanel, loading, type View } from './parts.js'
 
@@ -31,6 +31,8 @@ const COMMON_TYPES = [
 export function deliveriesView(params: URLSearchParams): View {
   return (root, context) => {
     const filters = filtersFromParams(params)
+    // The game picker's choices; a server without the route, or of one unnamed game, has none to pick.
+    const games = api.games().catch((): Games => ({ games: [], sandbox: 'accept' }))
     const chartBox = h('div', { class: 'chart-box' }, loading('the chart'))
     const listBox = h('div', { class: 'list-box', 'aria-live': 'polite' }, loading('deliveries'))
     const seenTypes = new Set(COMMON_TYPES)
@@ -163,7 +165,7 @@ export function deliveriesView(params: URLSearchParams): View {
         'section',
         { class: 'panel', 'aria-labelledby': 'list-title' },
         h('h2', { id: 'list-title' }, 'Deliveries'),
-        filterForm(filters),
+        filterForm(filters, games),
         typeList,
         outcomeList,
         listBox,
@@ -198,7 +200,46 @@ function emptyList(filters: Filters): HTMLElement {
   )
 }
 
-function filterForm(filters: Filters): HTMLFormElement {
+function choice(
+  name: keyof Filters,
+  label: string,
+  value: string,
+  options: readonly (readonly [string, string])[],
+): HTMLElement {
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', null, label),
+    h(
+      'select',
+      { name },
+      options.map(([option, text]) => h('option', { value: option, selected: option === value }, text)),
+    ),
+  )
+}
+
+/** Every game, or one: shown once the server has named its games (none with one unnamed game). */
+function gamePicker(value: string, games: Promise<Games>): HTMLElement {
+  const picker = choice('game', 'Game', value, [
+    ['', 'all games'],
+    ...(value ? [[value, value] as const] : []),
+  ])
+  picker.hidden = !value
+  void games.then((served) => {
+    if (served.games.length === 0) return
+    const select = picker.querySelector('select')!
+    replaceChildren(
+      select,
+      [['', 'all games'] as const, ...served.games.map((game) => [game, game] as const)].map(
+        ([option, text]) => h('option', { value: option, selected: option === value }, text),
+      ),
+    )
+    picker.hidden = false
+  })
+  return picker
+}
+
+function filterForm(filters: Filters, games: Promise<Games>): HTMLFormElement {
   const field = (name: keyof Filters, label: string, attributes: Record<string, string> = {}) =>
     h(
       'label',
@@ -241,6 +282,12 @@ function filterForm(filters: Filters): HTMLFormElement {
     }),
     field('player', 'Player', { placeholder: 'any' }),
     field('key', 'Idempotency key', { placeholder: 'any' }),
+    gamePicker(filters.game, games),
+    choice('sandbox', 'Sandbox', filters.sandbox, [
+      ['', 'live and sandbox'],
+      ['false', 'live only'],
+      ['true', 'sandbox only'],
+    ]),
     field('since', 'Since', { type: 'datetime-local' }),
     field('until', 'Until', { type: 'datetime-local' }),
     h(

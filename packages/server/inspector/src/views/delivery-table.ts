@@ -52,6 +52,7 @@ export function deliveryRow(delivery: DeliverySummary, fresh = false): HTMLTable
     location.hash = deliveryHref(delivery.id)
   }
   const flags = [
+    delivery.sandbox ? h('span', { class: 'tag tag-sandbox' }, 'sandbox') : null,
     delivery.duplicate ? h('span', { class: 'tag' }, 'duplicate') : null,
     delivery.replay_of ? h('span', { class: 'tag' }, 'replay') : null,
   ]
@@ -78,7 +79,13 @@ export function deliveryRow(delivery: DeliverySummary, fresh = false): HTMLTable
     h(
       'td',
       { class: 'clip', title: delivery.player_id },
-      delivery.player_id ? h('a', { href: playerHref(delivery.player_id) }, delivery.player_id) : '—',
+      delivery.player_id
+        ? h(
+            'a',
+            { href: playerHref(delivery.player_id, { game: delivery.game, sandbox: delivery.sandbox }) },
+            delivery.player_id,
+          )
+        : '—',
     ),
     h('td', { class: 'clip key', title: delivery.key }, mono(delivery.key) ?? '—'),
     h('td', null, outcomeBadge(delivery.outcome, delivery.status)),

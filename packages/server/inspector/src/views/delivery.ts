@@ -54,7 +54,12 @@ function backLink(): HTMLElement {
 
 function render(delivery: DeliveryDetail, siblings: DeliverySummary[]): DocumentFragment {
   const replay = replayControl(delivery)
-  const ledger = envelopeLedger(delivery.body)
+  // Recorded with the delivery since games were; an older record's envelope says it.
+  const envelope = envelopeLedger(delivery.body)
+  const ledger = {
+    game: delivery.game ?? envelope.game,
+    sandbox: delivery.sandbox === true || envelope.sandbox,
+  }
   const fragment = document.createDocumentFragment()
   fragment.append(
     backLink(),
