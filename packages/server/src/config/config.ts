@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import { type ForwardConfig, resolveForwardConfig } from '../forward/forward-config.js'
+import { type ReconcileConfig, resolveReconcileConfig } from '../reconcile/reconcile-config.js'
 import { ConfigError } from './config-error.js'
 import { type DatabaseConfig, parseDatabaseUrl } from './database-url.js'
 import { readDotEnv } from './dot-env.js'
@@ -43,6 +44,8 @@ export interface ServerConfig {
   forward: ForwardConfig | undefined
   /** OpenTelemetry traces, exported as OTLP/HTTP; undefined when no OTLP endpoint is set. */
   tracing: TracingConfig | undefined
+  /** Reconciliation against Aghanim's S2S API (docs/reconcile.md). */
+  reconcile: ReconcileConfig
 }
 
 export interface TracingConfig {
@@ -148,6 +151,7 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     seedTestPlayer: !production && forward === undefined,
     forward,
     tracing: tracingConfig(env),
+    reconcile: resolveReconcileConfig(env),
   }
 }
 

@@ -7,6 +7,7 @@ import { deliveryStatsJson } from '../deliveries/delivery-stats.js'
 import { type ReplayDeps, replayDelivery } from '../deliveries/replay.js'
 import { type ForwardApiDeps, handleForwardApi } from '../forward/forward-api.js'
 import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
+import { handleReconcileApi, type ReconcileApiDeps } from '../reconcile/reconcile-api.js'
 import { authorizeAdmin } from './admin-auth.js'
 import type { DeliveryStream } from './delivery-stream.js'
 import { HttpError, readJson, sendJson } from './respond.js'
@@ -23,6 +24,8 @@ export interface AdminApiDeps {
   logged: () => Promise<void>
   /** Forward mode's routes (attempts per delivery, the outbox, redrive); absent without `--forward-to`. */
   forward?: ForwardApiDeps
+  /** `POST /api/reconcile` and the runs (answers 409 while no S2S API key is configured). */
+  reconcile?: ReconcileApiDeps
 }
 
 const MAX_BODY = 64 * 1024
@@ -47,6 +50,7 @@ export async function handleAdminApi(
   // Read-your-writes: a delivery answered a moment ago is listed, even though its record is written after the answer.
   if (parts[0] === 'deliveries' || parts[0] === 'stats') await deps.logged()
   if (deps.forward && (await handleForwardApi(req, res, url, deps.forward))) return
+  if (deps.reconcile && (await handleReconcileApi(req, res, url, deps.reconcile))) return
 
   switch (route) {
     case 'GET deliveries': {

@@ -125,4 +125,42 @@ export const postgresLedgerMigrations: readonly string[] = [
     SELECT r.name, r.value, p.player_id FROM players AS p, player_lookup_rows(p.custom_attributes) AS r;`,
   // Forward mode (docs/forward.md): its own tables, created whether or not it is switched on.
   ...forwardPostgresMigrations,
+  // Reconciliation (docs/reconcile.md): one claim per order and kind, which every grant or revoke tied to an
+  // order takes in its own transaction; filled once from the grants already recorded with Aghanim's reasons.
+  `CREATE TABLE order_claims (
+    order_id text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('grant', 'revoke')),
+    game text NOT NULL DEFAULT '',
+    player_id text NOT NULL,
+    source text NOT NULL,
+    event_id text,
+    idempotency_key text,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (order_id, kind)
+  );
+  INSERT INTO order_claims (order_id, kind, player_id, source, event_id, idempotency_key, created_at)
+    SELECT DISTINCT ON (1, 2) substr(reason, 12), kind, player_id, 'webhook', event_id, idempotency_key, created_at
+    FROM inventory_history WHERE kind = 'grant' AND reason LIKE 'Order paid ord\\_%'
+    ORDER BY 1, 2, id;
+  INSERT INTO order_claims (order_id, kind, player_id, source, event_id, idempotency_key, created_at)
+    SELECT DISTINCT ON (1, 2) substr(reason, 16), kind, player_id, 'webhook', event_id, idempotency_key, created_at
+    FROM inventory_history WHERE kind = 'revoke' AND reason LIKE 'Order refunded ord\\_%'
+    ORDER BY 1, 2, id;
+  CREATE TABLE reconcile_runs (
+    id text PRIMARY KEY,
+    game text NOT NULL,
+    trigger text NOT NULL,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz NOT NULL,
+    since bigint NOT NULL,
+    until bigint NOT NULL,
+    fix boolean NOT NULL,
+    checked integer NOT NULL,
+    missing integer NOT NULL,
+    revoked_missing integer NOT NULL,
+    fixed integer NOT NULL,
+    error text,
+    result jsonb NOT NULL
+  );
+  CREATE INDEX reconcile_runs_started ON reconcile_runs (started_at);`,
 ]

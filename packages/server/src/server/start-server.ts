@@ -15,6 +15,7 @@ import { listenHttp } from '../http/http-server.js'
 import { inspectorRoot } from '../http/static-files.js'
 import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
+import { createReconciler, type ReconcilerDeps } from '../reconcile/reconciler.js'
 import { startTracing } from '../telemetry/otlp-tracing.js'
 import { buildRouter } from './build-router.js'
 import { startRetention } from './retention.js'
@@ -37,6 +38,8 @@ export interface StartOptions {
    * `ServerDatabase.releaseAbandonedClaims`). `--workers` does it once in the primary, before forking.
    */
   ownsDatabase?: boolean
+  /** Reconciliation's S2S tuning (tests: small pages, short backoff). */
+  reconcile?: Pick<ReconcilerDeps, 'pageSize' | 's2s' | 'sleep'>
 }
 
 /** How a `--workers` process shares live deliveries and metrics with the others (through the primary). */
@@ -186,6 +189,18 @@ async function listen(
   const tracing = await startTracing(config.tracing)
   if (tracing) handlerOptions.tracer = tracing.tracer
   handle = createWebhookHandler(handlerOptions)
+  const reconciler = createReconciler({
+    config: config.reconcile,
+    ledger: database.ledger,
+    handle: (request) => handle(request),
+    webhookPath: config.webhookPath,
+    secret,
+    logger,
+    metrics,
+    now,
+    fetch: options.fetch,
+    ...options.reconcile,
+  })
   const webhook = aghanimWebhooks({
     ...handlerOptions,
     onMisconfiguration: (error) => logger.error({ code: error.code }, error.message),
@@ -203,6 +218,7 @@ async function listen(
       now,
       logged: () => recorder.flush(),
       forward: forward?.api,
+      reconcile: { reconciler, lookbackMs: config.reconcile.lookbackMs, now },
       replay: {
         deliveries: database.deliveries,
         recorder,
@@ -233,6 +249,7 @@ async function listen(
     closing: () => closing,
   })
   const http = await listenHttp(app, config).catch(async (error: unknown) => {
+    await reconciler.close()
     await forward?.close()
     throw error
   })
@@ -251,6 +268,7 @@ async function listen(
         closing = true
         stream.closeAll()
         await http.stop()
+        await reconciler.close()
         await forward?.close()
         await recorder.flush()
         await retention.stop()
