@@ -74,11 +74,11 @@ export interface LedgerChange {
   playerId: string
   items: readonly InventoryLine[]
   /** The order the change belongs to (see `orderOf`); null for grants tied to no order (free items, rewards). */
-  orderId: string | null
-  /** The game the delivery was for ('' on a single-game server). */
-  game: string
-  /** Which path made the change: a webhook from Aghanim, or reconciliation's synthetic event. */
-  source: ClaimSource
+  orderId?: string | null
+  /** The game the delivery was for ('' on a single-game server, the default). */
+  game?: string
+  /** Which path made the change: a webhook from Aghanim (the default), or reconciliation's synthetic event. */
+  source?: ClaimSource
   key: string | null
   eventId: string
   eventType: string

@@ -5,9 +5,9 @@ export function claimOf(change: LedgerChange): OrderClaim {
   return {
     orderId: change.orderId!,
     kind: change.kind,
-    game: change.game,
+    game: change.game ?? '',
     playerId: change.playerId,
-    source: change.source,
+    source: change.source ?? 'webhook',
     eventId: change.eventId,
     key: change.key,
     at: change.at,

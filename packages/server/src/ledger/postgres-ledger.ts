@@ -145,7 +145,7 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
   const skus = change.items.map((item) => item.sku)
   if (new Set(skus).size !== skus.length) {
     const perLine = change.items.map((item) => changeWork({ ...change, orderId: null, items: [item] }))
-    const claim = change.orderId === null ? undefined : claimOf(change)
+    const claim = change.orderId ? claimOf(change) : undefined
     return async (tx) => {
       if (claim) {
         const { rows } = await tx.client.query(
@@ -170,7 +170,7 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
   ]
   // A change tied to an order acts only when its claim on the order was inserted in this statement: the order
   // already granted (or revoked) by the other path leaves everything unchanged.
-  const claim = change.orderId === null ? undefined : claimOf(change)
+  const claim = change.orderId ? claimOf(change) : undefined
   const gate = claim ? 'claim' : 'completed'
   const claimCte = claim ? [`claim AS (${claimInsert(claim, values)} RETURNING 1)`] : []
   const lines = change.items.map((item) => ({

@@ -145,7 +145,7 @@ export function createSqliteLedger(store: SqliteLedgerStore, now: () => number =
 function applyChange(change: LedgerChange, statement: (sql: string) => StatementSync): void {
   // An order already granted (or revoked) by the other path changes nothing: the claim and the change commit
   // together, so whichever transaction inserts the claim first is the one that moves the inventory.
-  if (change.orderId !== null && !claimOrder(claimOf(change), statement)) return
+  if (change.orderId && !claimOrder(claimOf(change), statement)) return
   const current = statement('SELECT quantity FROM inventory WHERE player_id = ? AND sku = ?')
   const upsert = statement(
     `INSERT INTO inventory (player_id, sku, quantity, updated_at) VALUES (?, ?, ?, ?)
