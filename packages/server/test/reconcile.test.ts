@@ -253,6 +253,30 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
     expect((await reconcileApi({ since })).json.revoked_missing).toEqual([])
   })
 
+  test('leaves for a person an order whose grant may have come by an item.add naming no order', async () => {
+    const paidAt = now() - 2 * HOUR
+    await t.api('/api/players/p_untied', { method: 'PUT', body: JSON.stringify({ name: 'untied' }) })
+    fake.addOrder('', {
+      id: 'ord_reworded',
+      player_id: 'p_untied',
+      items: [{ sku: 'crowns', quantity: 3 }],
+      created_at: now() - 60,
+      paid_at: paidAt,
+      payments: [{ status: 'done', status_updated_at: paidAt }],
+    })
+    // Were Aghanim to word its reason differently, this grant could be that very order's.
+    const reworded = purchase('p_untied', 'x', 'crowns', 3)
+    reworded.event_data.reason = 'Purchase completed'
+    expect((await t.send(reworded)).status).toBe(200)
+    const run = await reconcileApi({ since: paidAt - 60, fix: true })
+    expect(run.json.missing.map((order: { order_id: string }) => order.order_id)).toContain('ord_reworded')
+    expect(run.json.fixed.find((entry: { order_id: string }) => entry.order_id === 'ord_reworded')).toMatchObject({
+      result: 'skipped',
+      message: expect.stringContaining('Purchase completed'),
+    })
+    expect(await inventory('p_untied')).toEqual({ crowns: 3 })
+  })
+
   test('lists the runs with their findings, newest first, and counts them in /metrics', async () => {
     const runs = await t.api('/api/reconcile/runs?limit=2')
     expect(runs.status).toBe(200)
