@@ -46,7 +46,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     load: () => import('./commands/redrive.js'),
   },
   reconcile: {
-    summary: "Find (and with --fix grant) paid orders Aghanim never delivered, through its S2S API",
+    summary: 'Find (and with --fix grant) paid orders Aghanim never delivered, through its S2S API',
     load: () => import('./commands/reconcile.js'),
   },
   events: {

@@ -84,7 +84,9 @@ describe('scheduled reconciliation (RECONCILE_EVERY)', () => {
     const fixed = await cli(...server, '--fix', '--json')
     expect(fixed.code, fixed.stderr).toBe(0)
     const answer = JSON.parse(fixed.stdout)
-    expect(answer.fixed.map((entry: { order_id: string; result: string }) => [entry.order_id, entry.result])).toEqual([
+    expect(
+      answer.fixed.map((entry: { order_id: string; result: string }) => [entry.order_id, entry.result]),
+    ).toEqual([
       ['ord_long_ago', 'granted'],
       ['ord_for_cli', 'granted'],
     ])

@@ -62,11 +62,7 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
     fake = await startFakeS2s({ '': API_KEY })
     const db = await database()
     cleanup = db.cleanup
-    t = await startTestServer(
-      { ...db.env, AGHANIM_API_KEY: API_KEY, AGHANIM_API_URL: fake.url },
-      [],
-      TUNING,
-    )
+    t = await startTestServer({ ...db.env, AGHANIM_API_KEY: API_KEY, AGHANIM_API_URL: fake.url }, [], TUNING)
     for (const player of ['p_down', 'p_ok', 'p_refund', 'p_race'])
       await t.api(`/api/players/${player}`, { method: 'PUT', body: JSON.stringify({ name: player }) })
   })
@@ -130,7 +126,10 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
           order_id: 'ord_down',
           player_id: 'p_down',
           paid_at: paidAt + 5,
-          items: [expect.objectContaining({ sku: 'crystals', quantity: 480 }), expect.objectContaining({ sku: 'sword' })],
+          items: [
+            expect.objectContaining({ sku: 'crystals', quantity: 480 }),
+            expect.objectContaining({ sku: 'sword' }),
+          ],
         },
       ],
       revoked_missing: [],
@@ -150,7 +149,12 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
     const fixed = await reconcileApi({ since: paidAt - HOUR, fix: true, mark_handled: true })
     expect(fixed.status, fixed.text).toBe(200)
     expect(fixed.json.fixed).toEqual([
-      expect.objectContaining({ order_id: 'ord_down', action: 'grant', result: 'granted', marked_handled: true }),
+      expect.objectContaining({
+        order_id: 'ord_down',
+        action: 'grant',
+        result: 'granted',
+        marked_handled: true,
+      }),
     ])
     expect(await inventory('p_down')).toEqual({ crystals: 480, sword: 1 })
     expect(fake.order('ord_down')?.handled_by_client).toBe(true)
@@ -200,7 +204,10 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
       expect(run.status, run.text).toBe(200)
       expect(run.json.missing).toHaveLength(6)
       expect(await inventory('p_race')).toEqual({ gold: 42 })
-      const results = run.json.fixed.map((entry: { order_id: string; result: string }) => [entry.order_id, entry.result])
+      const results = run.json.fixed.map((entry: { order_id: string; result: string }) => [
+        entry.order_id,
+        entry.result,
+      ])
       expect(results.slice(0, 3)).toEqual([
         ['ord_race0', 'already_granted'],
         ['ord_race1', 'already_granted'],
@@ -234,7 +241,9 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
 
     const since = paidAt - HOUR
     const report = await reconcileApi({ since, fix: true })
-    expect(report.json.missing.map((order: { order_id: string }) => order.order_id)).not.toContain('ord_refunded')
+    expect(report.json.missing.map((order: { order_id: string }) => order.order_id)).not.toContain(
+      'ord_refunded',
+    )
     expect(report.json.revoked_missing).toEqual([
       expect.objectContaining({ order_id: 'ord_refunded', player_id: 'p_refund', status: 'refunded' }),
     ])
@@ -270,7 +279,9 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
     expect((await t.send(reworded)).status).toBe(200)
     const run = await reconcileApi({ since: paidAt - 60, fix: true })
     expect(run.json.missing.map((order: { order_id: string }) => order.order_id)).toContain('ord_reworded')
-    expect(run.json.fixed.find((entry: { order_id: string }) => entry.order_id === 'ord_reworded')).toMatchObject({
+    expect(
+      run.json.fixed.find((entry: { order_id: string }) => entry.order_id === 'ord_reworded'),
+    ).toMatchObject({
       result: 'skipped',
       message: expect.stringContaining('Purchase completed'),
     })
@@ -287,8 +298,12 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
       Date.parse(runs.json.runs[1].started_at),
     )
     const metrics = (await fetch(`${t.url}/metrics`).then((response) => response.text())).split('\n')
-    expect(metrics).toContainEqual(expect.stringMatching(/^aghanim_reconcile_orders_total\{game="",kind="missing"\} [1-9]/))
-    expect(metrics).toContainEqual(expect.stringMatching(/^aghanim_reconcile_runs_total\{game="",result="ok"\} [1-9]/))
+    expect(metrics).toContainEqual(
+      expect.stringMatching(/^aghanim_reconcile_orders_total\{game="",kind="missing"\} [1-9]/),
+    )
+    expect(metrics).toContainEqual(
+      expect.stringMatching(/^aghanim_reconcile_runs_total\{game="",result="ok"\} [1-9]/),
+    )
   })
 
   test('refuses bad requests with a 4xx and changes nothing', async () => {
@@ -327,7 +342,7 @@ describe('reconciliation with several games', () => {
     await fake?.close()
   })
 
-  test("each game is reconciled with its own key and sees only its own orders", async () => {
+  test('each game is reconciled with its own key and sees only its own orders', async () => {
     const paidAt = now() - HOUR
     for (const [game, orderId] of [
       ['gm_a', 'ord_game_a'],
@@ -347,7 +362,10 @@ describe('reconciliation with several games', () => {
     expect(name.json.code).toBe('unknown_game')
     expect(name.json.message).toContain('gm_a, gm_b')
 
-    const a = await t.api('/api/reconcile', { method: 'POST', body: JSON.stringify({ game: 'gm_a', fix: true }) })
+    const a = await t.api('/api/reconcile', {
+      method: 'POST',
+      body: JSON.stringify({ game: 'gm_a', fix: true }),
+    })
     expect(a.json.missing.map((order: { order_id: string }) => order.order_id)).toEqual(['ord_game_a'])
     expect(a.json.fixed[0]).toMatchObject({ order_id: 'ord_game_a', result: 'granted' })
     expect(fake.requests.every((request) => request.game === 'gm_a')).toBe(true)

@@ -102,7 +102,11 @@ export async function run(argv: string[], { io, style }: CommandContext): Promis
         failure.message = `${failure.message ?? ''} (check --token / ADMIN_TOKEN)`
     } else {
       for await (const line of lines(response)) {
-        const value = safeJson(line) as { progress?: Record<string, number>; result?: Answer; error?: unknown }
+        const value = safeJson(line) as {
+          progress?: Record<string, number>
+          result?: Answer
+          error?: unknown
+        }
         if (value?.progress && live) {
           const p = value.progress
           io.stderr.write(

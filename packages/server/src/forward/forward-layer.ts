@@ -13,8 +13,8 @@ import { RECONCILE_TRIGGER } from '../ledger/ledger-router.js'
 import { orderOf } from '../ledger/order-of.js'
 import type { RouterLayer } from '../router/layered-router.js'
 import { type BackendDeps, callBackend } from './call-backend.js'
-import { relayAnswer } from './relay-answer.js'
 import { RECONCILE_RUN_HEADER } from './forward-request.js'
+import { relayAnswer } from './relay-answer.js'
 import { routeFor } from './routes.js'
 
 export interface ForwardLayerDeps extends BackendDeps {

@@ -1,15 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
-import type {
-  Ledger,
-  LedgerChange,
-  OrderClaim,
-  OrderClaims,
-  Player,
-  RecordedEvent,
-  ReconcileRunRecord,
-} from './ledger.js'
-import { createPlayerCache } from './player-cache.js'
+import type { Ledger, LedgerChange, OrderClaim, OrderClaims, Player, RecordedEvent } from './ledger.js'
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
+import { createPlayerCache } from './player-cache.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 
 /** The SQLite store's transaction handle: work items get the store's connection inside its transaction. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HttpError, readJson, sendJson } from '../http/respond.js'
 import type { ReconcileRunRecord } from '../ledger/ledger.js'
-import { type Reconciler, ReconcileError } from './reconciler.js'
+import { ReconcileError, type Reconciler } from './reconciler.js'
 import { S2sError } from './s2s-client.js'
 
 export interface ReconcileApiDeps {
@@ -58,7 +58,13 @@ export async function handleReconcileApi(
     line({ result })
   } catch (error) {
     const known = toHttpError(error)
-    line({ error: { status: 'error', code: known?.code ?? 'internal_error', message: known?.message ?? 'The reconciliation failed; see the server log.' } })
+    line({
+      error: {
+        status: 'error',
+        code: known?.code ?? 'internal_error',
+        message: known?.message ?? 'The reconciliation failed; see the server log.',
+      },
+    })
   }
   res.end()
   return true
@@ -71,7 +77,8 @@ export function parseReconcileBody(body: unknown, deps: Pick<ReconcileApiDeps, '
   const input = body as Record<string, unknown>
   const known = new Set(['since', 'until', 'game', 'fix', 'revoke', 'mark_handled'])
   const unknown = Object.keys(input).filter((name) => !known.has(name))
-  if (unknown.length > 0) throw invalid(`Unknown field ${JSON.stringify(unknown[0])}; expected ${[...known].join(', ')}.`)
+  if (unknown.length > 0)
+    throw invalid(`Unknown field ${JSON.stringify(unknown[0])}; expected ${[...known].join(', ')}.`)
   const nowSeconds = Math.floor(deps.now() / 1000)
   const until = input.until === undefined || input.until === null ? nowSeconds : seconds('until', input.until)
   const since =
@@ -83,7 +90,8 @@ export function parseReconcileBody(body: unknown, deps: Pick<ReconcileApiDeps, '
   if (input.game !== undefined && input.game !== null && typeof input.game !== 'string')
     throw invalid('game must be a string such as "gm_exTAyxPsVwh".')
   for (const name of ['fix', 'revoke', 'mark_handled'] as const)
-    if (input[name] !== undefined && typeof input[name] !== 'boolean') throw invalid(`${name} must be true or false.`)
+    if (input[name] !== undefined && typeof input[name] !== 'boolean')
+      throw invalid(`${name} must be true or false.`)
   return {
     since,
     until,

@@ -115,9 +115,7 @@ export async function reconcile(request: ReconcileRequest, deps: ReconcileDeps):
     for (const [orderId, payment] of orders) {
       const claim = claims.get(orderId)
       if (!claim?.grant || claim.revoke) continue
-      const items = payment.items?.length
-        ? payment.items
-        : ((await deps.s2s.getOrder(orderId))?.items ?? [])
+      const items = payment.items?.length ? payment.items : ((await deps.s2s.getOrder(orderId))?.items ?? [])
       revokedMissing.push({
         order_id: orderId,
         player_id: claim.grant.playerId,
@@ -141,7 +139,7 @@ export async function reconcile(request: ReconcileRequest, deps: ReconcileDeps):
       if (claims.get(orderId)?.grant) continue
       const order = await deps.s2s.getOrder(orderId)
       // The payment is done but the order moved on (refunded, disputed) or is unknown: nothing to grant.
-      if (!order || order.status !== 'paid') continue
+      if (order?.status !== 'paid') continue
       missing.push({
         order_id: orderId,
         player_id: order.player_id,
@@ -213,9 +211,9 @@ async function fixOne(
   const base = { order_id: order.order_id, player_id: order.player_id, action, status: answer.status }
   if (answer.status < 200 || answer.status >= 300)
     return { ...base, result: 'failed', message: messageOf(answer.body) }
-  const claims: OrderClaims | undefined = (
-    await deps.ledger.orderClaims(request.game, [order.order_id])
-  ).get(order.order_id)
+  const claims: OrderClaims | undefined = (await deps.ledger.orderClaims(request.game, [order.order_id])).get(
+    order.order_id,
+  )
   const claim = claims?.[action]
   const ours = claim?.eventId?.startsWith(`rec_${request.runId}_`) === true
   // Forward mode claims after the backend answered; no claim at all after a 2xx means nobody tied the

@@ -126,7 +126,8 @@ export function createS2sClient(options: S2sClientOptions): S2sClient {
           status,
         )
       }
-      const retryAfter = status === 429 ? retryAfterMs(response!.headers.get('retry-after'), now()) : undefined
+      const retryAfter =
+        status === 429 ? retryAfterMs(response!.headers.get('retry-after'), now()) : undefined
       const waitMs = retryAfter ?? Math.min(backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS)
       options.onRetry?.({ status, attempt, waitMs })
       await sleep(waitMs)
@@ -168,7 +169,11 @@ export function createS2sClient(options: S2sClientOptions): S2sClient {
       })
       const page = await json('GET', `v1/payments?${params}`)
       if (!Array.isArray(page))
-        throw new S2sError('s2s_rejected', 'The S2S API answered /v1/payments with something not a list.', 200)
+        throw new S2sError(
+          's2s_rejected',
+          'The S2S API answered /v1/payments with something not a list.',
+          200,
+        )
       return page as Payment[]
     },
     async getOrder(orderId) {

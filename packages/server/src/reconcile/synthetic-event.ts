@@ -74,7 +74,8 @@ const ITEM_FIELDS = [
 function itemOf(value: unknown): Record<string, unknown> {
   const item = (value ?? {}) as Record<string, unknown>
   const out: Record<string, unknown> = {}
-  for (const field of ITEM_FIELDS) if (item[field] !== undefined && item[field] !== null) out[field] = item[field]
+  for (const field of ITEM_FIELDS)
+    if (item[field] !== undefined && item[field] !== null) out[field] = item[field]
   if (Array.isArray(item.nested_items)) out.nested_items = item.nested_items.map(itemOf)
   return out
 }

@@ -67,7 +67,11 @@ describe('forward mode: reconciliation', () => {
     expect(synthetic.headers['x-aghanim-order-id']).toBe('ord_fwd_down')
     expect(synthetic.event).toMatchObject({
       event_type: 'item.add',
-      event_data: { player_id: 'p_fwd', reason: 'Order paid ord_fwd_down', items: [expect.objectContaining({ sku: 'gems', quantity: 9 })] },
+      event_data: {
+        player_id: 'p_fwd',
+        reason: 'Order paid ord_fwd_down',
+        items: [expect.objectContaining({ sku: 'gems', quantity: 9 })],
+      },
     })
 
     // Aghanim's own item.add arriving late is answered without bothering the backend.
@@ -75,7 +79,9 @@ describe('forward mode: reconciliation', () => {
     expect(late.status).toBe(200)
     expect(late.json).toEqual({ status: 'ok' })
     expect(backend.calls).toHaveLength(2)
-    expect((await t.api('/api/reconcile', { method: 'POST', body: JSON.stringify({ fix: true }) })).json.missing).toEqual([])
+    expect(
+      (await t.api('/api/reconcile', { method: 'POST', body: JSON.stringify({ fix: true }) })).json.missing,
+    ).toEqual([])
     expect(backend.calls).toHaveLength(2)
   })
 
@@ -89,13 +95,29 @@ describe('forward mode: reconciliation', () => {
       paid_at: paidAt,
       payments: [{ status: 'done', status_updated_at: paidAt }],
     })
-    backend.answer(() => ({ status: 400, body: { status: 'error', code: 'declined', message: 'no such player' } }))
-    const run = await t.api('/api/reconcile', { method: 'POST', body: JSON.stringify({ fix: true, since: paidAt - 10 }) })
+    backend.answer(() => ({
+      status: 400,
+      body: { status: 'error', code: 'declined', message: 'no such player' },
+    }))
+    const run = await t.api('/api/reconcile', {
+      method: 'POST',
+      body: JSON.stringify({ fix: true, since: paidAt - 10 }),
+    })
     expect(run.json.fixed).toEqual([
-      expect.objectContaining({ order_id: 'ord_fwd_refused', result: 'failed', status: 400, message: 'no such player' }),
+      expect.objectContaining({
+        order_id: 'ord_fwd_refused',
+        result: 'failed',
+        status: 400,
+        message: 'no such player',
+      }),
     ])
     backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
-    const retry = await t.api('/api/reconcile', { method: 'POST', body: JSON.stringify({ fix: true, since: paidAt - 10 }) })
-    expect(retry.json.fixed).toEqual([expect.objectContaining({ order_id: 'ord_fwd_refused', result: 'granted' })])
+    const retry = await t.api('/api/reconcile', {
+      method: 'POST',
+      body: JSON.stringify({ fix: true, since: paidAt - 10 }),
+    })
+    expect(retry.json.fixed).toEqual([
+      expect.objectContaining({ order_id: 'ord_fwd_refused', result: 'granted' }),
+    ])
   })
 })

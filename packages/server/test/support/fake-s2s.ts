@@ -131,7 +131,10 @@ export async function startFakeS2s(
     if (order && req.method === 'PATCH') {
       const body = JSON.parse((await text(req)) || 'null') as { handled_by_client?: unknown } | null
       if (typeof body?.handled_by_client !== 'boolean')
-        return send(422, validation(['body', 'handled_by_client'], 'Input should be a valid boolean', 'bool_type'))
+        return send(
+          422,
+          validation(['body', 'handled_by_client'], 'Input should be a valid boolean', 'bool_type'),
+        )
       order.handled_by_client = body.handled_by_client
       return send(200, orderRead(order))
     }
@@ -262,10 +265,16 @@ export async function startFakeS2s(
       if (!order) throw new Error(`no order ${orderId}`)
       order.status = orderStatus
       for (const entry of paymentRows)
-        if (entry.row.order_id === orderId) Object.assign(entry.row, { status: paymentStatus, status_updated_at: at, modified_at: at })
+        if (entry.row.order_id === orderId)
+          Object.assign(entry.row, { status: paymentStatus, status_updated_at: at, modified_at: at })
     },
     fail(status, options = {}) {
-      faults.push({ status, remaining: options.count ?? 1, path: options.path, retryAfter: options.retryAfter })
+      faults.push({
+        status,
+        remaining: options.count ?? 1,
+        path: options.path,
+        retryAfter: options.retryAfter,
+      })
     },
     order: (orderId) => orders.get(orderId),
     close: () =>
