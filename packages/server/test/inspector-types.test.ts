@@ -3,6 +3,7 @@ import type * as Page from '../inspector/src/types.js'
 import type { DeliveryDetailJson, DeliverySummaryJson } from '../src/deliveries/delivery-json.js'
 import type { DeliveryStatsJson } from '../src/deliveries/delivery-stats.js'
 import type { HistoryEntry, InventoryLine, Player } from '../src/ledger/ledger.js'
+import type { ReconcileRunJson } from '../src/reconcile/reconcile-api.js'
 
 // The inspector is compiled for the browser on its own (its own tsconfig, DOM types, no Node), so it keeps a
 // copy of the admin API's JSON shapes. These assertions are checked by the compiler (`npm test` type-checks
@@ -20,4 +21,5 @@ test('the inspector reads the JSON the admin API writes, field for field', () =>
   expectTypeOf<Page.HistoryEntry>().toEqualTypeOf<HistoryEntry>()
   // The page also takes epoch milliseconds for a minute (its chart is reused with them), so it accepts more.
   expectTypeOf<DeliveryStatsJson>().toExtend<Page.DeliveryStats>()
+  expectTypeOf<Page.ReconcileRun>().toEqualTypeOf<ReconcileRunJson>()
 })

@@ -8,6 +8,7 @@ import type {
   InventoryItem,
   OutboxPage,
   Player,
+  ReconcileRun,
 } from './types.js'
 
 /** A non-2xx answer of the admin API, with the server's `{ code, message }` when it sent one. */
@@ -96,6 +97,8 @@ export const api = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(filter),
     }).then((r) => r.redriven),
+  reconcileRuns: (limit = 20) =>
+    request<{ games: string[]; runs: ReconcileRun[] }>(`/api/reconcile/runs${query({ limit })}`),
   stats: (minutes: number) => request<DeliveryStats>(`/api/stats/deliveries${query({ minutes })}`),
   player: (id: string) =>
     request<{ player: Player; inventory: InventoryItem[] }>(`/api/players/${encodeURIComponent(id)}`),

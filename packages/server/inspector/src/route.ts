@@ -4,6 +4,7 @@ export type Route =
   | { view: 'delivery'; id: string }
   | { view: 'player'; id: string }
   | { view: 'outbox' }
+  | { view: 'reconcile' }
 
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2)
@@ -11,6 +12,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'deliveries' && parts[1]) return { view: 'delivery', id: parts[1] }
   if (parts[0] === 'players' && parts[1]) return { view: 'player', id: parts[1] }
   if (parts[0] === 'outbox') return { view: 'outbox' }
+  if (parts[0] === 'reconcile') return { view: 'reconcile' }
   return { view: 'deliveries', params: new URLSearchParams(search) }
 }
 
@@ -37,4 +39,8 @@ export function playerHref(id: string): string {
 
 export function outboxHref(): string {
   return '#/outbox'
+}
+
+export function reconcileHref(): string {
+  return '#/reconcile'
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HttpError, readJson, sendJson } from '../http/respond.js'
 import type { ReconcileRunRecord } from '../ledger/ledger.js'
+import type { ReconcileResult } from './reconcile-run.js'
 import { ReconcileError, type Reconciler } from './reconciler.js'
 import { S2sError } from './s2s-client.js'
 
@@ -130,7 +131,25 @@ function rethrow(error: unknown): never {
   throw toHttpError(error) ?? error
 }
 
-function runJson(run: ReconcileRunRecord) {
+/** A run as `GET /api/reconcile/runs` lists it (`result`: the run's answer, or `{ error }`). */
+export interface ReconcileRunJson {
+  id: string
+  game: string
+  trigger: 'schedule' | 'api'
+  started_at: string
+  finished_at: string
+  since: number
+  until: number
+  fix: boolean
+  checked: number
+  missing: number
+  revoked_missing: number
+  fixed: number
+  error: string | null
+  result: ReconcileResult | { error: string | null }
+}
+
+function runJson(run: ReconcileRunRecord): ReconcileRunJson {
   return {
     id: run.id,
     game: run.game,
@@ -145,6 +164,6 @@ function runJson(run: ReconcileRunRecord) {
     revoked_missing: run.revokedMissing,
     fixed: run.fixed,
     error: run.error,
-    result: run.result,
+    result: run.result as ReconcileRunJson['result'],
   }
 }
