@@ -41,6 +41,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "Replay a recorded delivery through the server's admin API",
     load: () => import('./commands/replay.js'),
   },
+  listen: {
+    summary: "Bring a deployed server's webhooks to your local app (mirror or tunnel)",
+    load: () => import('./commands/listen.js'),
+  },
   redrive: {
     summary: "Put forward mode's dead letters back in the outbox to be delivered again",
     load: () => import('./commands/redrive.js'),

@@ -3,7 +3,14 @@
  * player/inventory ledger, an admin API, metrics and the inspector.
  */
 
-export { type BatchConfig, type LogLevel, loadConfig, type ServerConfig } from './config/config.js'
+export {
+  type BatchConfig,
+  type GameSecrets,
+  type LogLevel,
+  loadConfig,
+  type SandboxPolicy,
+  type ServerConfig,
+} from './config/config.js'
 export { ConfigError } from './config/config-error.js'
 export type { DatabaseConfig } from './config/database-url.js'
 export { serveUsage } from './config/flags.js'

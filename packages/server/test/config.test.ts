@@ -137,6 +137,21 @@ describe('loadConfig', () => {
     )
   })
 
+  test('takes listeners in mirror mode by default; LISTEN_MODE and --listen-mode choose tunnel or off', () => {
+    const dir = tempDir()
+    expect(loadConfig([], {}, dir).listen).toEqual({ mode: 'mirror', timeoutMs: 10_000 })
+    expect(loadConfig([], { LISTEN_MODE: 'tunnel', LISTEN_TIMEOUT_MS: '2500' }, dir).listen).toEqual({
+      mode: 'tunnel',
+      timeoutMs: 2500,
+    })
+    expect(loadConfig(['--listen-mode', 'off'], { LISTEN_MODE: 'tunnel' }, dir).listen.mode).toBe('off')
+    expect(() => loadConfig(['--listen-mode', 'proxy'], {}, dir)).toThrow(
+      '--listen-mode must be one of off, mirror, tunnel, got "proxy".',
+    )
+    // Above the 60 s idempotency lease, a retry could take the key over while the laptop still answers.
+    expect(() => loadConfig(['--listen-timeout-ms', '60000'], {}, dir)).toThrow(ConfigError)
+  })
+
   test('refuses an explicit env file that does not exist', () => {
     expect(() => loadConfig(['--env-file', 'nope.env'], {}, tempDir())).toThrow(/Cannot read the env file/)
   })

@@ -4,7 +4,11 @@ import { join } from 'node:path'
 import { openSqliteDeliveryFiles, type SqliteDeliveryFiles } from '@aghanim-webhooks/store-sqlite'
 import type { Delivery, DeliveryInput, DeliveryLog } from 'aghanim-webhooks'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { createDeliveryRecorder, type DeliveryRecorder } from '../src/deliveries/delivery-recorder.js'
+import {
+  createDeliveryRecorder,
+  type DeliveryRecorder,
+  pathAndQuery,
+} from '../src/deliveries/delivery-recorder.js'
 import { createLogger } from '../src/logging/logger.js'
 import { createMetrics } from '../src/metrics/metrics.js'
 
@@ -53,6 +57,8 @@ function delivery(bodyBytes: number, receivedAt = Date.now()): Delivery {
     outcome: 'invalid_json',
     event: undefined,
     key: null,
+    game: null,
+    sandbox: false,
     status: 400,
     responseBody: '{"status":"error","code":"invalid_json"}',
     durationMs: 1,
@@ -77,6 +83,18 @@ describe('the delivery recorder', () => {
     expect(batches).toEqual([16])
     recorder.onDelivery(delivery(64 * 1024))
     expect(batches).toEqual([16])
+  })
+})
+
+describe('the path a record keeps', () => {
+  test.each([
+    ['http://localhost:8000/webhook', '/webhook'],
+    ['http://localhost:8000/webhook?batch=whevt_1&line=2', '/webhook?batch=whevt_1&line=2'],
+    ['https://hooks.example.com/a/b?x=1#frag', '/a/b?x=1'],
+    ['http://localhost:8000', '/'],
+    ['http://localhost//double', '//double'],
+  ])('%s keeps %s', (url, path) => {
+    expect(pathAndQuery(url)).toBe(path)
   })
 })
 

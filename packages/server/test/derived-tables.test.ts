@@ -17,7 +17,7 @@ import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support
 interface Backend {
   open(): Promise<ServerDatabase>
   /** The backend's ledger migrations, to find the version of the one a test un-applies. */
-  migrations: readonly string[]
+  migrations: readonly unknown[]
   /** Removes what the player_lookup migration created. */
   undoLookup: string
   sql(database: ServerDatabase, text: string): Promise<void>
@@ -79,7 +79,10 @@ async function unapplyFrom(
   database: ServerDatabase,
   table: 'delivery_stats' | 'player_lookup',
 ) {
-  const version = backend.migrations.findIndex((migration) => migration.includes(`CREATE TABLE ${table}`)) + 1
+  const version =
+    backend.migrations.findIndex(
+      (migration) => typeof migration === 'string' && migration.includes(`CREATE TABLE ${table}`),
+    ) + 1
   const undo = { player_lookup: backend.undoLookup, delivery_stats: 'DROP TABLE delivery_stats' }
   const order = ['player_lookup', 'delivery_stats'] as const
   const undone = order.slice(0, order.indexOf(table) + 1).map((name) => undo[name])

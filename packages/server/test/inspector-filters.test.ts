@@ -70,12 +70,22 @@ describe('the inspector’s routes', () => {
 
   it('round-trip ids that need escaping', () => {
     const id = 'player/with spaces?&#'
-    expect(parseRoute(playerHref(id))).toEqual({ view: 'player', id })
+    expect(parseRoute(playerHref(id))).toMatchObject({ view: 'player', id })
     expect(parseRoute(deliveryHref('dlv 9'))).toEqual({ view: 'delivery', id: 'dlv 9' })
   })
 
+  it('carry a player’s game and sandbox ledger, and nothing when there is none', () => {
+    const route = parseRoute(playerHref('p 1', { game: 'gm_a', sandbox: true }))
+    expect(route.view === 'player' && [route.id, route.params.toString()]).toEqual([
+      'p 1',
+      'game=gm_a&sandbox=true',
+    ])
+    const plain = parseRoute(playerHref('p1', { game: null, sandbox: false }))
+    expect(plain.view === 'player' && plain.params.toString()).toBe('')
+  })
+
   it('survive a malformed escape in a hand-typed URL', () => {
-    expect(parseRoute('#/players/%E0%A4%A')).toEqual({ view: 'player', id: '%E0%A4%A' })
+    expect(parseRoute('#/players/%E0%A4%A')).toMatchObject({ view: 'player', id: '%E0%A4%A' })
   })
 })
 

@@ -27,11 +27,13 @@ test('a ban through the ledger shows at the next read', async () => {
   expect((await database.ledger.getPlayer('p1'))?.banned).toBe(true)
 })
 
-test('a change committed by another process (another connection to the file) shows at the next read', async () => {
+test('a change committed by another process (another connection to the file) shows from the next turn on', async () => {
   expect((await database.ledger.getPlayer('p1'))?.name).toBe('Molly')
   const other = new DatabaseSync(path)
   other.prepare("UPDATE players SET name = 'Ælfrida', banned = 1 WHERE player_id = 'p1'").run()
   other.close()
+  // As a request would: it arrives by I/O, in a later turn of the event loop than the read before it.
+  await new Promise((resolve) => setImmediate(resolve))
   const player = await database.ledger.getPlayer('p1')
   expect(player?.name).toBe('Ælfrida')
   expect(player?.banned).toBe(true)

@@ -29,7 +29,7 @@ describe('reconciliation settings', () => {
       }),
     ).toEqual({
       apiUrl: 'http://127.0.0.1:9/s2s',
-      games: [{ game: '', apiKey: 'sk_one' }],
+      games: [{ game: '', apiKey: 'sk_one', webhookGame: null }],
       everyMs: 15 * 60_000,
       lookbackMs: 7 * 86_400_000,
     })
@@ -38,9 +38,25 @@ describe('reconciliation settings', () => {
 
   test('AGHANIM_GAME_API_KEYS names one key per game', () => {
     expect(load({ AGHANIM_GAME_API_KEYS: ' gm_a=ka ; gm_b=kb;' }).games).toEqual([
-      { game: 'gm_a', apiKey: 'ka' },
-      { game: 'gm_b', apiKey: 'kb' },
+      { game: 'gm_a', apiKey: 'ka', webhookGame: null },
+      { game: 'gm_b', apiKey: 'kb', webhookGame: null },
     ])
+  })
+
+  test('ties each key to the game AGHANIM_GAME_SECRETS names, and a lone key to a lone game', () => {
+    const secrets = { AGHANIM_GAME_SECRETS: 'gm_a=s1;gm_b=s2' }
+    expect(load({ ...secrets, AGHANIM_GAME_API_KEYS: 'gm_b=kb' }).games).toEqual([
+      { game: 'gm_b', apiKey: 'kb', webhookGame: 'gm_b' },
+    ])
+    expect(load({ AGHANIM_GAME_SECRETS: 'gm_a=s1', AGHANIM_API_KEY: 'k' }).games).toEqual([
+      { game: '', apiKey: 'k', webhookGame: 'gm_a' },
+    ])
+    expect(() => load({ ...secrets, AGHANIM_API_KEY: 'k' })).toThrow(
+      'give each its key in AGHANIM_GAME_API_KEYS',
+    )
+    expect(() => load({ ...secrets, AGHANIM_GAME_API_KEYS: 'gm_c=kc' })).toThrow(
+      'names game gm_c, which AGHANIM_GAME_SECRETS does not',
+    )
   })
 
   test.each([

@@ -328,24 +328,39 @@ describe.each(databases)('reconciliation against the S2S API (%s)', (_name, data
 describe('reconciliation with several games', () => {
   let fake: FakeS2s
   let t: TestServer
+  const signedFor = (game: string, secret: string, orderId: string) =>
+    t.send({ ...purchase('p_multi', orderId, game, 1), game_id: game }, { secret })
+  const inventoryOf = async (game: string) =>
+    (await t.api(`/api/players/p_multi?game=${game}`)).json.inventory
   beforeAll(async () => {
     fake = await startFakeS2s({ gm_a: 's2s_key_a', gm_b: 's2s_key_b' })
     t = await startTestServer(
-      { AGHANIM_GAME_API_KEYS: 'gm_a=s2s_key_a; gm_b=s2s_key_b', AGHANIM_API_URL: fake.url },
+      {
+        AGHANIM_WEBHOOK_SECRET: '',
+        AGHANIM_GAME_SECRETS: 'gm_a=whsec_game_a;gm_b=whsec_game_b',
+        AGHANIM_GAME_API_KEYS: 'gm_a=s2s_key_a; gm_b=s2s_key_b',
+        AGHANIM_API_URL: fake.url,
+      },
       [],
       TUNING,
     )
-    await t.api('/api/players/p_multi', { method: 'PUT', body: JSON.stringify({ name: 'multi' }) })
+    // One player id in both games: two players, one per game's ledger.
+    for (const game of ['gm_a', 'gm_b'])
+      await t.api(`/api/players/p_multi?game=${game}`, {
+        method: 'PUT',
+        body: JSON.stringify({ name: game }),
+      })
   })
   afterAll(async () => {
     await t?.close()
     await fake?.close()
   })
 
-  test('each game is reconciled with its own key and sees only its own orders', async () => {
+  test('each game is reconciled with its own key, sees only its own orders and grants into its own ledger', async () => {
     const paidAt = now() - HOUR
     for (const [game, orderId] of [
       ['gm_a', 'ord_game_a'],
+      ['gm_a', 'ord_game_a_seen'],
       ['gm_b', 'ord_game_b'],
     ] as const) {
       fake.addOrder(game, {
@@ -357,6 +372,9 @@ describe('reconciliation with several games', () => {
         payments: [{ status: 'done', status_updated_at: paidAt }],
       })
     }
+    expect((await signedFor('gm_a', 'whsec_game_a', 'ord_game_a_seen')).status).toBe(200)
+    expect(await inventoryOf('gm_a')).toEqual([{ sku: 'gm_a', quantity: 1 }])
+
     const name = await t.api('/api/reconcile', { method: 'POST', body: JSON.stringify({}) })
     expect(name.status).toBe(400)
     expect(name.json.code).toBe('unknown_game')
@@ -366,16 +384,28 @@ describe('reconciliation with several games', () => {
       method: 'POST',
       body: JSON.stringify({ game: 'gm_a', fix: true }),
     })
+    expect(a.json.checked).toBe(2)
     expect(a.json.missing.map((order: { order_id: string }) => order.order_id)).toEqual(['ord_game_a'])
     expect(a.json.fixed[0]).toMatchObject({ order_id: 'ord_game_a', result: 'granted' })
     expect(fake.requests.every((request) => request.game === 'gm_a')).toBe(true)
-    const inventory = (await t.api('/api/players/p_multi')).json.inventory
-    expect(inventory).toEqual([{ sku: 'gm_a', quantity: 1 }])
+    expect(await inventoryOf('gm_a')).toEqual([{ sku: 'gm_a', quantity: 2 }])
+    expect(await inventoryOf('gm_b')).toEqual([])
+
+    // The synthetic grant went through game A's webhook path: signed with its secret, into its ledger.
+    const history = (await t.api('/api/players/p_multi/history?game=gm_a')).json.history
+    expect(history[0]).toMatchObject({ reason: 'Order paid ord_game_a', sku: 'gm_a' })
 
     fake.requests.length = 0
-    const b = await t.api('/api/reconcile', { method: 'POST', body: JSON.stringify({ game: 'gm_b' }) })
+    const b = await t.api('/api/reconcile', {
+      method: 'POST',
+      body: JSON.stringify({ game: 'gm_b', fix: true }),
+    })
     expect(b.json.missing.map((order: { order_id: string }) => order.order_id)).toEqual(['ord_game_b'])
     expect(fake.requests.every((request) => request.game === 'gm_b')).toBe(true)
+    expect(await inventoryOf('gm_b')).toEqual([{ sku: 'gm_b', quantity: 1 }])
+    // Game B's late item.add, signed with its own secret, grants nothing more.
+    expect((await signedFor('gm_b', 'whsec_game_b', 'ord_game_b')).status).toBe(200)
+    expect(await inventoryOf('gm_b')).toEqual([{ sku: 'gm_b', quantity: 1 }])
     const runs = (await t.api('/api/reconcile/runs?game=gm_a')).json.runs
     expect(runs.map((run: { game: string }) => run.game)).toEqual(['gm_a'])
   })

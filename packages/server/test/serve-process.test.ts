@@ -148,6 +148,36 @@ describe('aghanim-webhooks serve (a real process)', () => {
   })
 })
 
+describe('aghanim-webhooks serve with several games (a real process)', () => {
+  test('--workers 2 serves every game in both workers, each game in its own ledger', async () => {
+    const serve = spawnServe(['--port', '0', '--host', '127.0.0.1', '--workers', '2'], {
+      cwd: tempDir(),
+      env: { AGHANIM_GAME_SECRETS: 'gm_a=whsec_proc_a;gm_b=whsec_proc_b', LOG_LEVEL: 'info' },
+    })
+    const url = await serve.ready
+    const out = serve.stdout()
+    expect(out).toContain('games       gm_a, gm_b; sandbox deliveries keep a ledger of their own per game')
+    expect(out).toContain('--secret <your-secret> --player testplayer --set game_id=gm_a')
+    expect(out).not.toContain('whsec_proc')
+    // The development seed's player is the first game's; the other game's ledger does not know it.
+    const verify = (game: string) =>
+      JSON.stringify(
+        fixtureEvent('player.verify', { game_id: game, event_data: { player_id: 'testplayer' } }),
+      )
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2
+          ? post(url, verify('gm_b'), 'whsec_proc_b').then((r) => r.status)
+          : post(url, verify('gm_a'), 'whsec_proc_a').then((r) => r.status),
+      ),
+    )
+    expect(answers).toEqual([200, 404, 200, 404, 200, 404, 200, 404, 200, 404])
+    expect((await post(url, verify('gm_b'), 'whsec_proc_a')).status).toBe(403)
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+  })
+})
+
 describe.each([
   ['SQLite', async () => ({ env: {} as Record<string, string>, schema: undefined as string | undefined })],
   [

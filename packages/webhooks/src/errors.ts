@@ -15,6 +15,14 @@ export const errorCatalogue = {
   malformed_timestamp: { status: 400, summary: 'The timestamp is not a whole number of Unix seconds.' },
   timestamp_outside_window: { status: 403, summary: 'The timestamp is outside the accepted replay window.' },
   signature_mismatch: { status: 403, summary: 'Invalid signature.' },
+  game_mismatch: {
+    status: 403,
+    summary: "The envelope's game_id is not the game whose secret signed the delivery.",
+  },
+  sandbox_not_accepted: {
+    status: 403,
+    summary: 'This receiver refuses sandbox deliveries (sandbox: reject).',
+  },
   invalid_encoding: { status: 400, summary: 'The body is not valid UTF-8.' },
   invalid_json: { status: 400, summary: 'The body is not valid JSON.' },
   invalid_envelope: { status: 400, summary: 'The body is not an Aghanim event envelope.' },

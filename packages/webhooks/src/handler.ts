@@ -8,13 +8,30 @@ import { runOnce } from './idempotency/once.js'
 import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
 import { type Answer, errorAnswer, toAnswer } from './router/answer.js'
 import type { HandlerContext, Router } from './router/router.js'
-import { webhookSecrets } from './secrets.js'
+import { ledgerScope, type SandboxPolicy, scopedKey } from './scope.js'
+import { webhookGameSecrets, webhookSecrets } from './secrets.js'
 import { type TracerLike, traceDeliveries, withTracing } from './tracing.js'
 import { prepareVerify, type ReplayWindow, verifyWith } from './verify.js'
 
+/** Options of `createWebhookHandler` and every adapter: `secret` (one game) or `secrets` (several), and a router. */
 export interface WebhookHandlerOptions<Tx = unknown> {
-  /** The webhook secret, or several during rotation. */
-  secret: string | readonly string[]
+  /**
+   * The webhook secret, or several during rotation (one game). Give `secrets` instead for several games: each
+   * delivery is checked against every secret, the one that matches names the game (`context.game`), and an
+   * envelope whose `game_id` is another game's is refused with 403 `game_mismatch`.
+   */
+  secret?: string | readonly string[]
+  /**
+   * Several games: each game's id and its secret, or several during a rotation.
+   *
+   * @example secrets: { gm_a: [process.env.GM_A_SECRET!, process.env.GM_A_OLD_SECRET!], gm_b: process.env.GM_B_SECRET! }
+   */
+  secrets?: Readonly<Record<string, string | readonly string[]>>
+  /**
+   * Sandbox deliveries (`sandbox: true`): `accept` (default) like live ones, `separate` with idempotency keys of
+   * their own (`context.scope`), `reject` refused with 403 `sandbox_not_accepted`.
+   */
+  sandbox?: SandboxPolicy
   router: Router<Tx>
   /** Idempotency store. Defaults to an in-process `MemoryStore`; pass a durable one in production, or `false`. */
   store?: IdempotencyStore<Tx> | false
@@ -49,6 +66,8 @@ export interface IncomingRequest {
   readonly headers: Headers
   /** Reads one header exactly as `headers.get` does, without building `headers` (the Node adapters). */
   readonly header?: (name: string) => string | null
+  /** The header lines as received, `[name, value, …]` (the Node adapters). */
+  readonly rawHeaders?: readonly string[]
 }
 
 /** What happened to one request: the input to the delivery log, metrics and the inspector. */
@@ -58,6 +77,11 @@ export interface Delivery {
   method: string
   url: string
   headers: Headers
+  /**
+   * The header lines as received, `[name, value, name, value, …]`, behind the Node adapters (absent behind
+   * fetch runtimes): what a log can keep without building `headers`.
+   */
+  rawHeaders?: readonly string[]
   /**
    * The request as a web `Request` (without its body, which is `body`). Behind the Node adapters it is built
    * on first use; a method the Fetch spec forbids (TRACE, CONNECT) shows there as GET, `method` has it right.
@@ -71,6 +95,10 @@ export interface Delivery {
   status: number
   responseBody: string
   durationMs: number
+  /** The game whose secret verified the delivery (the `secrets` option); `null` with a single `secret`, or unverified. */
+  game: string | null
+  /** The envelope's `sandbox` flag (false when there was no valid envelope). */
+  sandbox: boolean
   /** The attempt number the handler ran as (as in its context); 0 when it did not run. */
   attempt: number
   duplicate: boolean
@@ -134,20 +162,62 @@ function deliveryOf(
   receivedAt: number,
   durationMs: number,
 ): Delivery {
-  // Read once here, so the delivery holds these values and not `incoming` (a Node adapter's holds the socket's request).
-  const { method, url, headers } = incoming
-  let request = incoming instanceof Request ? incoming : undefined
-  return {
-    ...processed,
-    receivedAt,
-    durationMs,
-    method,
-    url,
-    headers,
-    get request() {
-      request ??= webRequestOf({ method, url, headers })
-      return request
-    },
+  return new ReceivedDelivery(incoming, processed, receivedAt, durationMs)
+}
+
+// A class, not an object literal with getters: one per request, and V8 builds these far faster. The URL and the
+// web `Headers` are built only when read (the Node adapters' incoming request builds each on first use); it
+// holds the adapter's incoming request, which holds header strings, not the socket.
+class ReceivedDelivery implements Delivery {
+  readonly receivedAt: number
+  readonly durationMs: number
+  readonly method: string
+  readonly rawHeaders: readonly string[] | undefined
+  readonly body: Uint8Array | undefined
+  readonly outcome: Delivery['outcome']
+  readonly event: AnyWebhookEvent | undefined
+  readonly key: string | null
+  readonly game: string | null
+  readonly sandbox: boolean
+  readonly status: number
+  readonly responseBody: string
+  readonly attempt: number
+  readonly duplicate: boolean
+  readonly error?: unknown
+  readonly #incoming: IncomingRequest
+  #request: Request | undefined
+
+  constructor(incoming: IncomingRequest, processed: Processed, receivedAt: number, durationMs: number) {
+    this.#incoming = incoming
+    this.#request = incoming instanceof Request ? incoming : undefined
+    this.receivedAt = receivedAt
+    this.durationMs = durationMs
+    this.method = incoming.method
+    this.rawHeaders = incoming.rawHeaders
+    this.body = processed.body
+    this.outcome = processed.outcome
+    this.event = processed.event
+    this.key = processed.key
+    this.game = processed.game
+    this.sandbox = processed.sandbox
+    this.status = processed.status
+    this.responseBody = processed.responseBody
+    this.attempt = processed.attempt
+    this.duplicate = processed.duplicate
+    if ('error' in processed) this.error = processed.error
+  }
+
+  get url(): string {
+    return this.#incoming.url
+  }
+
+  get headers(): Headers {
+    return this.#incoming.headers
+  }
+
+  get request(): Request {
+    this.#request ??= webRequestOf(this.#incoming)
+    return this.#request
   }
 }
 
@@ -165,9 +235,18 @@ const RETRY_AFTER_SECONDS = '5'
 type Config<Tx> = ReturnType<typeof resolveConfig<Tx>>
 
 function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
-  const secrets = webhookSecrets(options.secret)
+  if (options.secret !== undefined && options.secrets !== undefined)
+    throw new AghanimWebhookError(
+      'invalid_config',
+      'The webhook options `secret` and `secrets` are exclusive: `secret` for one game, `secrets` for several.',
+    )
+  const named = options.secrets === undefined ? undefined : webhookGameSecrets(options.secrets)
+  const secrets = named ? named.secrets : webhookSecrets(options.secret)
   return withTracing(options.tracer, {
     secrets,
+    /** The game of each secret, by index; undefined for a single game. */
+    games: named?.games,
+    sandbox: options.sandbox ?? 'accept',
     // Verification with options prepared once (`signatureCheck`); the tracer, when given, wraps it in a span.
     verify: verifyWith,
     router: options.router,
@@ -195,6 +274,8 @@ async function process<Tx>(request: IncomingRequest, config: Config<Tx>): Promis
     outcome: 'ok',
     event: undefined,
     key: null,
+    game: null,
+    sandbox: false,
     status: 0,
     responseBody: '',
     attempt: 0,
@@ -229,6 +310,8 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
   // node:crypto answers at once: no turn of the event loop for a verdict already there.
   const verified = checked instanceof Promise ? await checked : checked
   if (!verified.ok) throw verified.error
+  const game = config.games ? config.games[verified.secretIndex]! : null
+  state.game = game
   const parsed = parseEvent(parseJson(decodeUtf8(state.body)))
   if (!parsed.ok) {
     if (parsed.code === 'unknown_event_type' && config.acknowledgeUnknown) {
@@ -239,7 +322,20 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
   }
   const event = parsed.event
   state.event = event
-  const raw = { body: state.body, request }
+  if (game !== null && event.game_id !== undefined && event.game_id !== game)
+    throw new AghanimWebhookError(
+      'game_mismatch',
+      `The envelope names game ${JSON.stringify(event.game_id)}, but the delivery is signed with the secret of ${game}.`,
+    )
+  const sandbox = event.sandbox === true
+  state.sandbox = sandbox
+  if (sandbox && config.sandbox === 'reject')
+    throw new AghanimWebhookError(
+      'sandbox_not_accepted',
+      'This receiver does not accept sandbox deliveries; point the sandbox webhook elsewhere or disable it.',
+    )
+  const scope = ledgerScope(game, sandbox && config.sandbox === 'separate')
+  const raw: Raw = { body: state.body, request, game, sandbox, scope }
   if (isDecisionEvent(event.event_type) || !config.store) {
     state.attempt = 1
     return await dispatch(event, null, 1, config, unsupportedTransact, raw)
@@ -248,7 +344,7 @@ async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: 
   state.key = key
   const once = await runOnce(
     config.store,
-    key,
+    scopedKey(scope, key),
     {
       leaseMs: config.leaseMs,
       waitMs: config.inFlightWaitMs,
@@ -274,12 +370,12 @@ async function dispatch<Tx>(
   attempt: number,
   config: Config<Tx>,
   transact: (work: TransactionWork<Tx>) => void,
-  raw: { body: Uint8Array; request: IncomingRequest },
+  raw: Raw,
 ): Promise<Answer> {
   const handler = config.router.resolve(event.event_type)
   if (!handler)
     throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
-  const context: HandlerContext<Tx> = new Context(key, attempt, transact, raw.body, raw.request)
+  const context: HandlerContext<Tx> = new Context(key, attempt, transact, raw)
   try {
     const result = handler(event, context)
     // Most handlers answer at once (player.verify from memory): no microtask turn for a value already there.
@@ -291,6 +387,15 @@ async function dispatch<Tx>(
     }
     throw error
   }
+}
+
+/** What a handler's context carries of the request besides its key and attempt. */
+interface Raw {
+  body: Uint8Array
+  request: IncomingRequest
+  game: string | null
+  sandbox: boolean
+  scope: string
 }
 
 /** A handler's own refusal (`decline`, `deny`, a stored decline replayed) is logged by its catalogue code. */
@@ -335,14 +440,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 class Context<Tx> implements HandlerContext<Tx> {
   readonly #request: IncomingRequest
+  readonly body: Uint8Array
+  readonly game: string | null
+  readonly sandbox: boolean
+  readonly scope: string
   constructor(
     readonly key: string | null,
     readonly attempt: number,
     readonly transact: (work: TransactionWork<Tx>) => void,
-    readonly body: Uint8Array,
-    request: IncomingRequest,
+    raw: Raw,
   ) {
-    this.#request = request
+    this.#request = raw.request
+    this.body = raw.body
+    this.game = raw.game
+    this.sandbox = raw.sandbox
+    this.scope = raw.scope
   }
 
   get headers(): Headers {

@@ -11,8 +11,12 @@ export {
   isAghanimWebhookError,
 } from './errors.js'
 export * from './events/index.js'
-export { createWebhookHandler, type Delivery, type WebhookHandlerOptions } from './handler.js'
-export { type HeadersLike, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
+export {
+  createWebhookHandler,
+  type Delivery,
+  type WebhookHandlerOptions,
+} from './handler.js'
+export { type HeadersLike, headerRecord, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
 export {
   DELIVERY_LOG_COLUMNS,
   type DeliveryCursor,
@@ -58,6 +62,7 @@ export {
   type StandardSchemaV1,
   s,
 } from './schema.js'
+export { ledgerScope, type SandboxPolicy, scopedKey } from './scope.js'
 export { type SignInput, sign, signedHeaders } from './sign.js'
 export { type SpanAttributeValue, type SpanLike, spanNames, type TracerLike } from './tracing.js'
 export {

@@ -2,7 +2,7 @@
 // against its full check, the Node adapters' raw-header reader against web `Headers`, node's UTF-8 decoder
 // against the strict `TextDecoder`. Each shortcut is only worth having if no input tells them apart.
 import type { IncomingMessage } from 'node:http'
-import { catalogue, eventTypes, fixtureEvent, type Schema, s } from 'aghanim-webhooks'
+import { catalogue, eventTypes, fixtureEvent, headerRecord, type Schema, s } from 'aghanim-webhooks'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { toIncomingRequest } from '../src/adapters/node-request.js'
@@ -119,6 +119,27 @@ describe('the Node adapters read a header as web Headers would', () => {
         ]) {
           expect(request.header?.(name)).toBe(request.headers.get(name))
         }
+      }),
+      { numRuns: 3000 },
+    )
+  })
+})
+
+describe("a delivery's header record from the raw lines", () => {
+  it('for any raw headers: what web Headers list, repeats joined, refused fields left out', () => {
+    const names = fc.oneof(
+      headerName,
+      fc.constantFrom('__proto__', 'constructor', 'a b', 'Cookie', 'cookie', 'Set-Cookie', 'set-cookie'),
+    )
+    fc.assert(
+      fc.property(fc.array(fc.tuple(names, headerValue), { maxLength: 8 }), (pairs) => {
+        const req = { method: 'POST', url: '/', rawHeaders: pairs.flat(), headers: {}, socket: null }
+        const request = toIncomingRequest(req as unknown as IncomingMessage)
+        const fromLines = headerRecord({ rawHeaders: request.rawHeaders, headers: request.headers })
+        const fromHeaders = headerRecord({ headers: request.headers })
+        const sorted = (record: Record<string, string>) =>
+          Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        expect(sorted(fromLines)).toEqual(sorted(fromHeaders))
       }),
       { numRuns: 3000 },
     )

@@ -16,6 +16,9 @@ const noContext = {
   transact: () => undefined,
   body: new Uint8Array(),
   headers: new Headers(),
+  game: null,
+  sandbox: false,
+  scope: '',
 }
 
 /** Which registered handler `router` picks for `type`, by the label the handler returns. */

@@ -9,6 +9,8 @@ export interface CheckSettings {
   secret: string
   player: string
   sku: string
+  /** The game id every delivery names (`--game`): a receiver of several games checks it against the secret's. */
+  game?: string
   timeoutMs: number
   now: () => number
 }
@@ -47,6 +49,7 @@ export function event(
   const value = fixtureEvent(type, {}, { now: probe.settings.now }) as Record<string, unknown>
   const eventData = value.event_data as Record<string, unknown>
   if ('player_id' in eventData) eventData.player_id = probe.settings.player
+  if (probe.settings.game !== undefined) value.game_id = probe.settings.game
   mergeInto(value, { event_data: data })
   return value
 }

@@ -12,7 +12,7 @@ import type { Style } from '../style.js'
 
 export const help = `Run a conformance battery against any Aghanim webhook endpoint, in any language.
 
-Usage: aghanim-webhooks check <URL> --secret S [--player P] [--sku X] [--timeout MS] [--json] [--junit FILE]
+Usage: aghanim-webhooks check <URL> --secret S [--game G] [--player P] [--sku X] [--timeout MS] [--json] [--junit FILE]
 
 Sends ${allChecks.length} kinds of deliveries (signed right and wrong, malformed, stale, oversized, duplicated,
 concurrent) and prints one line per check: pass, warn, fail (expected vs got) or skip (nothing to judge).
@@ -24,6 +24,7 @@ Exit code 0 when no check failed (warnings allowed), 1 when one did, 2 on a usag
 
 Options:
   --secret S      the webhook secret the endpoint verifies with (or set AGHANIM_WEBHOOK_SECRET)
+  --game G        the game id every delivery names (game_id), for an endpoint of several games: S is G's secret
   --player P      a player the endpoint knows, for player.verify and item.add (default: testplayer)
   --sku X         the SKU item.add grants (default: crystals)
   --timeout MS    time budget per answer (default 3000)
@@ -36,6 +37,7 @@ Examples:
   aghanim-webhooks check http://localhost:8000/webhook --secret test_secret
   aghanim-webhooks check https://api.example.com/aghanim --player qa-player-1 --sku gems --json
   aghanim-webhooks check $URL --only signature-short,body-invalid-json
+  aghanim-webhooks check $URL --game gm_a --secret "$GM_A_SECRET"
   aghanim-webhooks check $STAGING_URL --junit reports/aghanim-check.xml
 `
 
@@ -50,6 +52,7 @@ export async function run(argv: string[], { io, style, now }: CommandContext): P
   const { values, positionals } = parseCommand(argv, {
     ...helpOption,
     secret: { type: 'string' },
+    game: { type: 'string' },
     player: { type: 'string' },
     sku: { type: 'string' },
     timeout: { type: 'string' },
@@ -66,6 +69,7 @@ export async function run(argv: string[], { io, style, now }: CommandContext): P
     secret: requireSecret(values.secret, io.env),
     player: values.player ?? 'testplayer',
     sku: values.sku ?? 'crystals',
+    ...(values.game === undefined ? {} : { game: checkGame(values.game) }),
     timeoutMs: integerOption(values.timeout, 'timeout', 1) ?? 3000,
     now,
   }
@@ -77,7 +81,7 @@ export async function run(argv: string[], { io, style, now }: CommandContext): P
   const progress = createProgress(io, checks.length)
   if (!values.json) {
     io.stdout.write(
-      `${style.bold(`Checking ${url.href}`)}  ${style.dim(`player ${settings.player}  sku ${settings.sku}  budget ${formatMs(settings.timeoutMs)}`)}\n\n`,
+      `${style.bold(`Checking ${url.href}`)}  ${style.dim(`${settings.game ? `game ${settings.game}  ` : ''}player ${settings.player}  sku ${settings.sku}  budget ${formatMs(settings.timeoutMs)}`)}\n\n`,
     )
   }
   const titleWidth = Math.max(...checks.map((check) => check.title.length))
@@ -122,6 +126,14 @@ export async function run(argv: string[], { io, style, now }: CommandContext): P
     io.stdout.write(`\n${ok ? style.green(line) : style.red(line)}\n`)
   }
   return ok ? exitCodes.ok : exitCodes.failed
+}
+
+function checkGame(game: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(game))
+    throw new UsageError(
+      `--game takes a game id such as gm_a (letters, digits, _ or -), got ${JSON.stringify(game)}.`,
+    )
+  return game
 }
 
 function selectChecks(only: string | undefined) {

@@ -4,8 +4,11 @@ import type {
   DeliveryPage,
   DeliveryStats,
   ForwardAttempt,
+  Games,
   HistoryEntry,
   InventoryItem,
+  Ledger,
+  ListenAnswer,
   OutboxPage,
   Player,
   ReconcileRun,
@@ -88,6 +91,10 @@ export const api = {
     request<{ attempts: ForwardAttempt[] }>(`/api/deliveries/${encodeURIComponent(id)}/forwards`).then(
       (r) => r.attempts,
     ),
+  listens: (id: string) =>
+    request<{ answers: ListenAnswer[] }>(`/api/deliveries/${encodeURIComponent(id)}/listens`).then(
+      (r) => r.answers,
+    ),
   outbox: (state: 'pending' | 'dead', limit = 100) =>
     request<OutboxPage>(`/api/outbox${query({ state, limit })}`),
   /** `filter` as `POST /api/outbox/redrive` takes it: `{ delivery_ids }` or `{ all_dead: true }`, … */
@@ -100,10 +107,24 @@ export const api = {
   reconcileRuns: (limit = 20) =>
     request<{ games: string[]; runs: ReconcileRun[] }>(`/api/reconcile/runs${query({ limit })}`),
   stats: (minutes: number) => request<DeliveryStats>(`/api/stats/deliveries${query({ minutes })}`),
-  player: (id: string) =>
-    request<{ player: Player; inventory: InventoryItem[] }>(`/api/players/${encodeURIComponent(id)}`),
-  history: (id: string) =>
-    request<{ history: HistoryEntry[] }>(`/api/players/${encodeURIComponent(id)}/history`).then(
-      (r) => r.history,
+  /** `ledger`: `game=…` and `sandbox=true` as the page's address has them. */
+  player: (id: string, ledger: URLSearchParams) =>
+    request<{ player: Player; inventory: InventoryItem[] } & Ledger>(
+      `/api/players/${encodeURIComponent(id)}${ledgerQuery(ledger)}`,
     ),
+  history: (id: string, ledger: URLSearchParams) =>
+    request<{ history: HistoryEntry[] }>(
+      `/api/players/${encodeURIComponent(id)}/history${ledgerQuery(ledger)}`,
+    ).then((r) => r.history),
+  games: () => request<Games>('/api/games'),
+}
+
+function ledgerQuery(ledger: URLSearchParams): string {
+  const params = new URLSearchParams()
+  for (const name of ['game', 'sandbox']) {
+    const value = ledger.get(name)
+    if (value) params.set(name, value)
+  }
+  const search = params.toString()
+  return search ? `?${search}` : ''
 }

@@ -180,7 +180,7 @@ function showShell(): void {
       target.view === 'delivery'
         ? deliveryView(target.id)
         : target.view === 'player'
-          ? playerView(target.id)
+          ? playerView(target.id, target.params)
           : target.view === 'outbox'
             ? outboxView()
             : target.view === 'reconcile'

@@ -2,7 +2,7 @@
 export type Route =
   | { view: 'deliveries'; params: URLSearchParams }
   | { view: 'delivery'; id: string }
-  | { view: 'player'; id: string }
+  | { view: 'player'; id: string; params: URLSearchParams }
   | { view: 'outbox' }
   | { view: 'reconcile' }
 
@@ -10,7 +10,8 @@ export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2)
   const parts = path.split('/').filter(Boolean).map(safeDecode)
   if (parts[0] === 'deliveries' && parts[1]) return { view: 'delivery', id: parts[1] }
-  if (parts[0] === 'players' && parts[1]) return { view: 'player', id: parts[1] }
+  if (parts[0] === 'players' && parts[1])
+    return { view: 'player', id: parts[1], params: new URLSearchParams(search) }
   if (parts[0] === 'outbox') return { view: 'outbox' }
   if (parts[0] === 'reconcile') return { view: 'reconcile' }
   return { view: 'deliveries', params: new URLSearchParams(search) }
@@ -33,8 +34,13 @@ export function deliveryHref(id: string): string {
   return `#/deliveries/${encodeURIComponent(id)}`
 }
 
-export function playerHref(id: string): string {
-  return `#/players/${encodeURIComponent(id)}`
+/** A player's page; `ledger` names the game (`game`) and the sandbox ledger (`sandbox=true`) when there are several. */
+export function playerHref(id: string, ledger?: { game?: string | null; sandbox?: boolean }): string {
+  const params = new URLSearchParams()
+  if (ledger?.game) params.set('game', ledger.game)
+  if (ledger?.sandbox) params.set('sandbox', 'true')
+  const search = params.toString()
+  return `#/players/${encodeURIComponent(id)}${search ? `?${search}` : ''}`
 }
 
 export function outboxHref(): string {

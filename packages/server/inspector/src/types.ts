@@ -105,6 +105,18 @@ export interface ForwardAttempt {
   answer: string | null
 }
 
+/** `aghanim-webhooks listen`: what a developer's laptop answered (`GET /api/deliveries/:id/listens`). */
+export interface ListenAnswer {
+  mode: 'mirror' | 'tunnel'
+  listener: string
+  target: string
+  started_at: string
+  duration_ms: number
+  status: number | null
+  error: string | null
+  answer: string | null
+}
+
 /** Forward mode: a notification waiting in the outbox, or a dead letter (`GET /api/outbox`). */
 export interface OutboxEntry {
   delivery_id: string
@@ -125,6 +137,18 @@ export interface OutboxEntry {
 export interface OutboxPage {
   entries: OutboxEntry[]
   counts: { pending: number; dead: number; oldest_pending_at: string | null }
+}
+
+/** Which ledger a player answer comes from: the game (`null`: the one unnamed game) and whether it is the sandbox's. */
+export interface Ledger {
+  game: string | null
+  sandbox: boolean
+}
+
+/** `GET /api/games`: the games the server serves (none named: one unnamed game) and its sandbox policy. */
+export interface Games {
+  games: string[]
+  sandbox: 'separate' | 'accept' | 'reject'
 }
 
 /** One reconciliation against the S2S API (`GET /api/reconcile/runs`). */

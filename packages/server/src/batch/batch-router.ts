@@ -9,8 +9,8 @@ export interface BatchDeps {
   webhookPath: string
   /** The server's own webhook handler: every line goes through the same verify → route → exactly-once path. */
   handle: () => (request: Request) => Promise<Response>
-  /** The secret lines are signed with (the current one). */
-  secret: () => string
+  /** The secret lines are signed with: the current one of the game whose secret verified the batch. */
+  secret: (game: string | null) => string
   now: () => number
   fetch?: typeof globalThis.fetch
 }
@@ -29,7 +29,7 @@ const CONCURRENCY = 8
  * @example const router = createBatchRouter({ config, webhookPath: '/webhook', handle: () => handle, secret, now })
  */
 export function createBatchRouter<Tx>(deps: BatchDeps): Router<Tx> {
-  return createRouter<Tx>().on('batch.ready', async (event) => {
+  return createRouter<Tx>().on('batch.ready', async (event, { game }) => {
     const data = event.event_data as Record<string, unknown>
     const field = URL_FIELDS.find((name) => typeof data[name] === 'string')
     const url = field ? parseUrl(String(data[field])) : undefined
@@ -54,7 +54,9 @@ export function createBatchRouter<Tx>(deps: BatchDeps): Router<Tx> {
       throw error
     }
     const lines = splitLines(file)
-    const results = await runLines(lines, (line, index) => deliverLine(deps, event.event_id, line, index + 1))
+    const results = await runLines(lines, (line, index) =>
+      deliverLine(deps, game, event.event_id, line, index + 1),
+    )
     const failed = results.filter((result) => result.status < 200 || result.status >= 300)
     if (failed.length === 0) return undefined
     const first = failed[0]!
@@ -75,6 +77,7 @@ interface LineResult {
 
 async function deliverLine(
   deps: BatchDeps,
+  game: string | null,
   batchId: string,
   line: Uint8Array,
   number: number,
@@ -89,7 +92,7 @@ async function deliverLine(
     headers: {
       'content-type': 'application/json',
       'user-agent': 'aghanim-webhooks/batch',
-      ...(await signedHeaders({ secret: deps.secret(), timestamp, body: line })),
+      ...(await signedHeaders({ secret: deps.secret(game), timestamp, body: line })),
     },
   })
   const response = await deps.handle()(request)

@@ -1,4 +1,5 @@
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
+import type { ListenerInfo, ReportedAnswer } from '../listen/listen-hub.js'
 import type { MetricsSnapshot } from '../metrics/metrics.js'
 
 /** What the primary and its workers tell each other over the cluster IPC channel. Internal. */
@@ -12,6 +13,15 @@ export type ClusterMessage =
    * when it changes, and to a reporting worker as the `ack` of its report (once every worker was told).
    */
   | { type: 'aghanim:watched'; watched: boolean; ack?: number }
+  /** A worker's `listen` listeners, whenever they change; the primary sends the directory, then the `listen-ack`. */
+  | { type: 'aghanim:listeners'; listeners: ListenerInfo[]; id: number }
+  | { type: 'aghanim:listen-ack'; id: number }
+  /** Every worker's listeners, sent to all workers when it changes. */
+  | { type: 'aghanim:listen-directory'; listeners: ListenerInfo[] }
+  /** A delivery event for a listener: to the primary, which sends it to the worker holding that listener. */
+  | { type: 'aghanim:listen-deliver'; listener: string; frame: string }
+  /** A listener's answer that reached another worker than the one waiting for it: sent on to all. */
+  | { type: 'aghanim:listen-answer'; answer: ReportedAnswer }
   | { type: 'aghanim:metrics-request'; id: number }
   | { type: 'aghanim:metrics-collect'; id: string }
   | { type: 'aghanim:metrics-snapshot'; id: string; snapshot: MetricsSnapshot }

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import type { ListenerInfo } from '../listen/listen-hub.js'
 import { type MetricsSnapshot, mergeSnapshots } from '../metrics/metrics.js'
 import { type ClusterMessage, COLLECT_TIMEOUT_MS, isClusterMessage } from './messages.js'
 
@@ -34,6 +35,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let listening = 0
   const collections = new Map<string, { snapshots: MetricsSnapshot[]; expected: number; done: () => void }>()
   const liveClients = new Map<number, number>()
+  const listeners = new Map<number, ListenerInfo[]>()
+  const directory = (): ClusterMessage => ({
+    type: 'aghanim:listen-directory',
+    listeners: [...listeners.values()].flat(),
+  })
   let watched = false
   const updateWatched = () => {
     const now = [...liveClients.values()].some((count) => count > 0)
@@ -63,6 +69,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     switch (message.type) {
       case 'aghanim:listening':
         send(worker, { type: 'aghanim:watched', watched })
+        send(worker, directory())
         listening++
         if (!started && listening === options.workers) {
           started = true
@@ -76,6 +83,20 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         liveClients.set(worker.id, message.count)
         updateWatched()
         send(worker, { type: 'aghanim:watched', watched, ack: message.id })
+        return
+      case 'aghanim:listeners':
+        listeners.set(worker.id, message.listeners)
+        broadcast(directory())
+        send(worker, { type: 'aghanim:listen-ack', id: message.id })
+        return
+      case 'aghanim:listen-deliver': {
+        const holder = [...listeners].find(([, held]) => held.some((info) => info.id === message.listener))
+        const target = holder && cluster.workers?.[holder[0]]
+        if (target) send(target, message)
+        return
+      }
+      case 'aghanim:listen-answer':
+        for (const other of liveWorkers()) if (other.id !== worker.id) send(other, message)
         return
       case 'aghanim:metrics-request':
         collect().then((snapshot) =>
@@ -117,6 +138,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     cluster.on('exit', (worker, code, signal) => {
       liveClients.delete(worker.id)
       updateWatched()
+      if (listeners.delete(worker.id)) broadcast(directory())
       if (!stopping && !started) {
         // A worker that cannot start (bad handlers module, database down) will not do better on a retry.
         failure = code ?? 1

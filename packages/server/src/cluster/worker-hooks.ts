@@ -1,4 +1,5 @@
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
+import type { ListenCluster } from '../listen/listen-hub.js'
 import type { MetricsSnapshot } from '../metrics/metrics.js'
 import type { ClusterHooks } from '../server/start-server.js'
 import { type ClusterMessage, COLLECT_TIMEOUT_MS, isClusterMessage } from './messages.js'
@@ -19,6 +20,8 @@ export function workerHooks(): ClusterHooks {
   let batch: DeliverySummaryJson[] = []
   let watched = false
   const acks = new Map<number, () => void>()
+  let listenLocal: Parameters<ListenCluster['attach']>[0] | undefined
+  const listenAcks = new Map<number, () => void>()
   const relay = () => {
     send({ type: 'aghanim:deliveries', summaries: batch })
     batch = []
@@ -34,13 +37,40 @@ export function workerHooks(): ClusterHooks {
     else if (message.type === 'aghanim:metrics-collect' && local) {
       send({ type: 'aghanim:metrics-snapshot', id: message.id, snapshot: local.snapshot() })
     } else if (message.type === 'aghanim:metrics-result') waiting.get(message.id)?.(message.snapshot)
+    else if (message.type === 'aghanim:listen-directory') listenLocal?.directory(message.listeners)
+    else if (message.type === 'aghanim:listen-deliver') listenLocal?.deliver(message.listener, message.frame)
+    else if (message.type === 'aghanim:listen-answer') listenLocal?.answer(message.answer)
+    else if (message.type === 'aghanim:listen-ack') listenAcks.get(message.id)?.()
     else if (message.type === 'aghanim:watched') {
       watched = message.watched
       if (message.ack !== undefined) acks.get(message.ack)?.()
     }
   })
 
+  const listen: ListenCluster = {
+    attach(hooks) {
+      listenLocal = hooks
+    },
+    announce(listeners) {
+      if (!process.connected) return Promise.resolve()
+      const id = ++sequence
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          listenAcks.delete(id)
+          resolve()
+        }
+        const timer = setTimeout(done, COLLECT_TIMEOUT_MS)
+        listenAcks.set(id, done)
+        send({ type: 'aghanim:listeners', listeners, id })
+      })
+    },
+    deliver: (listener, frame) => send({ type: 'aghanim:listen-deliver', listener, frame }),
+    answer: (answer) => send({ type: 'aghanim:listen-answer', answer }),
+  }
+
   return {
+    listen,
     attach(hooks) {
       local = hooks
     },

@@ -5,6 +5,7 @@ import { ConfigError } from './config-error.js'
 import { type DatabaseConfig, parseDatabaseUrl } from './database-url.js'
 import { readDotEnv } from './dot-env.js'
 import { parseServeFlags, type ServeFlags } from './flags.js'
+import { parseGameList } from './game-list.js'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
@@ -17,8 +18,18 @@ export interface ServerConfig {
   database: DatabaseConfig
   /** How long start-up waits for the database (PostgreSQL not accepting connections yet, an SQLite file locked). */
   databaseWaitMs: number
-  /** Accepted webhook secrets, newest first; empty until a development start generates one. */
+  /**
+   * Accepted webhook secrets of the one unnamed game (`AGHANIM_WEBHOOK_SECRET`), newest first; empty until a
+   * development start generates one, and when `games` names the games.
+   */
   secrets: string[]
+  /**
+   * The games this receiver serves, each with its secrets (`AGHANIM_GAME_SECRETS`, `--game`); the matching
+   * secret names a delivery's game. Empty: one unnamed game, whose secrets are `secrets`.
+   */
+  games: GameSecrets[]
+  /** What sandbox deliveries (`sandbox: true`) do: a ledger of their own per game, the live one, or a 403. */
+  sandbox: SandboxPolicy
   /** Bearer token for `/api/`; without one the admin API only answers loopback clients. */
   adminToken: string | undefined
   /** Absolute path of the studio's handlers module (`--handlers`). */
@@ -44,9 +55,31 @@ export interface ServerConfig {
   forward: ForwardConfig | undefined
   /** OpenTelemetry traces, exported as OTLP/HTTP; undefined when no OTLP endpoint is set. */
   tracing: TracingConfig | undefined
+  /** `aghanim-webhooks listen`: what connected listeners get (`--listen-mode`) and how long a tunnel waits. */
+  listen: ListenConfig
   /** Reconciliation against Aghanim's S2S API (docs/reconcile.md). */
   reconcile: ReconcileConfig
 }
+
+/**
+ * `off`: no listener may connect (404); `mirror`: listeners get a copy of each delivery the server answered;
+ * `tunnel`: a delivery a connected listener's filter takes is answered with the laptop's answer.
+ */
+export type ListenMode = 'off' | 'mirror' | 'tunnel'
+
+export interface ListenConfig {
+  mode: ListenMode
+  /** How long a tunnelled delivery waits for the laptop's answer before a retryable 504. */
+  timeoutMs: number
+}
+
+export interface GameSecrets {
+  game: string
+  /** Newest first; several during a rotation. */
+  secrets: string[]
+}
+
+export type SandboxPolicy = 'separate' | 'accept' | 'reject'
 
 export interface TracingConfig {
   /** Where spans are POSTed: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`. */
@@ -98,6 +131,25 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
         }
       : parsed
   const secrets = splitList(flags.secret ?? env.AGHANIM_WEBHOOK_SECRET)
+  const games = parseGameList(
+    flags.game ? '--game' : 'AGHANIM_GAME_SECRETS',
+    flags.game ?? env.AGHANIM_GAME_SECRETS,
+  ).map(({ game, values }) => ({ game, secrets: values }))
+  const owners = new Map<string, string>()
+  for (const { game, secrets: own } of games)
+    for (const secret of own) {
+      const other = owners.get(secret)
+      if (other !== undefined && other !== game)
+        throw new ConfigError(
+          `AGHANIM_GAME_SECRETS gives games ${other} and ${game} the same secret: the secret names the game, so each needs its own.`,
+        )
+      owners.set(secret, game)
+    }
+  if (games.length > 0 && secrets.length > 0) {
+    throw new ConfigError(
+      'AGHANIM_GAME_SECRETS (--game) and AGHANIM_WEBHOOK_SECRET (--secret) are exclusive: with several games, list every game with its secrets in AGHANIM_GAME_SECRETS.',
+    )
+  }
   const maxBodyBytes = integer(
     'MAX_BODY_BYTES',
     env.MAX_BODY_BYTES ?? String(1024 * 1024),
@@ -106,15 +158,16 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
   )
   const forward = resolveForwardConfig({
     to: flags['forward-to'] ?? env.FORWARD_TO,
+    sandboxTo: flags['forward-sandbox-to'] ?? env.FORWARD_SANDBOX_TO,
     secret: flags['forward-secret'] ?? env.FORWARD_SECRET,
     timeoutMs: flags['forward-timeout-ms'] ?? env.FORWARD_TIMEOUT_MS,
     async: flags['forward-async'] ?? env.FORWARD_ASYNC,
     retrySchedule: env.FORWARD_RETRY_SCHEDULE,
     maxAnswerBytes: maxBodyBytes,
   })
-  if (production && secrets.length === 0) {
+  if (production && secrets.length === 0 && games.length === 0) {
     throw new ConfigError(
-      'NODE_ENV=production needs a webhook secret: set AGHANIM_WEBHOOK_SECRET (Dashboard → Webhooks) or pass --secret.',
+      'NODE_ENV=production needs a webhook secret: set AGHANIM_WEBHOOK_SECRET (Dashboard → Webhooks), pass --secret, or name the games in AGHANIM_GAME_SECRETS.',
     )
   }
   return {
@@ -123,6 +176,12 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     webhookPath: webhookPath(flags.path ?? env.WEBHOOK_PATH ?? '/webhook'),
     database,
     secrets,
+    games,
+    sandbox: oneOf('--sandbox', flags.sandbox ?? env.SANDBOX ?? 'separate', [
+      'separate',
+      'accept',
+      'reject',
+    ] as const),
     adminToken: nonEmpty(flags['admin-token'] ?? env.ADMIN_TOKEN),
     handlersPath: optionalPath(cwd, flags.handlers ?? env.AGHANIM_HANDLERS),
     workers: integer('--workers', flags.workers ?? env.WORKERS ?? '1', 1, 256),
@@ -151,7 +210,24 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
     seedTestPlayer: !production && forward === undefined,
     forward,
     tracing: tracingConfig(env),
-    reconcile: resolveReconcileConfig(env),
+    listen: {
+      mode: oneOf('--listen-mode', flags['listen-mode'] ?? env.LISTEN_MODE ?? 'mirror', [
+        'off',
+        'mirror',
+        'tunnel',
+      ] as const),
+      // Under the 60 s idempotency lease, like forward mode's timeout, so a retry cannot take the key over.
+      timeoutMs: integer(
+        'LISTEN_TIMEOUT_MS',
+        flags['listen-timeout-ms'] ?? env.LISTEN_TIMEOUT_MS ?? '10000',
+        1,
+        50_000,
+      ),
+    },
+    reconcile: resolveReconcileConfig(
+      env,
+      games.map(({ game }) => game),
+    ),
   }
 }
 

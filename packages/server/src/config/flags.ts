@@ -9,6 +9,8 @@ export const serveOptions = {
   'database-url': { type: 'string' },
   'database-schema': { type: 'string' },
   secret: { type: 'string' },
+  game: { type: 'string', multiple: true },
+  sandbox: { type: 'string' },
   'admin-token': { type: 'string' },
   handlers: { type: 'string' },
   workers: { type: 'string' },
@@ -18,17 +20,22 @@ export const serveOptions = {
   'data-dir': { type: 'string' },
   'env-file': { type: 'string' },
   'forward-to': { type: 'string', multiple: true },
+  'forward-sandbox-to': { type: 'string', multiple: true },
   'forward-secret': { type: 'string' },
   'forward-timeout-ms': { type: 'string' },
   'forward-async': { type: 'string' },
+  'listen-mode': { type: 'string' },
+  'listen-timeout-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
 export type ServeFlags = Partial<
-  Record<Exclude<keyof typeof serveOptions, 'help' | 'forward-to'>, string>
+  Record<Exclude<keyof typeof serveOptions, 'help' | 'forward-to' | 'forward-sandbox-to' | 'game'>, string>
 > & {
   help?: boolean
   'forward-to'?: string[]
+  'forward-sandbox-to'?: string[]
+  game?: string[]
 }
 
 /** Parses `serve` flags strictly: an unknown flag or a stray argument is a `ConfigError`, not a silent default. Internal. */
@@ -57,6 +64,8 @@ Every flag mirrors an environment variable (flags win; a .env file in the workin
   --database-url URL        DATABASE_URL          postgres://… or sqlite:FILE (default sqlite:./data/aghanim-webhooks.db)
   --database-schema S       DATABASE_SCHEMA       PostgreSQL schema (default public)
   --secret S[,S2]           AGHANIM_WEBHOOK_SECRET  webhook secret(s), comma-separated during rotation
+  --game G=S[,S2]           AGHANIM_GAME_SECRETS  several games: gm_a=whsec_1,whsec_1b;gm_b=whsec_2 (repeat --game)
+  --sandbox MODE            SANDBOX               sandbox deliveries: separate (own ledger, default), accept, reject
   --admin-token T           ADMIN_TOKEN           bearer token for /api/ (without: loopback clients only)
   --handlers FILE           AGHANIM_HANDLERS      your handlers module (.js, or .ts on Node 22.18+)
   --workers N               WORKERS               processes (node:cluster), e.g. one per core
@@ -69,9 +78,15 @@ Every flag mirrors an environment variable (flags win; a .env file in the workin
 
 Forward mode (your backend in any language behind the verified, exactly-once front door; docs/forward.md):
   --forward-to [PATTERN=]URL  FORWARD_TO          POST verified deliveries there (repeat: item.*=URL, *=URL)
+  --forward-sandbox-to [PATTERN=]URL  FORWARD_SANDBOX_TO  sandbox deliveries there instead (default: --forward-to)
   --forward-secret S[,S2]   FORWARD_SECRET        secret the forwarded calls are signed with (first signs)
   --forward-timeout-ms N    FORWARD_TIMEOUT_MS    how long to wait for the backend (default 10000)
   --forward-async notifications  FORWARD_ASYNC    answer notifications once stored, deliver with retries
+
+Developers' laptops (\`aghanim-webhooks listen\`; docs/cli.md):
+  --listen-mode MODE        LISTEN_MODE           mirror (default: listeners get a copy), tunnel (the laptop
+                                                  answers what its filter takes), off (no listeners)
+  --listen-timeout-ms N     LISTEN_TIMEOUT_MS     tunnel: how long to wait for the laptop (default 10000)
 
 Examples:
   aghanim-webhooks serve

@@ -1,6 +1,7 @@
 import { openPostgresStore, type PostgresStore, type PostgresTx } from '@aghanim-webhooks/store-postgres'
 import type { DeliveryInput, DeliveryLog } from 'aghanim-webhooks'
 import { minuteCounts } from '../deliveries/delivery-stats.js'
+import { nameLedgerStatements, numbered, OWNER_QUERY } from '../ledger/ledger-owner.js'
 import { createPostgresLedger } from '../ledger/postgres-ledger.js'
 import { postgresLedgerMigrations } from '../ledger/postgres-schema.js'
 import {
@@ -51,6 +52,21 @@ export async function openPostgresDatabase(options: {
     },
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
     releaseAbandonedClaims: async () => 0,
+    nameLedger: (game) =>
+      store.transact(async ({ client }) => {
+        const { claim, move } = nameLedgerStatements(game, new Date(options.now()))
+        const claimed = await client.query(numbered(claim.sql), claim.values)
+        if (claimed.rows.length === 0) {
+          const { rows } = await client.query(OWNER_QUERY)
+          return { owner: String(rows[0]?.game), moved: false }
+        }
+        for (const statement of move) await client.query(numbered(statement.sql), statement.values)
+        return { owner: game, moved: true }
+      }),
+    async ledgerOwner() {
+      const { rows } = await store.pool.query<{ game: string }>(OWNER_QUERY)
+      return rows[0]?.game
+    },
     ping: () => ledger.ping(),
     close: () => store.close(),
   }

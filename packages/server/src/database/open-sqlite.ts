@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { SQLInputValue } from 'node:sqlite'
 import {
   type LegacyProgress,
   openSqliteDeliveryFiles,
@@ -7,6 +8,7 @@ import {
   type SqliteStore,
   type SqliteTx,
 } from '@aghanim-webhooks/store-sqlite'
+import { nameLedgerStatements, OWNER_QUERY } from '../ledger/ledger-owner.js'
 import { createSqliteLedger } from '../ledger/sqlite-ledger.js'
 import { sqliteLedgerMigrations } from '../ledger/sqlite-schema.js'
 import { type DatabaseEvents, LEDGER_SCOPE, type ServerDatabase } from './server-database.js'
@@ -59,6 +61,18 @@ export async function openSqliteDatabase(options: {
     deliveryStats: (since, until) => deliveries.stats(since, until),
     pruneKeys: (olderThan) => store.pruneKeys(olderThan),
     releaseAbandonedClaims: () => store.releaseAllClaims(),
+    nameLedger: (game) =>
+      store.transact(({ db }) => {
+        const { claim, move } = nameLedgerStatements(game, options.now())
+        const claimed = db.prepare(claim.sql).get(...(claim.values as SQLInputValue[]))
+        if (!claimed) return { owner: String(db.prepare(OWNER_QUERY).get()?.game), moved: false }
+        for (const statement of move) db.prepare(statement.sql).run(...(statement.values as SQLInputValue[]))
+        return { owner: game, moved: true }
+      }),
+    async ledgerOwner() {
+      const row = store.db.prepare(OWNER_QUERY).get()
+      return row ? String(row.game) : undefined
+    },
     // Ready means able to acknowledge: an empty transaction through the group commit waits for the write lock
     // and the WAL fsync, so a file another process keeps locked, or a disk whose fsync failed (after which the
     // store acknowledges nothing more), makes /readyz answer 503 and lets the orchestrator replace the process.

@@ -37,6 +37,14 @@ export interface ServerDatabase<Tx = unknown> {
    * instance is gone (see the store's `Presence`). Resolves with how many were freed.
    */
   releaseAbandonedClaims(): Promise<number>
+  /**
+   * Names the game the database's ledger belongs to, once (`AGHANIM_GAME_SECRETS`' first game): the first time,
+   * everything the unnamed game (`AGHANIM_WEBHOOK_SECRET`) kept moves into it, in one transaction. Resolves with
+   * the owner (`game`, or the one named before) and whether rows moved now.
+   */
+  nameLedger(game: string): Promise<{ owner: string; moved: boolean }>
+  /** The game named by `nameLedger`, if any. */
+  ledgerOwner(): Promise<string | undefined>
   ping(): Promise<void>
   close(): Promise<void>
 }

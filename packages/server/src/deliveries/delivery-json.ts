@@ -35,6 +35,8 @@ const SIGNATURE_FAILURES = new Set([
   'malformed_timestamp',
   'timestamp_outside_window',
   'signature_mismatch',
+  // Signed with one game's secret, naming another: not genuine for the game it names, so never replayable.
+  'game_mismatch',
 ])
 // Answered before the signature was looked at.
 const NOT_VERIFIED = new Set(['method_not_allowed', 'body_too_large'])

@@ -11,6 +11,12 @@ export function parseDeliveryQuery(params: URLSearchParams): DeliveryQuery {
     const value = params.get(name)
     return value === null || value === '' ? undefined : value
   }
+  // The log is shared by the games and keeps neither a game nor a sandbox column: say so rather than list all.
+  for (const name of ['game', 'sandbox'])
+    if (text(name) !== undefined)
+      throw invalid(
+        `The delivery log lists every game's deliveries and cannot filter by ${name}; a delivery's body names its game_id and sandbox.`,
+      )
   query.eventType = text('type')
   query.outcome = text('outcome')
   query.key = text('key')

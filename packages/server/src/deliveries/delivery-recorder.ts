@@ -2,6 +2,7 @@ import {
   type Delivery,
   type DeliveryInput,
   type DeliveryLog,
+  headerRecord,
   isEventType,
   newDeliveryId,
 } from 'aghanim-webhooks'
@@ -28,6 +29,8 @@ export interface DeliveryRecorder {
    * answer (forward mode sends it to the backend as `x-aghanim-delivery-id`).
    */
   assignId(headers: Headers, at: number): string
+  /** The delivery a request marked with `markReplay` re-sends, by the request's headers. */
+  replayOf(headers: Headers): string | null
   /** The id given to the delivery of a request marked with `markReplay`, once answered. */
   idOf(request: Request): string | undefined
   /** Resolves when the record `id` is stored (or failed to be). */
@@ -53,9 +56,12 @@ const BATCH_SIZE = 256
  */
 const BATCH_BYTES = 1024 * 1024
 
-interface Queued {
-  record: DeliveryInput & { id: string }
-  done: () => void
+type Queued = DeliveryInput & { id: string }
+
+/** A batch handed to the log: the ids it holds, and when it is stored (or failed to be). */
+interface Written {
+  ids: ReadonlySet<string>
+  done: Promise<void>
 }
 
 export function createDeliveryRecorder({
@@ -70,11 +76,15 @@ export function createDeliveryRecorder({
   const replays = new WeakMap<Headers, string>()
   const ids = new WeakMap<Headers, string>()
   const assigned = new WeakMap<Headers, string>()
-  const pending = new Map<string, Promise<void>>()
+  // Marks (replays, ids assigned early) not yet met by their delivery: while there are none, a delivery's
+  // Headers are not looked up, so they need not be built.
+  let marks = 0
+  const inFlight = new Set<Written>()
   let queue: Queued[] = []
   let queuedBytes = 0
   let timer: NodeJS.Timeout | undefined
 
+  // One promise per batch, not per record: a record's own wait (`settled`) is rare (replays).
   const writeQueued = () => {
     clearTimeout(timer)
     timer = undefined
@@ -82,15 +92,15 @@ export function createDeliveryRecorder({
     queue = []
     queuedBytes = 0
     if (batch.length === 0) return
-    void log
-      .appendMany(batch.map((queued) => queued.record))
-      .then(
+    const written: Written = {
+      ids: new Set(batch.map((record) => record.id)),
+      done: log.appendMany(batch).then(
         () => logWritable(),
         (error: unknown) => logUnwritable(error, batch.length),
-      )
-      .then(() => {
-        for (const queued of batch) queued.done()
-      })
+      ),
+    }
+    inFlight.add(written)
+    void written.done.then(() => inFlight.delete(written))
   }
 
   // A log that cannot be written (its database gone) is said once, not once per batch, and how many records
@@ -106,10 +116,8 @@ export function createDeliveryRecorder({
     lost = 0
   }
 
-  const enqueue = (record: Queued['record']) => {
-    const written = new Promise<void>((resolve) => queue.push({ record, done: resolve }))
-    const settled = written.finally(() => pending.delete(record.id))
-    pending.set(record.id, settled)
+  const enqueue = (record: Queued) => {
+    queue.push(record)
     queuedBytes += record.body?.length ?? 0
     if (queue.length >= BATCH_SIZE || queuedBytes >= BATCH_BYTES) writeQueued()
     else timer ??= setTimeout(writeQueued, BATCH_DELAY_MS)
@@ -117,8 +125,22 @@ export function createDeliveryRecorder({
 
   return {
     onDelivery(delivery) {
-      const id = assigned.get(delivery.headers) ?? newDeliveryId(delivery.receivedAt)
-      const replayOf = replays.get(delivery.headers) ?? null
+      let id: string | undefined
+      let replayOf: string | null = null
+      if (marks > 0) {
+        const headers = delivery.headers
+        id = assigned.get(headers)
+        replayOf = replays.get(headers) ?? null
+        if (id !== undefined) {
+          assigned.delete(headers)
+          marks -= 1
+        }
+        if (replayOf) {
+          replays.delete(headers)
+          marks -= 1
+        }
+      }
+      id ??= newDeliveryId(delivery.receivedAt)
       if (replayOf) ids.set(delivery.headers, id)
       const outcome = deliveryOutcome(delivery.outcome, delivery.status, delivery.responseBody)
       const event = delivery.event ?? peekEnvelope(delivery)
@@ -128,7 +150,7 @@ export function createDeliveryRecorder({
         receivedAt: delivery.receivedAt,
         method: delivery.method,
         path: pathAndQuery(delivery.url),
-        headers: redactHeaders(delivery.headers),
+        headers: redactHeaders(headerRecord(delivery)),
         body: delivery.body ?? null,
         outcome,
         eventId: typeof event?.event_id === 'string' ? event.event_id : null,
@@ -162,6 +184,9 @@ export function createDeliveryRecorder({
         attempt: record.attempt,
         duplicate: record.duplicate,
         ...(record.replayOf ? { replay_of: record.replayOf } : {}),
+        // With several games, which one; a sandbox delivery says so (neither is in the delivery log's columns).
+        ...(delivery.game ? { game: delivery.game } : {}),
+        ...(delivery.sandbox ? { sandbox: true } : {}),
       }
       // An outage's cause is logged once for the outage (database-health.ts), not with every 503 it causes.
       if (outcome === 'store_unavailable') logger.warn(line, 'delivery failed')
@@ -174,21 +199,24 @@ export function createDeliveryRecorder({
       if (id === undefined) {
         id = newDeliveryId(at)
         assigned.set(headers, id)
+        marks += 1
       }
       return id
     },
     markReplay(request, replayOf) {
+      if (!replays.has(request.headers)) marks += 1
       replays.set(request.headers, replayOf)
     },
+    replayOf: (headers) => replays.get(headers) ?? null,
     idOf: (request) => ids.get(request.headers),
     settled(id) {
-      const waiting = pending.get(id)
-      if (waiting) writeQueued()
-      return waiting ?? Promise.resolve()
+      if (queue.some((record) => record.id === id)) writeQueued()
+      for (const written of inFlight) if (written.ids.has(id)) return written.done
+      return Promise.resolve()
     },
     async flush() {
       writeQueued()
-      await Promise.all(pending.values())
+      await Promise.all([...inFlight].map((written) => written.done))
     },
   }
 }
@@ -197,9 +225,13 @@ export function createDeliveryRecorder({
 // which event it was, and the log and the inspector should show it.
 const PEEKABLE = new Set(['unknown_event_type', 'invalid_event_data', 'unknown_event_acknowledged'])
 
-function pathAndQuery(url: string): string {
-  const parsed = new URL(url)
-  return parsed.pathname + parsed.search
+/** The path and query of an absolute URL, as the request target gave them (no URL object per delivery). */
+export function pathAndQuery(url: string): string {
+  const authority = url.indexOf('//')
+  const start = authority === -1 ? -1 : url.indexOf('/', authority + 2)
+  if (start === -1) return '/'
+  const fragment = url.indexOf('#', start)
+  return fragment === -1 ? url.slice(start) : url.slice(start, fragment)
 }
 
 function peekEnvelope(

@@ -1,5 +1,5 @@
 /** Headers that carry credentials of some kind: recorded as `[redacted]`, never stored or shown. */
-const SECRET_HEADERS = new Set([
+const SECRET_HEADERS = [
   'authorization',
   'proxy-authorization',
   'cookie',
@@ -7,18 +7,16 @@ const SECRET_HEADERS = new Set([
   'x-api-key',
   'x-admin-token',
   'x-auth-token',
-])
+]
 
 /**
- * The request headers as the delivery log keeps them. The webhook secret itself is never sent by Aghanim (only a
- * signature derived from it, which is safe to keep and useful for debugging); credentials are masked. Internal.
+ * The request headers as the delivery log keeps them (a `headerRecord`, changed in place). The webhook secret
+ * itself is never sent by Aghanim (only a signature derived from it, which is safe to keep and useful for
+ * debugging); credentials are masked. Internal.
  *
- * @example redactHeaders(new Headers({ cookie: 'a=b' })) // { cookie: '[redacted]' }
+ * @example redactHeaders({ cookie: 'a=b', 'content-type': 'application/json' }) // { cookie: '[redacted]', … }
  */
-export function redactHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {}
-  headers.forEach((value, name) => {
-    out[name] = SECRET_HEADERS.has(name) ? '[redacted]' : value
-  })
-  return out
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  for (const name of SECRET_HEADERS) if (Object.hasOwn(headers, name)) headers[name] = '[redacted]'
+  return headers
 }

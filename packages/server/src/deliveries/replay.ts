@@ -8,7 +8,10 @@ export interface ReplayDeps {
   recorder: DeliveryRecorder
   handle: (request: Request) => Promise<Response>
   webhookPath: string
-  secret: () => string
+  /** The current secret of a game (`null`: the one unnamed game, or the first game). */
+  secret: (game: string | null) => string
+  /** The configured games (none: one unnamed game). */
+  games: readonly string[]
   now: () => number
 }
 
@@ -20,7 +23,11 @@ export interface ReplayDeps {
  *
  * @example const delivery = await replayDelivery('lx2k9d0c0-4f1k2m9zq0ab', deps)
  */
-export async function replayDelivery(id: string, deps: ReplayDeps): Promise<DeliveryDetailJson> {
+export async function replayDelivery(
+  id: string,
+  deps: ReplayDeps,
+  game: string | null = null,
+): Promise<DeliveryDetailJson> {
   const original = await deps.deliveries.get(id)
   if (!original) throw new HttpError(404, 'not_found', `No delivery ${JSON.stringify(id)}.`)
   if (original.method !== 'POST' || !original.body || original.body.length === 0) {
@@ -39,6 +46,14 @@ export async function replayDelivery(id: string, deps: ReplayDeps): Promise<Deli
       `Only verified deliveries can be replayed; this one was refused (${original.outcome}).`,
     )
   }
+  // Signed as the game named, else as the one its body names; with several games and neither, it is not guessed.
+  const signer = game ?? envelopeGame(original.body)
+  if (signer === null && deps.games.length > 1)
+    throw new HttpError(
+      400,
+      'game_required',
+      `This delivery's body names no game_id: replay it with ?game= (one of ${deps.games.join(', ')}).`,
+    )
   const query = original.path.includes('?') ? original.path.slice(original.path.indexOf('?')) : ''
   const request = new Request(new URL(deps.webhookPath + query, 'http://replay.invalid'), {
     method: 'POST',
@@ -47,7 +62,7 @@ export async function replayDelivery(id: string, deps: ReplayDeps): Promise<Deli
       'content-type': original.headers['content-type'] ?? 'application/json',
       'user-agent': 'aghanim-webhooks/replay',
       ...(await signedHeaders({
-        secret: deps.secret(),
+        secret: deps.secret(signer),
         timestamp: Math.floor(deps.now() / 1000),
         body: original.body,
       })),
@@ -66,4 +81,14 @@ export async function replayDelivery(id: string, deps: ReplayDeps): Promise<Deli
       'The replay ran but its delivery record could not be stored.',
     )
   return detailJson(stored)
+}
+
+/** The envelope's `game_id`: whose secret a replay is signed with when the request names no game. */
+function envelopeGame(body: Uint8Array): string | null {
+  try {
+    const gameId = (JSON.parse(new TextDecoder().decode(body)) as { game_id?: unknown } | null)?.game_id
+    return typeof gameId === 'string' ? gameId : null
+  } catch {
+    return null
+  }
 }

@@ -1,9 +1,9 @@
 import type { Logger } from '../logging/logger.js'
-import type { ForwardAttempt, ForwardStore } from './forward-store.js'
+import type { ForwardAttempt } from './forward-store.js'
 
-/** Queues forward attempts and writes them in batches; `flush` writes what is queued and waits for it. */
-export interface AttemptWriter {
-  record(attempt: ForwardAttempt): void
+/** Queues forward attempts (or listen answers) and writes them in batches; `flush` writes what is queued and waits for it. */
+export interface AttemptWriter<T = ForwardAttempt> {
+  record(attempt: T): void
   flush(): Promise<void>
 }
 
@@ -17,8 +17,12 @@ const BATCH_SIZE = 256
  *
  * @example const writer = createAttemptWriter(store, logger); writer.record(attempt); await writer.flush()
  */
-export function createAttemptWriter(store: ForwardStore, logger: Logger): AttemptWriter {
-  let queue: ForwardAttempt[] = []
+export function createAttemptWriter<T = ForwardAttempt>(
+  store: { recordAttempts(attempts: T[]): Promise<void> },
+  logger: Logger,
+  what = 'forward attempts',
+): AttemptWriter<T> {
+  let queue: T[] = []
   let timer: NodeJS.Timeout | undefined
   const writing = new Set<Promise<void>>()
   const write = () => {
@@ -30,7 +34,7 @@ export function createAttemptWriter(store: ForwardStore, logger: Logger): Attemp
     const written = store
       .recordAttempts(batch)
       .catch((error: unknown) =>
-        logger.error({ err: error, attempts: batch.length }, 'could not record forward attempts'),
+        logger.error({ err: error, attempts: batch.length }, `could not record ${what}`),
       )
       .finally(() => writing.delete(written))
     writing.add(written)

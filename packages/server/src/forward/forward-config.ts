@@ -10,6 +10,8 @@ export interface ForwardRoute {
 /** Forward mode (`--forward-to`): where verified deliveries go, how they are signed and how long to wait. */
 export interface ForwardConfig {
   routes: ForwardRoute[]
+  /** Where sandbox deliveries go (`--forward-sandbox-to`); empty: to `routes`, like live ones. */
+  sandboxRoutes: ForwardRoute[]
   /** Secrets the backend verifies with; the first signs (the others are accepted by the backend during rotation). */
   secrets: string[]
   timeoutMs: number
@@ -24,6 +26,8 @@ export interface ForwardConfig {
 export interface ForwardInputs {
   /** One route per `--forward-to`, or `FORWARD_TO` as given (routes separated by spaces or commas). */
   to: readonly string[] | string | undefined
+  /** `--forward-sandbox-to`, in the same form as `to`. */
+  sandboxTo?: readonly string[] | string | undefined
   secret: string | undefined
   timeoutMs: string | undefined
   async: string | undefined
@@ -36,14 +40,17 @@ export const DEFAULT_RETRY_SCHEDULE = '1s,2s,4s,8s,15s,30s,1m,2m,5m,10m,30m,1h'
 
 /** Resolves forward mode from its flags and variables; `undefined` when `--forward-to` is not set. Internal. */
 export function resolveForwardConfig(inputs: ForwardInputs): ForwardConfig | undefined {
-  const routes = (typeof inputs.to === 'string' ? splitRoutes(inputs.to) : (inputs.to ?? [])).map(parseRoute)
+  const routes = routeList(inputs.to)
+  const sandboxRoutes = routeList(inputs.sandboxTo)
   const secrets = (inputs.secret ?? '')
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '')
   if (routes.length === 0) {
-    if (secrets.length > 0 || inputs.async !== undefined)
-      throw new ConfigError('--forward-secret and --forward-async need --forward-to (FORWARD_TO).')
+    if (secrets.length > 0 || inputs.async !== undefined || sandboxRoutes.length > 0)
+      throw new ConfigError(
+        '--forward-secret, --forward-async and --forward-sandbox-to need --forward-to (FORWARD_TO).',
+      )
     return undefined
   }
   if (secrets.length === 0) {
@@ -53,12 +60,17 @@ export function resolveForwardConfig(inputs: ForwardInputs): ForwardConfig | und
   }
   return {
     routes,
+    sandboxRoutes,
     secrets,
     timeoutMs: timeout(inputs.timeoutMs ?? '10000'),
     async: asyncMode(inputs.async),
     retrySchedule: parseSchedule(inputs.retrySchedule ?? DEFAULT_RETRY_SCHEDULE),
     maxAnswerBytes: inputs.maxAnswerBytes,
   }
+}
+
+function routeList(value: readonly string[] | string | undefined): ForwardRoute[] {
+  return (typeof value === 'string' ? splitRoutes(value) : (value ?? [])).map(parseRoute)
 }
 
 function splitRoutes(value: string): string[] {

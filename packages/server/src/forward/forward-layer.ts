@@ -15,7 +15,7 @@ import type { RouterLayer } from '../router/layered-router.js'
 import { type BackendDeps, callBackend } from './call-backend.js'
 import { RECONCILE_RUN_HEADER } from './forward-request.js'
 import { relayAnswer } from './relay-answer.js'
-import { routeFor } from './routes.js'
+import { routeFor, routesOf } from './routes.js'
 
 export interface ForwardLayerDeps extends BackendDeps {
   unknownEvents: 'reject' | 'acknowledge'
@@ -25,8 +25,6 @@ export interface ForwardLayerDeps extends BackendDeps {
   enqueued: () => void
   /** The order claims: an item.add / item.remove tied to an order reaches the backend once per order. */
   ledger: Pick<Ledger, 'orderClaims' | 'claimOrder'>
-  /** The game a delivery is for ('' on a single-game server). */
-  gameOf?: (event: AnyWebhookEvent) => string
 }
 
 const OK = { status: 'ok' }
@@ -38,9 +36,9 @@ const OK = { status: 'ok' }
  */
 export function createForwardLayer<Tx>(deps: ForwardLayerDeps): RouterLayer<Tx> {
   const forward = async (event: AnyWebhookEvent, context: HandlerContext<Tx>): Promise<Reply> => {
-    const route = routeFor(deps.config.routes, event.event_type)
+    const route = routeFor(routesOf(deps.config, context.sandbox), event.event_type)
     if (!route) return unrouted(event.event_type, deps.unknownEvents)
-    const tie = orderTie(event, deps)
+    const tie = orderTie(event, context.scope)
     // The order was granted (or revoked) already, by the webhook or by reconciliation: the backend is not
     // asked again. Two copies racing past this check both reach the backend, which gets the order id in a
     // header to settle that race (docs/reconcile.md).
@@ -97,7 +95,7 @@ export function createForwardLayer<Tx>(deps: ForwardLayerDeps): RouterLayer<Tx> 
 }
 
 /** The order an item.add / item.remove is tied to (see `orderOf`), with what its claim records. */
-function orderTie(event: AnyWebhookEvent, deps: ForwardLayerDeps) {
+function orderTie(event: AnyWebhookEvent, scope: string) {
   if (event.event_type !== 'item.add' && event.event_type !== 'item.remove') return undefined
   const data = event.event_data as { player_id?: unknown; order_id?: unknown; reason?: unknown }
   const orderId = orderOf(data)
@@ -105,7 +103,7 @@ function orderTie(event: AnyWebhookEvent, deps: ForwardLayerDeps) {
   return {
     orderId,
     kind: event.event_type === 'item.add' ? ('grant' as const) : ('revoke' as const),
-    game: deps.gameOf?.(event) ?? '',
+    game: scope,
     playerId: data.player_id,
     source:
       (event as { trigger?: unknown }).trigger === RECONCILE_TRIGGER

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js'
 import { type BackendDeps, type BackendResult, callBackend } from './call-backend.js'
 import type { OutboxEntry, OutboxSettlement } from './forward-store.js'
 import { LOGGED_ANSWER_CHARS, textOf } from './relay-answer.js'
-import { routeFor } from './routes.js'
+import { isSandboxBody, routeFor, routesOf } from './routes.js'
 
 export interface OutboxWorkerDeps extends BackendDeps {
   logger: Logger
@@ -83,7 +83,9 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
   const deliver = async (entry: OutboxEntry) => {
-    const route = routeFor(deps.config.routes, entry.eventType)
+    // Only a config with sandbox routes needs to read the body.
+    const sandbox = deps.config.sandboxRoutes.length > 0 && isSandboxBody(entry.body)
+    const route = routeFor(routesOf(deps.config, sandbox), entry.eventType)
     const attempt = entry.attempts + 1
     let settlement: OutboxSettlement
     if (!route) settlement = deadLetter(null, `No --forward-to route matches ${entry.eventType}.`, null)

@@ -7,8 +7,11 @@ import { deliveryStatsJson } from '../deliveries/delivery-stats.js'
 import { type ReplayDeps, replayDelivery } from '../deliveries/replay.js'
 import { type ForwardApiDeps, handleForwardApi } from '../forward/forward-api.js'
 import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
+import { isLiveProfile } from '../ledger/sandbox-players.js'
+import { handleListenApi, type ListenApiDeps } from '../listen/listen-api.js'
 import { handleReconcileApi, type ReconcileApiDeps } from '../reconcile/reconcile-api.js'
 import { authorizeAdmin } from './admin-auth.js'
+import { type AdminGames, requestGame, requestScope } from './admin-scope.js'
 import type { DeliveryStream } from './delivery-stream.js'
 import { HttpError, readJson, sendJson } from './respond.js'
 
@@ -24,6 +27,10 @@ export interface AdminApiDeps {
   logged: () => Promise<void>
   /** Forward mode's routes (attempts per delivery, the outbox, redrive); absent without `--forward-to`. */
   forward?: ForwardApiDeps
+  /** The configured games (`?game=`) and the sandbox policy (`&sandbox=true`). */
+  games: AdminGames
+  /** `aghanim-webhooks listen`'s routes; absent with `--listen-mode off` (they answer 404). */
+  listen?: ListenApiDeps
   /** `POST /api/reconcile` and the runs (answers 409 while no S2S API key is configured). */
   reconcile?: ReconcileApiDeps
 }
@@ -50,6 +57,7 @@ export async function handleAdminApi(
   // Read-your-writes: a delivery answered a moment ago is listed, even though its record is written after the answer.
   if (parts[0] === 'deliveries' || parts[0] === 'stats') await deps.logged()
   if (deps.forward && (await handleForwardApi(req, res, url, deps.forward))) return
+  if (await handleListenApi(req, res, url, deps.listen)) return
   if (deps.reconcile && (await handleReconcileApi(req, res, url, deps.reconcile))) return
 
   switch (route) {
@@ -60,32 +68,52 @@ export async function handleAdminApi(
     case 'GET deliveries/:id':
       if (parts[1] === 'stream') return deps.stream.attach(req, res)
       return sendJson(req, res, 200, { delivery: await deliveryDetail(deliveries, decode(parts[1]!)) })
-    case 'POST deliveries/:id/replay':
-      return sendJson(req, res, 200, { delivery: await replayDelivery(decode(parts[1]!), deps.replay) })
+    case 'POST deliveries/:id/replay': {
+      // Signed as the game named (else the one of the body's game_id): replayed as that game's delivery.
+      const game = url.searchParams.has('game') ? requestGame(url.searchParams, deps.games) : null
+      const delivery = await replayDelivery(decode(parts[1]!), deps.replay, game)
+      return sendJson(req, res, 200, { delivery })
+    }
     case 'GET stats/:id':
       if (parts[1] !== 'deliveries') break
       return sendJson(req, res, 200, await deliveryStatsJson(deps.database, url.searchParams, deps.now()))
+    case 'GET games':
+      return sendJson(req, res, 200, { games: deps.games.names, sandbox: deps.games.sandbox })
     case 'GET players/:id': {
       const playerId = parsePlayerId(parts[1]!)
-      const player = await ledger.getPlayer(playerId)
+      const scope = requestScope(url.searchParams, deps.games)
+      const player = await ledger.getPlayer(playerId, scope)
       if (!player) throw new HttpError(404, 'not_found', `No player ${JSON.stringify(playerId)}.`)
-      return sendJson(req, res, 200, { player, inventory: await ledger.inventory(playerId) })
+      return sendJson(req, res, 200, {
+        player,
+        inventory: await ledger.inventory(playerId, scope),
+        ...where(scope),
+      })
     }
     case 'PUT players/:id': {
       const playerId = parsePlayerId(parts[1]!)
+      const scope = requestScope(url.searchParams, deps.games)
       const input = parsePlayerInput(await readJson(req, MAX_BODY))
-      const existed = (await ledger.getPlayer(playerId)) !== undefined
-      const player = await ledger.upsertPlayer(playerId, input)
-      return sendJson(req, res, existed ? 200 : 201, { player, inventory: await ledger.inventory(playerId) })
+      const before = await ledger.getPlayer(playerId, scope)
+      // A sandbox read of a player it has no profile for answers the live one: a first edit creates its own.
+      const existed = before !== undefined && !isLiveProfile(before)
+      const player = await ledger.upsertPlayer(playerId, input, scope)
+      return sendJson(req, res, existed ? 200 : 201, {
+        player,
+        inventory: await ledger.inventory(playerId, scope),
+        ...where(scope),
+      })
     }
     case 'GET players/:id/history': {
       const playerId = parsePlayerId(parts[1]!)
+      const scope = requestScope(url.searchParams, deps.games)
       const limit = Number(url.searchParams.get('limit') ?? 100)
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
         throw new HttpError(400, 'invalid_query', 'limit must be 1 to 1000.')
       return sendJson(req, res, 200, {
         player_id: playerId,
-        history: await ledger.history(playerId, { limit }),
+        history: await ledger.history(playerId, { limit }, scope),
+        ...where(scope),
       })
     }
   }
@@ -96,6 +124,7 @@ export async function handleAdminApi(
 }
 
 const KNOWN_ROUTES = [
+  /^\/api\/games$/,
   /^\/api\/deliveries$/,
   /^\/api\/deliveries\/[^/]+$/,
   /^\/api\/deliveries\/[^/]+\/replay$/,
@@ -123,6 +152,13 @@ async function deliveryDetail(deliveries: DeliveryLog, id: string) {
         .map(summaryJson)
     : []
   return { ...detailJson(record), duplicates }
+}
+
+/** Which ledger an answer comes from: the game (`null` for the unnamed one) and whether it is the sandbox's. */
+function where(scope: string): { game: string | null; sandbox: boolean } {
+  const sandbox = scope.endsWith(':sandbox')
+  const game = sandbox ? scope.slice(0, -':sandbox'.length) : scope
+  return { game: game === '' ? null : game, sandbox }
 }
 
 function decode(part: string): string {

@@ -55,6 +55,8 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, deps: AppDeps): Promise<void> {
+  // Nearly every request is a webhook: no URL object for the path it is sent to verbatim.
+  if (isWebhookTarget(req.url, deps.webhookPath)) return deps.webhook(req, res)
   const url = parseUrl(req)
   const path = url.pathname
   if (path === deps.webhookPath) return deps.webhook(req, res)
@@ -129,6 +131,12 @@ function allow(req: IncomingMessage, methods: readonly string[]): void {
       },
     )
   }
+}
+
+/** Whether the request target is the webhook path as is, with or without a query. */
+function isWebhookTarget(target: string | undefined, webhookPath: string): boolean {
+  if (target === undefined || !target.startsWith(webhookPath)) return false
+  return target.length === webhookPath.length || target.charCodeAt(webhookPath.length) === 63 // '?'
 }
 
 function parseUrl(req: IncomingMessage): URL {

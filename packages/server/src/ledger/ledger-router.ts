@@ -10,8 +10,6 @@ export interface LedgerRouterOptions {
   /** What store.get answers (the `--catalogue` file, or the built-in list). */
   storeItems: () => readonly StoreItem[]
   now: () => number
-  /** The game a delivery is for ('' on a single-game server). */
-  gameOf?: (event: AnyWebhookEvent) => string
 }
 
 /**
@@ -31,9 +29,9 @@ export const RECONCILE_TRIGGER = 'aghanim-webhooks.reconcile'
  */
 export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouterOptions): RouterLayer<Tx> {
   const router = createRouter<Tx>()
-  router.on('player.verify', async (event) => {
+  router.on('player.verify', async (event, { scope }) => {
     const playerId = event.event_data.player_id
-    const player = await ledger.getPlayer(playerId)
+    const player = await ledger.getPlayer(playerId, scope)
     if (!player)
       return deny(`Player ${JSON.stringify(playerId)} not found.`, { status: 404, code: 'not_found' })
     if (player.banned)
@@ -41,8 +39,8 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
     return verifiedPlayer(player)
   })
 
-  router.on('player.lookup', async (event) => {
-    const players = (await ledger.lookupPlayers(lookupFields(event.event_data))).filter(
+  router.on('player.lookup', async (event, { scope }) => {
+    const players = (await ledger.lookupPlayers(lookupFields(event.event_data), scope)).filter(
       (player) => !player.banned,
     )
     if (players.length === 0)
@@ -52,7 +50,7 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
 
   router.on('store.get', () => ({ items: options.storeItems().map((item) => ({ ...item })) }))
 
-  router.on(['item.add', 'item.remove'], async (event, { key, transact }) => {
+  router.on(['item.add', 'item.remove'], async (event, { key, scope, transact }) => {
     const lines = grantLines(event.event_data)
     const playerId = event.event_data.player_id
     const grant = event.event_type === 'item.add'
@@ -61,9 +59,10 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
         ? decline(lines.message)
         : reply(400, { status: 'error', code: 'invalid_event_data', message: lines.message })
     // Declining lets Aghanim refund automatically: better than taking money for goods nobody receives.
-    if (grant && !(await ledger.getPlayer(playerId)))
+    if (grant && !(await ledger.getPlayer(playerId, scope)))
       return decline(`Unknown player ${JSON.stringify(playerId)}.`)
     const change = {
+      scope,
       kind: grant ? ('grant' as const) : ('revoke' as const),
       playerId,
       items: lines.items,
@@ -72,7 +71,6 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
       eventType: event.event_type,
       reason: typeof event.event_data.reason === 'string' ? event.event_data.reason : null,
       orderId: orderOf(event.event_data),
-      game: options.gameOf?.(event) ?? '',
       source:
         (event as { trigger?: unknown }).trigger === RECONCILE_TRIGGER
           ? ('reconcile' as const)
@@ -82,21 +80,21 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
     transact(ledger.applyChange(change))
   })
 
-  router.on('player.update', async (event, { key, transact }) => {
+  router.on('player.update', async (event, { key, scope, transact }) => {
     const { player_id: playerId, name, email, avatar_url: avatarUrl } = event.event_data
-    if (!(await ledger.getPlayer(playerId)))
+    if (!(await ledger.getPlayer(playerId, scope)))
       return { status: 'error' as const, code: 'not_found' as const, message: 'Player not found' }
     // Setting the same fields again is harmless, so the profile update itself needs no transaction.
-    await ledger.upsertPlayer(playerId, definedStrings({ name, email, avatar_url: avatarUrl }))
-    record(ledger, event, key, options.now(), transact)
+    await ledger.upsertPlayer(playerId, definedStrings({ name, email, avatar_url: avatarUrl }), scope)
+    record(ledger, event, key, scope, options.now(), transact)
     return undefined
   })
 
   return {
     router,
-    fallback: (event, { key, transact }) => {
+    fallback: (event, { key, scope, transact }) => {
       // Decision events (also unknown future ones) are not deduplicated and have no transaction to record in.
-      if (key !== null) record(ledger, event, key, options.now(), transact)
+      if (key !== null) record(ledger, event, key, scope, options.now(), transact)
     },
   }
 }
@@ -105,10 +103,11 @@ function record<Tx>(
   ledger: Ledger<Tx>,
   event: AnyWebhookEvent,
   key: string | null,
+  scope: string,
   at: number,
   transact: (work: (tx: Tx) => void | Promise<void>) => void,
 ): void {
-  const recorded = toRecordedEvent(event, key, at)
+  const recorded = toRecordedEvent(event, key, at, scope)
   transact((tx) => ledger.recordEvent(tx, recorded))
 }
 

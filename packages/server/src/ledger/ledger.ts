@@ -11,14 +11,19 @@
  */
 export interface Ledger<Tx = unknown> {
   readonly kind: 'sqlite' | 'postgres'
-  getPlayer(playerId: string): Promise<Player | undefined>
+  /**
+   * Every read and write is within one ledger scope: a game's live ledger (`gm_a`), its sandbox
+   * (`gm_a:sandbox`), or with one unnamed game `''` (the default) and `':sandbox'`. A handler's
+   * `context.scope` is its delivery's (see `ledgerScope` in the library).
+   */
+  getPlayer(playerId: string, scope?: string): Promise<Player | undefined>
   /** Creates the player, or updates the fields given (absent fields keep their value). */
-  upsertPlayer(playerId: string, input: PlayerInput): Promise<Player>
-  inventory(playerId: string): Promise<InventoryLine[]>
+  upsertPlayer(playerId: string, input: PlayerInput, scope?: string): Promise<Player>
+  inventory(playerId: string, scope?: string): Promise<InventoryLine[]>
   /** Grant and revoke entries, newest first. */
-  history(playerId: string, options?: { limit?: number }): Promise<HistoryEntry[]>
+  history(playerId: string, options?: { limit?: number }, scope?: string): Promise<HistoryEntry[]>
   /** Players matching a partial composite identity (player.lookup): by player id, or custom attributes. */
-  lookupPlayers(fields: Record<string, string>): Promise<Player[]>
+  lookupPlayers(fields: Record<string, string>, scope?: string): Promise<Player[]>
   /**
    * The work that adds (grant) or subtracts (revoke) quantities and writes one history row per item, to queue
    * with `transact()`. A revoke never takes an inventory below zero: it clamps at zero and records the missing
@@ -32,9 +37,10 @@ export interface Ledger<Tx = unknown> {
    * Who granted and who revoked each of these orders, if anyone: a change tied to an order (`orderId`) claims
    * the order for its kind in its own transaction, so one order is granted at most once and revoked at most
    * once, whichever path (webhook, reconciliation) gets there first. Order ids are Aghanim's own, unique across
-   * games; `game` names the game the caller reconciles (a claim records the game it was made for).
+   * games, so a claim is per order whatever scope made it; `scope` names the ledger the caller reconciles, and a
+   * claim records the scope it was made in (`game`).
    */
-  orderClaims(game: string, orderIds: readonly string[]): Promise<Map<string, OrderClaims>>
+  orderClaims(scope: string, orderIds: readonly string[]): Promise<Map<string, OrderClaims>>
   /**
    * Work that claims an order without touching the inventory (forward mode: the backend granted it). Does
    * nothing when the order is already claimed for that kind.
@@ -70,13 +76,13 @@ export interface InventoryLine {
 }
 
 export interface LedgerChange {
+  /** The ledger scope (`context.scope`); `''` by default. */
+  scope?: string
   kind: 'grant' | 'revoke'
   playerId: string
   items: readonly InventoryLine[]
   /** The order the change belongs to (see `orderOf`); null for grants tied to no order (free items, rewards). */
   orderId?: string | null
-  /** The game the delivery was for ('' on a single-game server, the default). */
-  game?: string
   /** Which path made the change: a webhook from Aghanim (the default), or reconciliation's synthetic event. */
   source?: ClaimSource
   key: string | null
@@ -106,6 +112,8 @@ export interface HistoryEntry {
 
 /** A notification's typed columns; everything else stays in `data` (the whole event_data, as JSON). */
 export interface RecordedEvent {
+  /** The ledger scope (`context.scope`); `''` by default. */
+  scope?: string
   eventType: string
   eventId: string
   key: string | null

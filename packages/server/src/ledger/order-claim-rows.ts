@@ -5,7 +5,7 @@ export function claimOf(change: LedgerChange): OrderClaim {
   return {
     orderId: change.orderId!,
     kind: change.kind,
-    game: change.game ?? '',
+    game: change.scope ?? '',
     playerId: change.playerId,
     source: change.source ?? 'webhook',
     eventId: change.eventId,

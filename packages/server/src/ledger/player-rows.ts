@@ -36,6 +36,7 @@ const LOOKUP_KEY = /^[A-Za-z0-9_-]{1,64}$/
 export function lookupClauses(
   fields: Record<string, string>,
   dialect: 'sqlite' | 'postgres',
+  scope = '',
 ): { sql: string; values: string[] } | undefined {
   const entries = Object.entries(fields).filter(([key]) => LOOKUP_KEY.test(key))
   if (entries.length === 0) return undefined
@@ -46,14 +47,18 @@ export function lookupClauses(
   }
   // Every INTERSECT before any UNION: SQLite applies compound operators left to right, PostgreSQL gives
   // INTERSECT precedence; in this order both read (A ∩ B) ∪ C.
+  const inScope = bind(scope)
   const holdingAll = entries.map(
     ([key, value]) =>
-      `SELECT player_id FROM player_lookup WHERE name = ${bind(key)} AND value = ${bind(value)}`,
+      `SELECT player_id FROM player_lookup WHERE scope = ${bind(scope)} AND name = ${bind(key)} AND value = ${bind(value)}`,
   )
   const byId = entries
     .filter(([key]) => key === 'player_id' || key === 'account_id')
     .map(([, value]) => `SELECT ${bind(value)}`)
-  return { sql: `player_id IN (${[holdingAll.join(' INTERSECT '), ...byId].join(' UNION ')})`, values }
+  return {
+    sql: `scope = ${inScope} AND player_id IN (${[holdingAll.join(' INTERSECT '), ...byId].join(' UNION ')})`,
+    values,
+  }
 }
 
 /**

@@ -31,32 +31,33 @@ export function createPostgresLedger(
   now: () => number = Date.now,
 ): Ledger<PostgresTx> {
   const { pool } = store
-  const readPlayer = async (playerId: string) =>
-    (await pool.query('SELECT * FROM players WHERE player_id = $1', [playerId])).rows[0]
+  const readPlayer = async (playerId: string, scope: string) =>
+    (await pool.query('SELECT * FROM players WHERE scope = $1 AND player_id = $2', [scope, playerId])).rows[0]
 
   return {
     kind: 'postgres',
-    async getPlayer(playerId) {
-      const row = await readPlayer(playerId)
+    async getPlayer(playerId, scope = '') {
+      const row = await readPlayer(playerId, scope)
       return row ? toPlayer(row) : undefined
     },
-    async upsertPlayer(playerId, input) {
+    async upsertPlayer(playerId, input, scope = '') {
       const at = new Date(now())
       // Lock (or create) the row first, so two concurrent partial updates cannot lose a field.
       return store.transact(async ({ client }) => {
         await client.query(
-          `INSERT INTO players (player_id, name, created_at, updated_at) VALUES ($1, $1, $2, $2) ON CONFLICT (player_id) DO NOTHING`,
-          [playerId, at],
+          `INSERT INTO players (scope, player_id, name, created_at, updated_at) VALUES ($3, $1, $1, $2, $2) ON CONFLICT (scope, player_id) DO NOTHING`,
+          [playerId, at, scope],
         )
-        const { rows: locked } = await client.query('SELECT * FROM players WHERE player_id = $1 FOR UPDATE', [
-          playerId,
-        ])
+        const { rows: locked } = await client.query(
+          'SELECT * FROM players WHERE scope = $1 AND player_id = $2 FOR UPDATE',
+          [scope, playerId],
+        )
         // A row just created holds the defaults mergePlayer would start from (name = id, empty fields).
         const player = mergePlayer(playerId, toPlayer(locked[0]!), input)
         const { rows } = await client.query(
           `UPDATE players SET name = $2, attributes = $3, banned = $4, email = $5, avatar_url = $6, country = $7,
              segments = $8, custom_attributes = $9, updated_at = $10
-           WHERE player_id = $1 RETURNING *`,
+           WHERE scope = $11 AND player_id = $1 RETURNING *`,
           [
             playerId,
             player.name,
@@ -68,27 +69,28 @@ export function createPostgresLedger(
             JSON.stringify(player.segments),
             JSON.stringify(player.custom_attributes),
             at,
+            scope,
           ],
         )
         return toPlayer(rows[0]!)
       })
     },
-    async inventory(playerId) {
+    async inventory(playerId, scope = '') {
       const { rows } = await pool.query(
-        'SELECT sku, quantity FROM inventory WHERE player_id = $1 AND quantity > 0 ORDER BY sku',
-        [playerId],
+        'SELECT sku, quantity FROM inventory WHERE scope = $1 AND player_id = $2 AND quantity > 0 ORDER BY sku',
+        [scope, playerId],
       )
       return rows.map((row) => ({ sku: String(row.sku), quantity: Number(row.quantity) }))
     },
-    async history(playerId, options = {}) {
+    async history(playerId, options = {}, scope = '') {
       const { rows } = await pool.query(
-        'SELECT * FROM inventory_history WHERE player_id = $1 ORDER BY id DESC LIMIT $2',
-        [playerId, options.limit ?? 100],
+        'SELECT * FROM inventory_history WHERE scope = $1 AND player_id = $2 ORDER BY id DESC LIMIT $3',
+        [scope, playerId, options.limit ?? 100],
       )
       return rows.map((row) => historyFromRow(row, iso(row.created_at)))
     },
-    async lookupPlayers(fields) {
-      const clauses = lookupClauses(fields, 'postgres')
+    async lookupPlayers(fields, scope = '') {
+      const clauses = lookupClauses(fields, 'postgres', scope)
       if (!clauses) return []
       const { rows } = await pool.query(
         `SELECT * FROM players WHERE ${clauses.sql} ORDER BY player_id LIMIT 20`,
@@ -158,7 +160,8 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
     }
   }
   const at = new Date(change.at)
-  // $1 player, $2 time, $3 kind, $4 key, $5 event id, $6 event type, $7 reason; then each item's sku and quantity.
+  // $1 player, $2 time, $3 kind, $4 key, $5 event id, $6 event type, $7 reason, $8 scope; then each item's sku
+  // and quantity.
   const values: unknown[] = [
     change.playerId,
     at,
@@ -167,6 +170,7 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
     change.eventId,
     change.eventType,
     change.reason,
+    change.scope ?? '',
   ]
   // A change tied to an order acts only when its claim on the order was inserted in this statement: the order
   // already granted (or revoked) by the other path leaves everything unchanged.
@@ -180,13 +184,13 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
   const applied = lines.map(({ sku, quantity }, index) => {
     const statement =
       change.kind === 'grant'
-        ? `INSERT INTO inventory AS i (player_id, sku, quantity, updated_at)
-             SELECT $1::text, ${sku}, ${quantity}, $2::timestamptz WHERE EXISTS (SELECT 1 FROM ${gate})
-           ON CONFLICT (player_id, sku) DO UPDATE SET quantity = i.quantity + excluded.quantity, updated_at = excluded.updated_at
+        ? `INSERT INTO inventory AS i (scope, player_id, sku, quantity, updated_at)
+             SELECT $8::text, $1::text, ${sku}, ${quantity}, $2::timestamptz WHERE EXISTS (SELECT 1 FROM ${gate})
+           ON CONFLICT (scope, player_id, sku) DO UPDATE SET quantity = i.quantity + excluded.quantity, updated_at = excluded.updated_at
            RETURNING ${quantity} AS quantity`
         : `UPDATE inventory AS i SET quantity = GREATEST(i.quantity - ${quantity}, 0), updated_at = $2::timestamptz
-           FROM (SELECT quantity FROM inventory WHERE player_id = $1::text AND sku = ${sku} FOR UPDATE) AS before
-           WHERE i.player_id = $1::text AND i.sku = ${sku} AND EXISTS (SELECT 1 FROM ${gate})
+           FROM (SELECT quantity FROM inventory WHERE scope = $8::text AND player_id = $1::text AND sku = ${sku} FOR UPDATE) AS before
+           WHERE i.scope = $8::text AND i.player_id = $1::text AND i.sku = ${sku} AND EXISTS (SELECT 1 FROM ${gate})
            RETURNING LEAST(before.quantity, ${quantity}) AS quantity`
     return `applied_${index} AS (${statement})`
   })
@@ -196,8 +200,8 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
       `(${index}, ${sku}, ${quantity}, COALESCE((SELECT quantity FROM applied_${index}), 0))`,
   )
   const history = `history AS (
-    INSERT INTO inventory_history (player_id, kind, sku, quantity, applied, shortfall, idempotency_key, event_id, event_type, reason, created_at)
-    SELECT $1::text, $3::text, line.sku, line.quantity, line.applied, line.quantity - line.applied,
+    INSERT INTO inventory_history (scope, player_id, kind, sku, quantity, applied, shortfall, idempotency_key, event_id, event_type, reason, created_at)
+    SELECT $8::text, $1::text, $3::text, line.sku, line.quantity, line.applied, line.quantity - line.applied,
       $4::text, $5::text, $6::text, $7::text, $2::timestamptz
     FROM (VALUES ${rows.join(', ')}) AS line (n, sku, quantity, applied)
     WHERE EXISTS (SELECT 1 FROM ${gate})
@@ -238,8 +242,8 @@ const seconds = (value: number | null) => (value === null ? null : new Date(valu
 async function recordEvent(client: Queryable, event: RecordedEvent): Promise<void> {
   const at = new Date(event.at)
   await client.query(
-    `INSERT INTO events (event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    `INSERT INTO events (event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data, scope)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
     [
       event.eventId,
       event.eventType,
@@ -255,15 +259,16 @@ async function recordEvent(client: Queryable, event: RecordedEvent): Promise<voi
       seconds(event.eventTime),
       at,
       JSON.stringify(event.data ?? null),
+      event.scope ?? '',
     ],
   )
   const sourceTime = seconds(event.modifiedAt ?? event.eventTime)
   // Deliveries may arrive out of order: a row only moves forward to a newer (or equally new) source time.
   if (event.eventType.startsWith('order.') && event.orderId) {
     await client.query(
-      `INSERT INTO orders AS o (order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (order_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, o.player_id),
+      `INSERT INTO orders AS o (order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at, scope)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (scope, order_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, o.player_id),
          status = excluded.status, amount = COALESCE(excluded.amount, o.amount),
          currency = COALESCE(excluded.currency, o.currency), last_event_type = excluded.last_event_type,
          source_time = excluded.source_time, updated_at = excluded.updated_at
@@ -277,14 +282,15 @@ async function recordEvent(client: Queryable, event: RecordedEvent): Promise<voi
         event.eventType,
         sourceTime,
         at,
+        event.scope ?? '',
       ],
     )
   }
   if (event.eventType.startsWith('subscription.') && event.subscriptionId) {
     await client.query(
-      `INSERT INTO subscriptions AS s (subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (subscription_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, s.player_id),
+      `INSERT INTO subscriptions AS s (subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at, scope)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (scope, subscription_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, s.player_id),
          sku = COALESCE(excluded.sku, s.sku), status = excluded.status,
          effective_until = COALESCE(excluded.effective_until, s.effective_until),
          last_event_type = excluded.last_event_type, source_time = excluded.source_time, updated_at = excluded.updated_at
@@ -298,6 +304,7 @@ async function recordEvent(client: Queryable, event: RecordedEvent): Promise<voi
         event.eventType,
         seconds(event.eventTime),
         at,
+        event.scope ?? '',
       ],
     )
   }

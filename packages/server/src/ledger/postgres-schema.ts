@@ -1,4 +1,5 @@
 import { forwardPostgresMigrations } from '../forward/forward-schema.js'
+import { listenPostgresMigrations } from '../listen/listen-schema.js'
 
 /**
  * The ledger's PostgreSQL tables (created inside the configured schema by the store's migration system).
@@ -125,6 +126,54 @@ export const postgresLedgerMigrations: readonly string[] = [
     SELECT r.name, r.value, p.player_id FROM players AS p, player_lookup_rows(p.custom_attributes) AS r;`,
   // Forward mode (docs/forward.md): its own tables, created whether or not it is switched on.
   ...forwardPostgresMigrations,
+  // Several games and the sandbox (docs/server.md#several-games): every ledger row belongs to a scope, a game's
+  // live or sandbox ledger. What is there belongs to the one unnamed game (''); the server moves it into the first
+  // named game when one is configured (ledger_owner remembers which). Written to run again harmlessly.
+  `ALTER TABLE players ADD COLUMN IF NOT EXISTS scope text NOT NULL DEFAULT '';
+  ALTER TABLE players DROP CONSTRAINT IF EXISTS players_pkey, ADD PRIMARY KEY (scope, player_id);
+  ALTER TABLE inventory ADD COLUMN IF NOT EXISTS scope text NOT NULL DEFAULT '';
+  ALTER TABLE inventory DROP CONSTRAINT IF EXISTS inventory_pkey, ADD PRIMARY KEY (scope, player_id, sku);
+  ALTER TABLE inventory_history ADD COLUMN IF NOT EXISTS scope text NOT NULL DEFAULT '';
+  DROP INDEX IF EXISTS inventory_history_player;
+  CREATE INDEX inventory_history_player ON inventory_history (scope, player_id, id);
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS scope text NOT NULL DEFAULT '';
+  DROP INDEX IF EXISTS events_player;
+  CREATE INDEX events_player ON events (scope, player_id, received_at);
+  DROP INDEX IF EXISTS events_order;
+  CREATE INDEX events_order ON events (scope, order_id);
+  ALTER TABLE orders ADD COLUMN IF NOT EXISTS scope text NOT NULL DEFAULT '';
+  ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_pkey, ADD PRIMARY KEY (scope, order_id);
+  ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS scope text NOT NULL DEFAULT '';
+  ALTER TABLE subscriptions DROP CONSTRAINT IF EXISTS subscriptions_pkey, ADD PRIMARY KEY (scope, subscription_id);
+  ALTER TABLE player_lookup ADD COLUMN IF NOT EXISTS scope text NOT NULL DEFAULT '';
+  ALTER TABLE player_lookup DROP CONSTRAINT IF EXISTS player_lookup_pkey, ADD PRIMARY KEY (scope, name, value, player_id);
+  DROP INDEX IF EXISTS player_lookup_player;
+  CREATE INDEX player_lookup_player ON player_lookup (scope, player_id);
+  CREATE OR REPLACE FUNCTION players_lookup_refresh() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+      IF TG_OP <> 'INSERT' THEN
+        DELETE FROM player_lookup WHERE scope = OLD.scope AND player_id = OLD.player_id;
+      END IF;
+      IF TG_OP <> 'DELETE' THEN
+        INSERT INTO player_lookup (scope, name, value, player_id)
+          SELECT NEW.scope, r.name, r.value, NEW.player_id FROM player_lookup_rows(NEW.custom_attributes) AS r;
+      END IF;
+      RETURN NULL;
+    END $$;
+  DROP TRIGGER IF EXISTS players_lookup ON players;
+  CREATE TRIGGER players_lookup AFTER INSERT OR DELETE OR UPDATE OF scope, player_id, custom_attributes ON players
+    FOR EACH ROW EXECUTE FUNCTION players_lookup_refresh();
+  DELETE FROM player_lookup;
+  INSERT INTO player_lookup (scope, name, value, player_id)
+    SELECT p.scope, r.name, r.value, p.player_id FROM players AS p, player_lookup_rows(p.custom_attributes) AS r;
+  CREATE TABLE IF NOT EXISTS ledger_owner (
+    id integer PRIMARY KEY CHECK (id = 1),
+    game text NOT NULL,
+    named_at timestamptz NOT NULL
+  );`,
+  // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
+  ...listenPostgresMigrations,
   // Reconciliation (docs/reconcile.md): one claim per order and kind, which every grant or revoke tied to an
   // order takes in its own transaction; filled once from the grants already recorded with Aghanim's reasons.
   `CREATE TABLE order_claims (
@@ -138,12 +187,12 @@ export const postgresLedgerMigrations: readonly string[] = [
     created_at timestamptz NOT NULL,
     PRIMARY KEY (order_id, kind)
   );
-  INSERT INTO order_claims (order_id, kind, player_id, source, event_id, idempotency_key, created_at)
-    SELECT DISTINCT ON (1, 2) substr(reason, 12), kind, player_id, 'webhook', event_id, idempotency_key, created_at
+  INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT DISTINCT ON (1, 2) substr(reason, 12), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
     FROM inventory_history WHERE kind = 'grant' AND reason LIKE 'Order paid ord\\_%'
     ORDER BY 1, 2, id;
-  INSERT INTO order_claims (order_id, kind, player_id, source, event_id, idempotency_key, created_at)
-    SELECT DISTINCT ON (1, 2) substr(reason, 16), kind, player_id, 'webhook', event_id, idempotency_key, created_at
+  INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT DISTINCT ON (1, 2) substr(reason, 16), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
     FROM inventory_history WHERE kind = 'revoke' AND reason LIKE 'Order refunded ord\\_%'
     ORDER BY 1, 2, id;
   CREATE TABLE reconcile_runs (

@@ -5,11 +5,17 @@ import type { RecordedEvent } from './ledger.js'
  * The typed columns of a notification, read defensively: most payloads are only partly documented, so every
  * column is optional and the whole `event_data` is kept as JSON beside them. Internal.
  */
-export function toRecordedEvent(event: AnyWebhookEvent, key: string | null, at: number): RecordedEvent {
+export function toRecordedEvent(
+  event: AnyWebhookEvent,
+  key: string | null,
+  at: number,
+  scope = '',
+): RecordedEvent {
   const data = (event.event_data ?? {}) as Record<string, unknown>
   const family = event.event_type.split('.')[0]
   const ownId = text(data.id)
   return {
+    scope,
     eventType: event.event_type,
     eventId: event.event_id,
     key,

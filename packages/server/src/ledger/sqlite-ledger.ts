@@ -34,54 +34,55 @@ export function createSqliteLedger(store: SqliteLedgerStore, now: () => number =
     cache.set(sql, prepared)
     return prepared
   }
-  const readPlayer = (playerId: string) =>
-    statement(db, 'SELECT * FROM players WHERE player_id = ?').get(playerId) as Row | undefined
+  const readPlayer = (playerId: string, scope: string) =>
+    statement(db, 'SELECT * FROM players WHERE scope = ? AND player_id = ?').get(scope, playerId) as
+      | Row
+      | undefined
   const players = createPlayerCache(db)
 
   return {
     kind: 'sqlite',
-    async getPlayer(playerId) {
-      const cached = players.get(playerId)
+    async getPlayer(playerId, scope = '') {
+      const cached = players.get(playerId, scope)
       if (cached !== undefined) return cached ?? undefined
-      const row = readPlayer(playerId)
-      return players.set(playerId, row ? toPlayer(row) : undefined)
+      const row = readPlayer(playerId, scope)
+      return players.set(playerId, scope, row ? toPlayer(row) : undefined)
     },
-    async upsertPlayer(playerId, input) {
+    async upsertPlayer(playerId, input, scope = '') {
       const at = now()
       // Read and write in one group transaction, so two concurrent partial updates cannot lose a field.
       const row = await store.transact(({ db: tx }) => {
-        const existing = statement(tx, 'SELECT * FROM players WHERE player_id = ?').get(playerId) as
-          | Row
-          | undefined
+        const read = statement(tx, 'SELECT * FROM players WHERE scope = ? AND player_id = ?')
+        const existing = read.get(scope, playerId) as Row | undefined
         const merged = mergePlayer(playerId, existing ? toPlayer(existing) : undefined, input)
         statement(
           tx,
-          `INSERT INTO players (player_id, name, attributes, banned, email, avatar_url, country, segments, custom_attributes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (player_id) DO UPDATE SET name = excluded.name, attributes = excluded.attributes,
+          `INSERT INTO players (scope, player_id, name, attributes, banned, email, avatar_url, country, segments, custom_attributes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (scope, player_id) DO UPDATE SET name = excluded.name, attributes = excluded.attributes,
            banned = excluded.banned, email = excluded.email, avatar_url = excluded.avatar_url, country = excluded.country,
            segments = excluded.segments, custom_attributes = excluded.custom_attributes, updated_at = excluded.updated_at`,
-        ).run(...playerValues(playerId, merged), at, at)
-        return statement(tx, 'SELECT * FROM players WHERE player_id = ?').get(playerId) as Row
+        ).run(scope, ...playerValues(playerId, merged), at, at)
+        return read.get(scope, playerId) as Row
       })
       return toPlayer(row)
     },
-    async inventory(playerId) {
+    async inventory(playerId, scope = '') {
       const rows = statement(
         db,
-        'SELECT sku, quantity FROM inventory WHERE player_id = ? AND quantity > 0 ORDER BY sku',
-      ).all(playerId)
+        'SELECT sku, quantity FROM inventory WHERE scope = ? AND player_id = ? AND quantity > 0 ORDER BY sku',
+      ).all(scope, playerId)
       return rows.map((row) => ({ sku: String(row.sku), quantity: Number(row.quantity) }))
     },
-    async history(playerId, options = {}) {
+    async history(playerId, options = {}, scope = '') {
       const rows = statement(
         db,
-        'SELECT * FROM inventory_history WHERE player_id = ? ORDER BY id DESC LIMIT ?',
-      ).all(playerId, options.limit ?? 100)
+        'SELECT * FROM inventory_history WHERE scope = ? AND player_id = ? ORDER BY id DESC LIMIT ?',
+      ).all(scope, playerId, options.limit ?? 100)
       return rows.map((row) => historyFromRow(row, new Date(Number(row.created_at)).toISOString()))
     },
-    async lookupPlayers(fields) {
-      const clauses = lookupClauses(fields, 'sqlite')
+    async lookupPlayers(fields, scope = '') {
+      const clauses = lookupClauses(fields, 'sqlite', scope)
       if (!clauses) return []
       const rows = db
         .prepare(`SELECT * FROM players WHERE ${clauses.sql} ORDER BY player_id LIMIT 20`)
@@ -138,21 +139,23 @@ function applyChange(change: LedgerChange, statement: (sql: string) => Statement
   // An order already granted (or revoked) by the other path changes nothing: the claim and the change commit
   // together, so whichever transaction inserts the claim first is the one that moves the inventory.
   if (change.orderId && !claimOrder(claimOf(change), statement)) return
-  const current = statement('SELECT quantity FROM inventory WHERE player_id = ? AND sku = ?')
+  const scope = change.scope ?? ''
+  const current = statement('SELECT quantity FROM inventory WHERE scope = ? AND player_id = ? AND sku = ?')
   const upsert = statement(
-    `INSERT INTO inventory (player_id, sku, quantity, updated_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (player_id, sku) DO UPDATE SET quantity = excluded.quantity, updated_at = excluded.updated_at`,
+    `INSERT INTO inventory (scope, player_id, sku, quantity, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (scope, player_id, sku) DO UPDATE SET quantity = excluded.quantity, updated_at = excluded.updated_at`,
   )
   const history = statement(
-    `INSERT INTO inventory_history (player_id, kind, sku, quantity, applied, shortfall, idempotency_key, event_id, event_type, reason, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO inventory_history (scope, player_id, kind, sku, quantity, applied, shortfall, idempotency_key, event_id, event_type, reason, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   for (const item of change.items) {
-    const have = Number((current.get(change.playerId, item.sku) as Row | undefined)?.quantity ?? 0)
+    const have = Number((current.get(scope, change.playerId, item.sku) as Row | undefined)?.quantity ?? 0)
     const applied = change.kind === 'grant' ? item.quantity : Math.min(have, item.quantity)
     const next = change.kind === 'grant' ? have + item.quantity : have - applied
-    upsert.run(change.playerId, item.sku, next, change.at)
+    upsert.run(scope, change.playerId, item.sku, next, change.at)
     history.run(
+      scope,
       change.playerId,
       change.kind,
       item.sku,
@@ -187,10 +190,12 @@ function claimOrder(claim: OrderClaim, statement: (sql: string) => StatementSync
 }
 
 function recordEvent(event: RecordedEvent, statement: (sql: string) => StatementSync): void {
+  const scope = event.scope ?? ''
   statement(
-    `INSERT INTO events (event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO events (scope, event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
+    scope,
     event.eventId,
     event.eventType,
     event.key,
@@ -210,14 +215,15 @@ function recordEvent(event: RecordedEvent, statement: (sql: string) => Statement
   // Deliveries may arrive out of order: a row only moves forward to a newer (or equally new) source time.
   if (event.eventType.startsWith('order.') && event.orderId) {
     statement(
-      `INSERT INTO orders (order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (order_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, orders.player_id),
+      `INSERT INTO orders (scope, order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope, order_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, orders.player_id),
          status = excluded.status, amount = COALESCE(excluded.amount, orders.amount),
          currency = COALESCE(excluded.currency, orders.currency), last_event_type = excluded.last_event_type,
          source_time = excluded.source_time, updated_at = excluded.updated_at
        WHERE orders.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= orders.source_time`,
     ).run(
+      scope,
       event.orderId,
       event.playerId,
       event.status,
@@ -230,14 +236,15 @@ function recordEvent(event: RecordedEvent, statement: (sql: string) => Statement
   }
   if (event.eventType.startsWith('subscription.') && event.subscriptionId) {
     statement(
-      `INSERT INTO subscriptions (subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (subscription_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, subscriptions.player_id),
+      `INSERT INTO subscriptions (scope, subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope, subscription_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, subscriptions.player_id),
          sku = COALESCE(excluded.sku, subscriptions.sku), status = excluded.status,
          effective_until = COALESCE(excluded.effective_until, subscriptions.effective_until),
          last_event_type = excluded.last_event_type, source_time = excluded.source_time, updated_at = excluded.updated_at
        WHERE subscriptions.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= subscriptions.source_time`,
     ).run(
+      scope,
       event.subscriptionId,
       event.playerId,
       event.sku,

@@ -1,11 +1,14 @@
+import type { SqliteMigration } from '@aghanim-webhooks/store-sqlite'
 import { forwardSqliteMigrations } from '../forward/forward-schema.js'
+import { listenSqliteMigrations } from '../listen/listen-schema.js'
+import { scopeLedgerSqlite } from './sqlite-scope-migration.js'
 
 /**
  * The ledger's SQLite tables, applied through the store's migration system (numbered, once, in a transaction).
  * Times the server writes are Unix milliseconds; times Aghanim sends (`event_time`, `effective_until`,
  * `modified_at`) stay Unix seconds, as sent. Internal.
  */
-export const sqliteLedgerMigrations: readonly string[] = [
+export const sqliteLedgerMigrations: readonly SqliteMigration[] = [
   `CREATE TABLE players (
     player_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -123,6 +126,10 @@ export const sqliteLedgerMigrations: readonly string[] = [
     WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') AND length(CAST(j.value AS TEXT)) <= 256;`,
   // Forward mode (docs/forward.md): its own tables, created whether or not it is switched on.
   ...forwardSqliteMigrations,
+  // Several games and the sandbox (docs/server.md#several-games): every ledger row belongs to a scope.
+  scopeLedgerSqlite,
+  // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
+  ...listenSqliteMigrations,
   // Reconciliation (docs/reconcile.md): one claim per order and kind, which every grant or revoke tied to an
   // order takes in its own transaction; filled once from the grants already recorded with Aghanim's reasons.
   `CREATE TABLE order_claims (
@@ -136,12 +143,12 @@ export const sqliteLedgerMigrations: readonly string[] = [
     created_at INTEGER NOT NULL,
     PRIMARY KEY (order_id, kind)
   ) WITHOUT ROWID;
-  INSERT OR IGNORE INTO order_claims (order_id, kind, player_id, source, event_id, idempotency_key, created_at)
-    SELECT substr(reason, 12), kind, player_id, 'webhook', event_id, idempotency_key, created_at
+  INSERT OR IGNORE INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT substr(reason, 12), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
     FROM inventory_history WHERE kind = 'grant' AND reason LIKE 'Order paid ord\\_%' ESCAPE '\\'
     ORDER BY id;
-  INSERT OR IGNORE INTO order_claims (order_id, kind, player_id, source, event_id, idempotency_key, created_at)
-    SELECT substr(reason, 16), kind, player_id, 'webhook', event_id, idempotency_key, created_at
+  INSERT OR IGNORE INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT substr(reason, 16), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
     FROM inventory_history WHERE kind = 'revoke' AND reason LIKE 'Order refunded ord\\_%' ESCAPE '\\'
     ORDER BY id;
   CREATE TABLE reconcile_runs (

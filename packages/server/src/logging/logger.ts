@@ -31,6 +31,7 @@ export function createLogger(level: LogLevel, destination: { write(text: string)
           'headers.authorization',
           'headers.cookie',
           'config.secrets',
+          'config.games',
           'config.adminToken',
           'config.database.connectionString',
         ],

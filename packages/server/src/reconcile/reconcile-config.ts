@@ -13,8 +13,14 @@ export interface ReconcileConfig {
 }
 
 export interface GameApiKey {
+  /** The game as the admin API and the runs name it ('' for `AGHANIM_API_KEY`). */
   game: string
   apiKey: string
+  /**
+   * The game whose deliveries the webhook handler verifies (`AGHANIM_GAME_SECRETS`), whose secret signs the
+   * synthetic events and whose live ledger they go to; null for a server with one unnamed game.
+   */
+  webhookGame: string | null
 }
 
 export const DEFAULT_API_URL = 'https://api.aghanim.com/s2s'
@@ -27,14 +33,19 @@ const GAME_ID = /^[A-Za-z0-9_-]{1,64}$/
  *
  * @example resolveReconcileConfig({ AGHANIM_API_KEY: 'sk_…', RECONCILE_EVERY: '15m' })
  */
-export function resolveReconcileConfig(env: Record<string, string | undefined>): ReconcileConfig {
+export function resolveReconcileConfig(
+  env: Record<string, string | undefined>,
+  /** The games `AGHANIM_GAME_SECRETS` names (empty: one unnamed game). */
+  webhookGames: readonly string[] = [],
+): ReconcileConfig {
   const single = nonEmpty(env.AGHANIM_API_KEY)
   const perGame = nonEmpty(env.AGHANIM_GAME_API_KEYS)
   if (single && perGame)
     throw new ConfigError(
       'Set AGHANIM_API_KEY (one game) or AGHANIM_GAME_API_KEYS (gm_a=key;gm_b=key), not both.',
     )
-  const games = perGame ? gameKeys(perGame) : single ? [{ game: '', apiKey: single }] : []
+  const keys = perGame ? gameKeys(perGame) : single ? [{ game: '', apiKey: single }] : []
+  const games = keys.map((entry) => ({ ...entry, webhookGame: webhookGameOf(entry.game, webhookGames) }))
   const apiUrl = nonEmpty(env.AGHANIM_API_URL) ?? DEFAULT_API_URL
   if (!URL.canParse(apiUrl) || !/^https?:$/.test(new URL(apiUrl).protocol))
     throw new ConfigError(`AGHANIM_API_URL must be an http(s) URL, got ${JSON.stringify(apiUrl)}.`)
@@ -52,8 +63,23 @@ export function resolveReconcileConfig(env: Record<string, string | undefined>):
   }
 }
 
-function gameKeys(value: string): GameApiKey[] {
-  const games: GameApiKey[] = []
+/** Which configured webhook game an S2S key reconciles: the same id, or with one key and one game, that game. */
+function webhookGameOf(game: string, webhookGames: readonly string[]): string | null {
+  if (webhookGames.length === 0) return null
+  if (game === '') {
+    if (webhookGames.length === 1) return webhookGames[0]!
+    throw new ConfigError(
+      `AGHANIM_API_KEY is one game's key, but AGHANIM_GAME_SECRETS names ${webhookGames.join(', ')}: give each its key in AGHANIM_GAME_API_KEYS (gm_a=key;gm_b=key).`,
+    )
+  }
+  if (webhookGames.includes(game)) return game
+  throw new ConfigError(
+    `AGHANIM_GAME_API_KEYS names game ${game}, which AGHANIM_GAME_SECRETS does not (${webhookGames.join(', ')}).`,
+  )
+}
+
+function gameKeys(value: string): Omit<GameApiKey, 'webhookGame'>[] {
+  const games: Omit<GameApiKey, 'webhookGame'>[] = []
   for (const part of value.split(';')) {
     if (part.trim() === '') continue
     const at = part.indexOf('=')

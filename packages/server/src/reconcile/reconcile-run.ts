@@ -6,6 +6,10 @@ import type { SyntheticChange } from './synthetic-event.js'
 export interface ReconcileRequest {
   runId: string
   game: string
+  /** The live ledger the game's deliveries go to (its id, or '' for the one unnamed game). */
+  scope: string
+  /** The game the synthetic events are signed for and name (null: the unnamed game). */
+  webhookGame: string | null
   /** The window, Unix seconds: payments whose status changed in [since, until]. */
   since: number
   until: number
@@ -111,7 +115,7 @@ export async function reconcile(request: ReconcileRequest, deps: ReconcileDeps):
     progress.pages++
     const orders = newOrders(page, seen)
     progress.checked = seen.size
-    const claims = await deps.ledger.orderClaims(request.game, [...orders.keys()])
+    const claims = await deps.ledger.orderClaims(request.scope, [...orders.keys()])
     for (const [orderId, payment] of orders) {
       const claim = claims.get(orderId)
       if (!claim?.grant || claim.revoke) continue
@@ -134,7 +138,7 @@ export async function reconcile(request: ReconcileRequest, deps: ReconcileDeps):
     progress.pages++
     const orders = newOrders(page, seen)
     progress.checked = seen.size
-    const claims = await deps.ledger.orderClaims(request.game, [...orders.keys()])
+    const claims = await deps.ledger.orderClaims(request.scope, [...orders.keys()])
     for (const orderId of orders.keys()) {
       if (claims.get(orderId)?.grant) continue
       const order = await deps.s2s.getOrder(orderId)
@@ -187,7 +191,7 @@ async function fixOne(
   order: { order_id: string; player_id: string; items: unknown[]; created_at?: number },
 ): Promise<FixedOrder> {
   if (action === 'grant') {
-    const untied = await untiedGrant(deps, order)
+    const untied = await untiedGrant(deps, order, request.scope)
     if (untied)
       return {
         order_id: order.order_id,
@@ -201,7 +205,7 @@ async function fixOne(
   const change: SyntheticChange = {
     kind: action === 'grant' ? 'item.add' : 'item.remove',
     runId: request.runId,
-    game: request.game,
+    webhookGame: request.webhookGame,
     orderId: order.order_id,
     playerId: order.player_id,
     items: order.items,
@@ -211,9 +215,9 @@ async function fixOne(
   const base = { order_id: order.order_id, player_id: order.player_id, action, status: answer.status }
   if (answer.status < 200 || answer.status >= 300)
     return { ...base, result: 'failed', message: messageOf(answer.body) }
-  const claims: OrderClaims | undefined = (await deps.ledger.orderClaims(request.game, [order.order_id])).get(
-    order.order_id,
-  )
+  const claims: OrderClaims | undefined = (
+    await deps.ledger.orderClaims(request.scope, [order.order_id])
+  ).get(order.order_id)
   const claim = claims?.[action]
   const ours = claim?.eventId?.startsWith(`rec_${request.runId}_`) === true
   // Forward mode claims after the backend answered; no claim at all after a 2xx means nobody tied the
@@ -247,10 +251,11 @@ async function fixOne(
 async function untiedGrant(
   deps: ReconcileDeps,
   order: { player_id: string; items: unknown[]; created_at?: number },
+  scope: string,
 ) {
   const skus = new Set(order.items.map((item) => (item as { sku?: unknown }).sku))
   const since = (order.created_at ?? 0) * 1000
-  const history = await deps.ledger.history(order.player_id, { limit: 200 })
+  const history = await deps.ledger.history(order.player_id, { limit: 200 }, scope)
   return history.find(
     (entry) =>
       entry.kind === 'grant' &&

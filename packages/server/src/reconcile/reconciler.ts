@@ -18,8 +18,8 @@ export interface ReconcilerDeps {
   /** The server's webhook handler: synthetic events go through it, idempotency, ledger and all. */
   handle: (request: Request) => Promise<Response>
   webhookPath: string
-  /** The secret the game's deliveries are signed with (the first, during a rotation). */
-  secret: (game: string) => string
+  /** The secret a webhook game's deliveries are signed with (null: the unnamed game's; the first in a rotation). */
+  secret: (game: string | null) => string
   logger: Logger
   metrics: Metrics
   now: () => number
@@ -66,6 +66,7 @@ const SCHEDULE_START_DELAY_MS = 10_000
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const clients = new Map<string, S2sClient>()
+  const webhookGames = new Map(deps.config.games.map((entry) => [entry.game, entry.webhookGame]))
   for (const { game, apiKey } of deps.config.games) {
     clients.set(
       game,
@@ -102,9 +103,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         'unknown_game',
         `No S2S API key for game ${JSON.stringify(game)}; configured: ${games.map((g) => g || "''").join(', ')}.`,
       )
+    const webhookGame = webhookGames.get(game) ?? null
     const request: ReconcileRequest = {
       runId: `${deps.now().toString(36)}${randomBytes(4).toString('hex')}`,
       game,
+      scope: webhookGame ?? '',
+      webhookGame,
       since: options.since,
       until: options.until,
       fix: options.fix,
@@ -170,7 +174,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   async function deliver(change: SyntheticChange) {
     const request = await syntheticRequest(change, {
       webhookPath: deps.webhookPath,
-      secret: deps.secret(change.game),
+      secret: deps.secret(change.webhookGame),
       now: deps.now(),
     })
     const response = await deps.handle(request)

@@ -5,7 +5,8 @@ import { RECONCILE_TRIGGER } from '../ledger/ledger-router.js'
 export interface SyntheticChange {
   kind: 'item.add' | 'item.remove'
   runId: string
-  game: string
+  /** The game the event is for (null: the unnamed game, and no `game_id`). */
+  webhookGame: string | null
   orderId: string
   playerId: string
   items: readonly unknown[]
@@ -28,7 +29,7 @@ export function syntheticEnvelope(change: SyntheticChange, nowMs: number): Recor
     sandbox: change.sandbox,
     trigger: RECONCILE_TRIGGER,
     context: null,
-    ...(change.game === '' ? {} : { game_id: change.game }),
+    ...(change.webhookGame === null ? {} : { game_id: change.webhookGame }),
     event_data: {
       player_id: change.playerId,
       items: change.items.map(itemOf),

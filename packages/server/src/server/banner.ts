@@ -23,9 +23,11 @@ export function banner({ config, url, secretNote, commands, workers, readyMs }: 
     `  webhook     POST ${url}${config.webhookPath}`,
     `  database    ${describeDatabase(config.database)}`,
     ...runsLines(config),
+    ...gamesLines(config),
     `  inspector   ${url}/inspector/`,
     `  admin API   ${url}/api/ (${admin})`,
     `  metrics     ${url}/metrics   health ${url}/healthz   ready ${url}/readyz`,
+    ...listenLines(config, url),
     ...(secretNote ? [`  secret      ${secretNote}`] : []),
     '',
     config.forward
@@ -48,6 +50,32 @@ function runsLines(config: ServerConfig): string[] {
     return [`  handlers    reference ledger${config.handlersPath ? ' + your --handlers' : ''}`]
   return [
     `  forward     ${config.forward.routes.map((route) => `${route.pattern} → ${route.url}`).join(', ')}${local}`,
+    ...(config.forward.sandboxRoutes.length > 0
+      ? [
+          `  sandbox to  ${config.forward.sandboxRoutes.map((route) => `${route.pattern} → ${route.url}`).join(', ')}`,
+        ]
+      : []),
     `              the reference ledger does not run; notifications ${config.forward.async ? 'go through the durable outbox (answered once stored)' : 'are forwarded synchronously'}`,
+  ]
+}
+
+/** The games and what the sandbox does (never a secret). */
+function gamesLines(config: ServerConfig): string[] {
+  const sandbox = {
+    separate: 'sandbox deliveries keep a ledger of their own per game',
+    accept: 'sandbox deliveries share the live ledger',
+    reject: 'sandbox deliveries are refused (403 sandbox_not_accepted)',
+  }[config.sandbox]
+  if (config.games.length === 0) return [`  sandbox     ${sandbox}`]
+  return [`  games       ${config.games.map(({ game }) => game).join(', ')}; ${sandbox}`]
+}
+
+/** Where developers' laptops connect (`aghanim-webhooks listen`), unless listen mode is off. */
+function listenLines(config: ServerConfig, url: string): string[] {
+  if (config.listen.mode === 'off') return []
+  const answers =
+    config.listen.mode === 'tunnel' ? 'the laptop answers what its filter takes' : 'laptops get copies'
+  return [
+    `  listen      ${config.listen.mode} (${answers}): aghanim-webhooks listen --server ${url} --forward-to …`,
   ]
 }

@@ -10,7 +10,8 @@ import { loadStudioHandlers } from '../router/studio-handlers.js'
 
 export interface RouterDeps {
   handle: () => (request: Request) => Promise<Response>
-  secret: () => string
+  /** The current secret of a game (`null`: the one unnamed game, or the first game). */
+  secret: (game: string | null) => string
   now: () => number
   fetch: typeof globalThis.fetch | undefined
   /** Forward mode's layer (`--forward-to`), which takes the reference ledger's place. */

@@ -31,10 +31,12 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
     const config = loadConfig(argv, io.env, io.cwd)
     if (io.env.AGHANIM_SERVE_WORKER === '1') return await runWorker(config, io)
     let secretNote: string | undefined
-    let secretShown = argv.some((arg) => arg === '--secret' || arg.startsWith('--secret='))
-      ? '<your-secret>'
-      : '"$AGHANIM_WEBHOOK_SECRET"'
-    if (config.secrets.length === 0) {
+    const named = config.games.length > 0
+    let secretShown =
+      named || argv.some((arg) => arg === '--secret' || arg.startsWith('--secret='))
+        ? '<your-secret>'
+        : '"$AGHANIM_WEBHOOK_SECRET"'
+    if (config.secrets.length === 0 && !named) {
       const dev = ensureDevSecret(config.dataDir)
       config.secrets = [dev.secret]
       secretShown = dev.secret
@@ -44,8 +46,10 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
       const webhookUrl = `${url}${config.webhookPath}`
       const commands = await testCommands({
         webhookUrl,
-        secret: config.secrets[0]!,
+        // With several games, the test request is signed with the first game's secret.
+        secret: named ? config.games[0]!.secrets[0]! : config.secrets[0]!,
         secretShown,
+        game: config.games[0]?.game,
         now: Date.now(),
       })
       io.stdout.write(banner({ config, url, secretNote, commands, workers: config.workers, readyMs }))

@@ -8,16 +8,23 @@ import type { ServerDatabase } from '../database/server-database.js'
 import { openDatabaseWhenReady } from '../database/wait-for-database.js'
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
 import { createDeliveryRecorder } from '../deliveries/delivery-recorder.js'
+import { createAttemptWriter } from '../forward/attempt-writer.js'
 import { type RunningForward, startForward } from '../forward/start-forward.js'
 import { createApp } from '../http/app.js'
 import { createDeliveryStream } from '../http/delivery-stream.js'
 import { listenHttp } from '../http/http-server.js'
 import { inspectorRoot } from '../http/static-files.js'
+import { withLivePlayers } from '../ledger/sandbox-players.js'
+import { type ListenAnswer, listenAnswerStoreOf } from '../listen/listen-answers.js'
+import { createListenHub, type ListenCluster } from '../listen/listen-hub.js'
+import { mirrorDelivery } from '../listen/mirror-delivery.js'
+import { withTunnel } from '../listen/tunnel-router.js'
 import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
 import { createReconciler, type ReconcilerDeps } from '../reconcile/reconciler.js'
 import { startTracing } from '../telemetry/otlp-tracing.js'
 import { buildRouter } from './build-router.js'
+import { signingSecret, webhookSecretOptions } from './game-secrets.js'
 import { startRetention } from './retention.js'
 import { seedTestPlayer } from './seed.js'
 
@@ -57,6 +64,8 @@ export interface ClusterHooks {
   publish(summary: DeliverySummaryJson): void
   /** The metrics of all processes, summed. */
   collect(): Promise<MetricsSnapshot>
+  /** How listeners connected to other processes are reached (`aghanim-webhooks listen`). */
+  listen?: ListenCluster
 }
 
 /** A running server. `close()` stops accepting, finishes in-flight requests, then closes the database. */
@@ -76,8 +85,10 @@ export interface RunningServer {
  * await server.close()
  */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  if (config.secrets.length === 0)
-    throw new ConfigError('No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret.')
+  if (config.secrets.length === 0 && config.games.length === 0)
+    throw new ConfigError(
+      'No webhook secret: set AGHANIM_WEBHOOK_SECRET or pass --secret (or AGHANIM_GAME_SECRETS for several games).',
+    )
   const { now, logger, database } = await openServerDatabase(config, options)
   try {
     if (options.ownsDatabase) await releaseAbandonedClaims(database, logger)
@@ -111,7 +122,37 @@ async function openServerDatabase(config: ServerConfig, options: StartOptions) {
     waitMs: config.databaseWaitMs,
     logger,
   })
+  try {
+    await settleLedgerOwner(config, database, logger)
+  } catch (error) {
+    await database.close().catch(() => {})
+    throw error
+  }
   return { now, logger, database }
+}
+
+/**
+ * With named games, the first one takes over what the unnamed game kept (once, in one transaction; see
+ * `ServerDatabase.nameLedger`). Without, a database whose ledger was named is refused: the unnamed game would
+ * start from an empty ledger, and grant again what that game already granted.
+ */
+async function settleLedgerOwner(config: ServerConfig, database: ServerDatabase, logger: Logger) {
+  if (config.games.length === 0) {
+    const owner = await database.ledgerOwner()
+    if (owner !== undefined)
+      throw new ConfigError(
+        `This database's ledger belongs to game ${owner} (AGHANIM_GAME_SECRETS named it): set AGHANIM_GAME_SECRETS=${owner}=<its secret> instead of AGHANIM_WEBHOOK_SECRET.`,
+      )
+    return
+  }
+  const first = config.games[0]!.game
+  const { owner, moved } = await database.nameLedger(first)
+  if (moved) logger.info({ game: owner }, 'the ledger belongs to the first game of AGHANIM_GAME_SECRETS')
+  if (!config.games.some(({ game }) => game === owner))
+    logger.warn(
+      { game: owner },
+      "the ledger kept before several games were configured belongs to a game AGHANIM_GAME_SECRETS does not list; it stays in that game's scope",
+    )
 }
 
 async function releaseAbandonedClaims(database: ServerDatabase, logger: Logger): Promise<void> {
@@ -131,10 +172,10 @@ async function listen(
   options: StartOptions,
 ): Promise<RunningServer> {
   let database = opened
-  if (config.seedTestPlayer) await seedTestPlayer(database.ledger)
+  if (config.seedTestPlayer) await seedTestPlayer(database.ledger, config.games[0]?.game ?? '')
   const metrics = createMetrics()
   const health = createDatabaseHealth({ ping: () => database.ping(), logger, metrics, now })
-  database = { ...database, ledger: guardLedger(database.ledger, health) }
+  database = { ...database, ledger: withLivePlayers(guardLedger(database.ledger, health)) }
   const stream = createDeliveryStream((size) => {
     metrics.setSseClients(size)
     return options.cluster?.liveClients(size)
@@ -154,7 +195,7 @@ async function listen(
   })
   let handle: (request: Request) => Promise<Response> = () =>
     Promise.reject(new Error('The server is not ready.'))
-  const secret = () => config.secrets[0]!
+  const secret = (game: string | null) => signingSecret(config, game)
   const forward: RunningForward | undefined = config.forward
     ? startForward(config, config.forward, {
         database,
@@ -164,7 +205,20 @@ async function listen(
         deliveryId: (headers) => recorder.assignId(headers, now()),
       })
     : undefined
-  const router = await buildRouter(config, database, {
+  const listenAnswers = config.listen.mode === 'off' ? undefined : listenAnswerStoreOf(database)
+  const answerWriter =
+    listenAnswers && createAttemptWriter<ListenAnswer>(listenAnswers, logger, 'listen answers')
+  const hub =
+    answerWriter &&
+    createListenHub({
+      mode: config.listen.mode,
+      timeoutMs: config.listen.timeoutMs,
+      now,
+      record: (answer) => answerWriter.record(answer),
+      cluster: options.cluster?.listen,
+    })
+  const mirror = hub?.mode === 'mirror' ? hub : undefined
+  const built = await buildRouter(config, database, {
     handle: () => handle,
     secret,
     now,
@@ -174,14 +228,25 @@ async function listen(
     await forward?.close()
     throw error
   })
+  const router =
+    hub?.mode === 'tunnel'
+      ? withTunnel(built, {
+          hub,
+          deliveryId: (headers) => recorder.assignId(headers, now()),
+          replayOf: (headers) => recorder.replayOf(headers),
+          now,
+        })
+      : built
   const handlerOptions: WebhookHandlerOptions = {
-    secret: config.secrets,
+    ...webhookSecretOptions(config),
+    sandbox: config.sandbox,
     router,
     store: database.store,
     maxBodyBytes: config.maxBodyBytes,
     unknownEventType: config.unknownEvents,
     onDelivery: (delivery) => {
       if (delivery.outcome === 'store_unavailable') health.failed(delivery.error)
+      if (mirror?.active) mirrorDelivery(mirror, delivery, recorder)
       return recorder.onDelivery(delivery)
     },
     now,
@@ -218,6 +283,14 @@ async function listen(
       now,
       logged: () => recorder.flush(),
       forward: forward?.api,
+      games: { names: config.games.map(({ game }) => game), sandbox: config.sandbox },
+      listen: hub &&
+        listenAnswers && {
+          hub,
+          answers: listenAnswers,
+          recorded: () => answerWriter.flush(),
+          maxAnswerBytes: config.maxBodyBytes,
+        },
       reconcile: { reconciler, lookbackMs: config.reconcile.lookbackMs, now },
       replay: {
         deliveries: database.deliveries,
@@ -225,6 +298,7 @@ async function listen(
         handle: (request) => handle(request),
         webhookPath: config.webhookPath,
         secret,
+        games: config.games.map(({ game }) => game),
         now,
       },
     },
@@ -257,7 +331,10 @@ async function listen(
   logger.info({ url, webhook: config.webhookPath, database: database.kind }, 'listening')
   if (config.tracing)
     logger.info({ traces: new URL(config.tracing.tracesUrl).origin }, 'exporting traces as OTLP/HTTP')
-  const retention = startRetention(config, database, logger, now, forward?.pruneAttempts)
+  const retention = startRetention(config, database, logger, now, async (olderThan) => {
+    const pruned = await Promise.all([forward?.pruneAttempts(olderThan), listenAnswers?.prune(olderThan)])
+    return pruned.reduce<number>((sum, count) => sum + (count ?? 0), 0)
+  })
 
   let closed: Promise<void> | undefined
   return {
@@ -267,9 +344,11 @@ async function listen(
       closed ??= (async () => {
         closing = true
         stream.closeAll()
+        hub?.closeAll()
         await http.stop()
         await reconciler.close()
         await forward?.close()
+        await answerWriter?.flush()
         await recorder.flush()
         await retention.stop()
         health.stop()

@@ -15,6 +15,8 @@ export async function testCommands(input: {
   webhookUrl: string
   secret: string
   secretShown: string
+  /** The game the secret is of, with several games: the CLI's fixture names another, so the line sets it. */
+  game?: string
   now: number
 }) {
   const timestamp = Math.floor(input.now / 1000)
@@ -26,6 +28,7 @@ export async function testCommands(input: {
     `-H 'x-aghanim-signature: ${signature}'`,
     `--data-raw '${DOCS_TEST_BODY}'`,
   ].join(' \\\n    ')
-  const cli = `npx aghanim-webhooks send player.verify --url ${input.webhookUrl} --secret ${input.secretShown} --player ${TEST_PLAYER_ID}`
+  const game = input.game ? ` --set game_id=${input.game}` : ''
+  const cli = `npx aghanim-webhooks send player.verify --url ${input.webhookUrl} --secret ${input.secretShown} --player ${TEST_PLAYER_ID}${game}`
   return { curl, cli }
 }

@@ -22,6 +22,7 @@ describe('forward mode configuration', () => {
     const config = load(['--forward-to', 'http://backend:8080/aghanim', '--forward-secret', 'fwd_a,fwd_b'])
     expect(config.forward).toEqual({
       routes: [{ pattern: '*', url: 'http://backend:8080/aghanim' }],
+      sandboxRoutes: [],
       secrets: ['fwd_a', 'fwd_b'],
       timeoutMs: 10_000,
       async: false,

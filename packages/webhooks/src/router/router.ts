@@ -25,6 +25,15 @@ export interface HandlerContext<Tx = unknown> {
   body: Uint8Array
   /** The request's headers (the same object the delivery carries, so it can key per-delivery state). */
   headers: Headers
+  /** The game whose secret verified the delivery (the `secrets` option); `null` for a receiver of one `secret`. */
+  game: string | null
+  /** The envelope's `sandbox` flag: a test purchase from the game's sandbox. */
+  sandbox: boolean
+  /**
+   * The ledger this delivery belongs to: its game, with `:sandbox` when sandbox deliveries are kept apart
+   * (`sandbox: 'separate'`); `''` for one `secret`'s live deliveries. Its key is deduplicated within it.
+   */
+  scope: string
 }
 
 /** A handler may return the event's documented answer, an explicit `Reply`, or nothing (a plain 200 ack). */

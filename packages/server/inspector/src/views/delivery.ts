@@ -6,6 +6,7 @@ import { deliveriesHref, deliveryHref, playerHref } from '../route.js'
 import type { DeliveryDetail, DeliverySummary } from '../types.js'
 import { deliveryTable } from './delivery-table.js'
 import { forwardAttemptsPanel } from './forward-attempts.js'
+import { listenAnswersPanel } from './listen-answers.js'
 import { codeBlock, details, emptyState, errorPanel, loading, mono, type View } from './parts.js'
 
 /** One delivery: what came in, how it was verified, what was answered, its siblings, and a replay button. */
@@ -31,12 +32,29 @@ export function deliveryView(id: string): View {
   }
 }
 
+/**
+ * The game and sandbox flag the body's envelope names: which ledger its player is in. (A verified delivery's
+ * game_id is its secret's game; a live one in a receiver that keeps the sandbox apart is in the live ledger.)
+ */
+function envelopeLedger(body: string | null): { game: string | null; sandbox: boolean } {
+  try {
+    const envelope = JSON.parse(body ?? '') as { game_id?: unknown; sandbox?: unknown } | null
+    return {
+      game: typeof envelope?.game_id === 'string' ? envelope.game_id : null,
+      sandbox: envelope?.sandbox === true,
+    }
+  } catch {
+    return { game: null, sandbox: false }
+  }
+}
+
 function backLink(): HTMLElement {
   return h('p', { class: 'back' }, h('a', { href: deliveriesHref() }, '← All deliveries'))
 }
 
 function render(delivery: DeliveryDetail, siblings: DeliverySummary[]): DocumentFragment {
   const replay = replayControl(delivery)
+  const ledger = envelopeLedger(delivery.body)
   const fragment = document.createDocumentFragment()
   fragment.append(
     backLink(),
@@ -45,6 +63,8 @@ function render(delivery: DeliveryDetail, siblings: DeliverySummary[]): Document
       { class: 'detail-header' },
       h('h2', { id: 'detail-title', class: 'mono' }, eventLabel(delivery)),
       outcomeBadge(delivery.outcome, delivery.status),
+      ledger.game ? h('span', { class: 'badge' }, ledger.game) : null,
+      ledger.sandbox ? h('span', { class: 'badge badge-sandbox' }, 'sandbox') : null,
       replay.button,
     ),
     replay.result,
@@ -58,7 +78,9 @@ function render(delivery: DeliveryDetail, siblings: DeliverySummary[]): Document
         ['Idempotency key', mono(delivery.key)],
         [
           'Player',
-          delivery.player_id ? h('a', { href: playerHref(delivery.player_id) }, delivery.player_id) : null,
+          delivery.player_id
+            ? h('a', { href: playerHref(delivery.player_id, ledger) }, delivery.player_id)
+            : null,
         ],
         ['Answer', `HTTP ${delivery.status} · ${delivery.outcome}`],
         ['Duration', formatDuration(delivery.duration_ms)],
@@ -106,6 +128,7 @@ function render(delivery: DeliveryDetail, siblings: DeliverySummary[]): Document
       ),
     ),
     forwardAttemptsPanel(delivery.id),
+    listenAnswersPanel(delivery.id),
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'siblings-title' },

@@ -1,24 +1,35 @@
 import { ApiError, api, isUnauthorized } from '../api.js'
 import { h, replaceChildren } from '../dom.js'
 import { formatDateTime } from '../format.js'
-import { deliveriesHref } from '../route.js'
-import type { HistoryEntry, InventoryItem, Player } from '../types.js'
+import { deliveriesHref, playerHref } from '../route.js'
+import type { Games, HistoryEntry, InventoryItem, Ledger, Player } from '../types.js'
 import { codeBlock, details, emptyState, errorPanel, loading, mono, type View } from './parts.js'
 
 /** A player of the reference ledger: profile, inventory, and the grants and revokes that made it. */
-export function playerView(id: string): View {
+export function playerView(id: string, ledger: URLSearchParams = new URLSearchParams()): View {
   return (root, context) => {
     let stopped = false
+    // The games, for the links to this player in the other ledgers; a server without the route has none.
+    const games = api.games().catch((): Games => ({ games: [], sandbox: 'accept' }))
     const load = async (showLoading = true) => {
       if (showLoading) replaceChildren(root, loading('the player'))
       try {
-        const [{ player, inventory }, history] = await Promise.all([api.player(id), api.history(id)])
-        if (!stopped) replaceChildren(root, render(id, player, inventory, history))
+        // A link to a sandbox delivery's player, where sandbox purchases share the live ledger, shows that one.
+        const served = await games
+        if (served.sandbox !== 'separate') ledger.delete('sandbox')
+        const [{ player, inventory, ...where }, history] = await Promise.all([
+          api.player(id, ledger),
+          api.history(id, ledger),
+        ])
+        if (!stopped)
+          replaceChildren(root, render(id, player, inventory, history, ledgerLinks(id, where, served), where))
       } catch (error) {
         if (stopped) return
         if (isUnauthorized(error)) context.unauthorized()
+        else if (error instanceof ApiError && error.code === 'game_required')
+          replaceChildren(root, backLink(), chooseGame(id, await games))
         else if (error instanceof ApiError && error.status === 404)
-          replaceChildren(root, backLink(), unknown(id))
+          replaceChildren(root, backLink(), unknown(id), ledgerLinks(id, requested(ledger), await games))
         else
           replaceChildren(
             root,
@@ -56,11 +67,46 @@ function unknown(id: string): HTMLElement {
   )
 }
 
+/** The ledger the page's address asks for, before the server said which it is. */
+function requested(ledger: URLSearchParams): Ledger {
+  return { game: ledger.get('game'), sandbox: ledger.get('sandbox') === 'true' }
+}
+
+/** Several games and none named: the player exists per game, so the page asks which. */
+function chooseGame(id: string, served: Games): HTMLElement {
+  return emptyState(
+    'This server serves several games: which one’s player?',
+    h(
+      'p',
+      { class: 'ledger-links' },
+      ...served.games.map((game) => h('a', { class: 'button', href: playerHref(id, { game }) }, game)),
+    ),
+  )
+}
+
+/** Links to the same player id in the game's other ledger (live ↔ sandbox) and in the other games. */
+function ledgerLinks(id: string, where: Ledger, served: Games): HTMLElement | null {
+  const links: HTMLElement[] = []
+  if (served.sandbox === 'separate')
+    links.push(
+      h(
+        'a',
+        { class: 'button', href: playerHref(id, { game: where.game, sandbox: !where.sandbox }) },
+        where.sandbox ? 'Live ledger' : 'Sandbox ledger',
+      ),
+    )
+  for (const game of served.games)
+    if (game !== where.game) links.push(h('a', { class: 'button', href: playerHref(id, { game }) }, game))
+  return links.length > 0 ? h('p', { class: 'ledger-links' }, ...links) : null
+}
+
 function render(
   id: string,
   player: Player,
   inventory: InventoryItem[],
   history: HistoryEntry[],
+  links: HTMLElement | null,
+  where: Ledger = { game: null, sandbox: false },
 ): DocumentFragment {
   const fragment = document.createDocumentFragment()
   fragment.append(
@@ -70,6 +116,8 @@ function render(
       { class: 'detail-header' },
       h('h2', { id: 'detail-title' }, player.name || id),
       player.name ? h('span', { class: 'subtitle' }, mono(id)) : null,
+      where.game ? h('span', { class: 'badge' }, where.game) : null,
+      where.sandbox ? h('span', { class: 'badge badge-sandbox' }, 'sandbox') : null,
       player.banned ? h('span', { class: 'badge badge-error' }, 'banned') : null,
       h(
         'a',
@@ -77,6 +125,7 @@ function render(
         'Deliveries for this player',
       ),
     ),
+    ...(links ? [links] : []),
     h(
       'div',
       { class: 'columns' },

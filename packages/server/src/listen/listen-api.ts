@@ -1,0 +1,143 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { HttpError, readJson, sendJson } from '../http/respond.js'
+import { parseEventFilter } from './event-filter.js'
+import type { ListenAnswer, ListenAnswerStore } from './listen-answers.js'
+import type { ListenHub, ReportedAnswer } from './listen-hub.js'
+
+export interface ListenApiDeps {
+  hub: ListenHub
+  answers: ListenAnswerStore
+  /** Resolves once the answers reported so far are stored (they are written in the background). */
+  recorded: () => Promise<void>
+  /** The largest local answer accepted, as for a request. */
+  maxAnswerBytes: number
+}
+
+/**
+ * The routes of `aghanim-webhooks listen`, behind the admin token: `GET /api/listen?events=&name=&target=` (the
+ * listener's event stream), `POST /api/listen/answers` (what its local receiver answered, by ticket) and
+ * `GET /api/deliveries/:id/listens` (the answers kept for a delivery). With `--listen-mode off` (`deps` undefined)
+ * each is a 404. Resolves false when the route is none of them. Internal.
+ */
+export async function handleListenApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: ListenApiDeps | undefined,
+): Promise<boolean> {
+  const parts = url.pathname.split('/').slice(2)
+  const method = req.method === 'HEAD' ? 'GET' : req.method
+  if (parts[0] === 'deliveries' && parts[2] === 'listens' && parts.length === 3) {
+    if (!deps) throw new HttpError(404, 'not_found', 'Listen mode is off (LISTEN_MODE=off).')
+    allow(method, 'GET', url)
+    await deps.recorded()
+    const answers = await deps.answers.answers(decodeURIComponent(parts[1]!))
+    sendJson(req, res, 200, { answers: answers.map(answerJson) })
+    return true
+  }
+  if (parts[0] !== 'listen') return false
+  if (!deps)
+    throw new HttpError(
+      404,
+      'listen_off',
+      'This server does not take listeners: its listen mode is off (--listen-mode / LISTEN_MODE).',
+    )
+  if (parts.length === 1) {
+    allow(method, 'GET', url)
+    let events: string[]
+    try {
+      events = parseEventFilter(url.searchParams.get('events'))
+    } catch (error) {
+      throw new HttpError(400, 'invalid_query', (error as Error).message)
+    }
+    deps.hub.attach(req, res, {
+      events,
+      name: shortText(url.searchParams.get('name'), 100) ?? 'listener',
+      target: target(url.searchParams.get('target')),
+    })
+    return true
+  }
+  if (parts.length === 2 && parts[1] === 'answers') {
+    allow(method, 'POST', url)
+    const answer = parseAnswer(await readJson(req, deps.maxAnswerBytes * 2 + 4096), deps.maxAnswerBytes)
+    const outcome = deps.hub.answer(answer)
+    if (outcome.kind === 'unknown')
+      throw new HttpError(
+        404,
+        'unknown_ticket',
+        'No delivery waits for this answer: it expired, or the server restarted since it was sent.',
+      )
+    // A tunnelled delivery's answer says what Aghanim got (the laptop's answer, or a 502 when it is not valid).
+    if (outcome.kind === 'relayed') sendJson(req, res, 202, { status: 'ok' })
+    else sendJson(req, res, 200, { status: 'ok', ...(outcome.verdict ? { aghanim: outcome.verdict } : {}) })
+    return true
+  }
+  throw new HttpError(404, 'not_found', `No admin API route ${url.pathname}.`)
+}
+
+function allow(method: string | undefined, allowed: string, url: URL): void {
+  if (method !== allowed)
+    throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`, {
+      allow: allowed,
+    })
+}
+
+function shortText(value: string | null, max: number): string | undefined {
+  const text = value?.trim()
+  return text ? text.slice(0, max) : undefined
+}
+
+/** The listener's `--forward-to`, shown in the inspector; credentials in it are dropped, never kept. */
+function target(value: string | null): string {
+  const text = shortText(value, 500)
+  if (!text || !URL.canParse(text)) return ''
+  const url = new URL(text)
+  url.username = ''
+  url.password = ''
+  return url.href
+}
+
+function parseAnswer(body: unknown, maxBytes: number): ReportedAnswer {
+  const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  const invalid = (message: string) => new HttpError(400, 'invalid_answer', message)
+  if (typeof input.ticket !== 'string' || input.ticket === '' || input.ticket.length > 100)
+    throw invalid('ticket must be the ticket of the delivery event being answered.')
+  const status = input.status ?? null
+  if (
+    status !== null &&
+    !(Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599)
+  )
+    throw invalid('status must be an HTTP status (100 to 599), or null when the local receiver gave none.')
+  const text = input.body ?? null
+  if (text !== null && (typeof text !== 'string' || Buffer.byteLength(text) > maxBytes))
+    throw invalid(`body must be the local answer's text, at most ${maxBytes} bytes.`)
+  const duration = input.duration_ms
+  if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0)
+    throw invalid('duration_ms must be how long the local receiver took, in milliseconds.')
+  const error = input.error ?? null
+  if (error !== null && typeof error !== 'string') throw invalid('error must be a string or null.')
+  if (status === null && error === null) throw invalid('Without a status, say why in error.')
+  return {
+    ticket: input.ticket,
+    status: status as number | null,
+    body: text as string | null,
+    durationMs: duration,
+    error: error === null ? null : (error as string).slice(0, 1000),
+  }
+}
+
+/** One answer of `GET /api/deliveries/:id/listens`. */
+export type ListenAnswerJson = ReturnType<typeof answerJson>
+
+function answerJson(answer: ListenAnswer) {
+  return {
+    mode: answer.mode as 'mirror' | 'tunnel',
+    listener: answer.listener,
+    target: answer.target,
+    started_at: new Date(answer.startedAt).toISOString(),
+    duration_ms: Math.round(answer.durationMs * 100) / 100,
+    status: answer.status,
+    error: answer.error,
+    answer: answer.answer,
+  }
+}
