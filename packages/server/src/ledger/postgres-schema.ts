@@ -175,8 +175,9 @@ export const postgresLedgerMigrations: readonly string[] = [
   // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
   ...listenPostgresMigrations,
   // Reconciliation (docs/reconcile.md): one claim per order and kind, which every grant or revoke tied to an
-  // order takes in its own transaction; filled once from the grants already recorded with Aghanim's reasons.
-  `CREATE TABLE order_claims (
+  // order takes in its own transaction; filled from the grants already recorded with Aghanim's reasons. Written
+  // to run again harmlessly.
+  `CREATE TABLE IF NOT EXISTS order_claims (
     order_id text NOT NULL,
     kind text NOT NULL CHECK (kind IN ('grant', 'revoke')),
     game text NOT NULL DEFAULT '',
@@ -190,12 +191,14 @@ export const postgresLedgerMigrations: readonly string[] = [
   INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
     SELECT DISTINCT ON (1, 2) substr(reason, 12), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
     FROM inventory_history WHERE kind = 'grant' AND reason LIKE 'Order paid ord\\_%'
-    ORDER BY 1, 2, id;
+    ORDER BY 1, 2, id
+    ON CONFLICT DO NOTHING;
   INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
     SELECT DISTINCT ON (1, 2) substr(reason, 16), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
     FROM inventory_history WHERE kind = 'revoke' AND reason LIKE 'Order refunded ord\\_%'
-    ORDER BY 1, 2, id;
-  CREATE TABLE reconcile_runs (
+    ORDER BY 1, 2, id
+    ON CONFLICT DO NOTHING;
+  CREATE TABLE IF NOT EXISTS reconcile_runs (
     id text PRIMARY KEY,
     game text NOT NULL,
     trigger text NOT NULL,
@@ -211,5 +214,5 @@ export const postgresLedgerMigrations: readonly string[] = [
     error text,
     result jsonb NOT NULL
   );
-  CREATE INDEX reconcile_runs_started ON reconcile_runs (started_at);`,
+  CREATE INDEX IF NOT EXISTS reconcile_runs_started ON reconcile_runs (started_at);`,
 ]

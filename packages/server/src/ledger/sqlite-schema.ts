@@ -131,8 +131,9 @@ export const sqliteLedgerMigrations: readonly SqliteMigration[] = [
   // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
   ...listenSqliteMigrations,
   // Reconciliation (docs/reconcile.md): one claim per order and kind, which every grant or revoke tied to an
-  // order takes in its own transaction; filled once from the grants already recorded with Aghanim's reasons.
-  `CREATE TABLE order_claims (
+  // order takes in its own transaction; filled from the grants already recorded with Aghanim's reasons. Written
+  // to run again harmlessly.
+  `CREATE TABLE IF NOT EXISTS order_claims (
     order_id TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('grant', 'revoke')),
     game TEXT NOT NULL DEFAULT '',
@@ -151,7 +152,7 @@ export const sqliteLedgerMigrations: readonly SqliteMigration[] = [
     SELECT substr(reason, 16), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
     FROM inventory_history WHERE kind = 'revoke' AND reason LIKE 'Order refunded ord\\_%' ESCAPE '\\'
     ORDER BY id;
-  CREATE TABLE reconcile_runs (
+  CREATE TABLE IF NOT EXISTS reconcile_runs (
     id TEXT PRIMARY KEY,
     game TEXT NOT NULL,
     trigger TEXT NOT NULL,
@@ -167,5 +168,5 @@ export const sqliteLedgerMigrations: readonly SqliteMigration[] = [
     error TEXT,
     result TEXT NOT NULL
   );
-  CREATE INDEX reconcile_runs_started ON reconcile_runs (started_at);`,
+  CREATE INDEX IF NOT EXISTS reconcile_runs_started ON reconcile_runs (started_at);`,
 ]
