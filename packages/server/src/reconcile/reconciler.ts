@@ -272,4 +272,3 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   }
 }
 
-export { S2sError }
