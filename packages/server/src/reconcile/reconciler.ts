@@ -9,7 +9,7 @@ import {
   type ReconcileResult,
   reconcile,
 } from './reconcile-run.js'
-import { createS2sClient, type S2sClient, S2sError } from './s2s-client.js'
+import { createS2sClient, type S2sClient, type S2sError } from './s2s-client.js'
 import { type SyntheticChange, syntheticRequest } from './synthetic-event.js'
 
 export interface ReconcilerDeps {
@@ -271,4 +271,3 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     },
   }
 }
-
