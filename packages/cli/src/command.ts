@@ -49,6 +49,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "Put forward mode's dead letters back in the outbox to be delivered again",
     load: () => import('./commands/redrive.js'),
   },
+  reconcile: {
+    summary: 'Find (and with --fix grant) paid orders Aghanim never delivered, through its S2S API',
+    load: () => import('./commands/reconcile.js'),
+  },
   events: {
     summary: 'List the event types with one-line descriptions',
     load: () => import('./commands/events.js'),

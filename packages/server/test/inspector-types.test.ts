@@ -4,6 +4,7 @@ import type { DeliveryDetailJson, DeliverySummaryJson } from '../src/deliveries/
 import type { DeliveryStatsJson } from '../src/deliveries/delivery-stats.js'
 import type { HistoryEntry, InventoryLine, Player } from '../src/ledger/ledger.js'
 import type { ListenAnswerJson } from '../src/listen/listen-api.js'
+import type { ReconcileRunJson } from '../src/reconcile/reconcile-api.js'
 
 // The inspector is compiled for the browser on its own (its own tsconfig, DOM types, no Node), so it keeps a
 // copy of the admin API's JSON shapes. These assertions are checked by the compiler (`npm test` type-checks
@@ -22,4 +23,5 @@ test('the inspector reads the JSON the admin API writes, field for field', () =>
   expectTypeOf<Page.ListenAnswer>().toEqualTypeOf<ListenAnswerJson>()
   // The page also takes epoch milliseconds for a minute (its chart is reused with them), so it accepts more.
   expectTypeOf<DeliveryStatsJson>().toExtend<Page.DeliveryStats>()
+  expectTypeOf<Page.ReconcileRun>().toEqualTypeOf<ReconcileRunJson>()
 })

@@ -58,8 +58,16 @@ describe('fixtureEvent', () => {
     })
     expect(event.event_id).toBe('whevt_mine')
     expect(event.event_data.player_id).toBe('p_42')
-    expect(event.event_data.reason).toBe('Order paid ord_eCacpFwavzi')
+    expect(event.event_data.reason).toMatch(/^Order paid ord_\w+$/)
     expect(event.event_data.items).toEqual([{ id: 'itm_x', sku: 'gold', name: 'Gold', quantity: 5 }])
+  })
+
+  it('names a fresh order in each item.add and item.remove reason, as separate purchases would', () => {
+    const [first, second] = [fixtureEvent('item.add'), fixtureEvent('item.add')]
+    expect(first.event_data.reason).not.toBe(second.event_data.reason)
+    const fixed = { id: (prefix: string) => `${prefix}test` }
+    expect(fixtureEvent('item.add', {}, fixed).event_data.reason).toBe('Order paid ord_test')
+    expect(fixtureEvent('item.remove', {}, fixed).event_data.reason).toBe('Order refunded ord_test')
   })
 
   it('lets an override set a field to null', () => {

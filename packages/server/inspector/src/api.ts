@@ -11,6 +11,7 @@ import type {
   ListenAnswer,
   OutboxPage,
   Player,
+  ReconcileRun,
 } from './types.js'
 
 /** A non-2xx answer of the admin API, with the server's `{ code, message }` when it sent one. */
@@ -103,6 +104,8 @@ export const api = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(filter),
     }).then((r) => r.redriven),
+  reconcileRuns: (limit = 20) =>
+    request<{ games: string[]; runs: ReconcileRun[] }>(`/api/reconcile/runs${query({ limit })}`),
   stats: (minutes: number) => request<DeliveryStats>(`/api/stats/deliveries${query({ minutes })}`),
   /** `ledger`: `game=…` and `sandbox=true` as the page's address has them. */
   player: (id: string, ledger: URLSearchParams) =>

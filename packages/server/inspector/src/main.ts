@@ -1,7 +1,7 @@
 import { ApiError, api, isUnauthorized } from './api.js'
 import { h, replaceChildren } from './dom.js'
 import { followDeliveries, type LiveMode } from './live.js'
-import { deliveriesHref, outboxHref, parseRoute, playerHref } from './route.js'
+import { deliveriesHref, outboxHref, parseRoute, playerHref, reconcileHref } from './route.js'
 import { forgetToken, readToken, saveToken } from './token.js'
 import type { DeliverySummary } from './types.js'
 import { deliveriesView } from './views/deliveries.js'
@@ -9,6 +9,7 @@ import { deliveryView } from './views/delivery.js'
 import { outboxView } from './views/outbox.js'
 import { errorPanel, type View, type ViewContext } from './views/parts.js'
 import { playerView } from './views/player.js'
+import { reconcileView } from './views/reconcile.js'
 
 // The shell: sign-in, the top bar, one live connection shared by all views, and hash routing.
 
@@ -121,6 +122,16 @@ function showShell(): void {
     () => outboxLink.removeAttribute('hidden'),
     () => {},
   )
+  // Shown once the server says reconciliation is configured (an S2S API key for at least one game).
+  const reconcileLink = h(
+    'a',
+    { class: 'button subtle', href: reconcileHref(), hidden: true },
+    'Reconciliation',
+  )
+  api.reconcileRuns(1).then(
+    (page) => page.games.length > 0 && reconcileLink.removeAttribute('hidden'),
+    () => {},
+  )
   const topbar = h(
     'header',
     { class: 'topbar' },
@@ -142,6 +153,7 @@ function showShell(): void {
       h('button', { type: 'submit', class: 'button' }, 'Open player'),
     ),
     outboxLink,
+    reconcileLink,
     status,
     readToken()
       ? h(
@@ -171,7 +183,9 @@ function showShell(): void {
           ? playerView(target.id, target.params)
           : target.view === 'outbox'
             ? outboxView()
-            : deliveriesView(target.params)
+            : target.view === 'reconcile'
+              ? reconcileView()
+              : deliveriesView(target.params)
     leaveView = view(main, context)
     // Moving focus to the new content tells keyboard and screen-reader users the page changed.
     if (!first) main.focus({ preventScroll: true })

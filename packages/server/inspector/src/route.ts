@@ -4,6 +4,7 @@ export type Route =
   | { view: 'delivery'; id: string }
   | { view: 'player'; id: string; params: URLSearchParams }
   | { view: 'outbox' }
+  | { view: 'reconcile' }
 
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2)
@@ -12,6 +13,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'players' && parts[1])
     return { view: 'player', id: parts[1], params: new URLSearchParams(search) }
   if (parts[0] === 'outbox') return { view: 'outbox' }
+  if (parts[0] === 'reconcile') return { view: 'reconcile' }
   return { view: 'deliveries', params: new URLSearchParams(search) }
 }
 
@@ -43,4 +45,8 @@ export function playerHref(id: string, ledger?: { game?: string | null; sandbox?
 
 export function outboxHref(): string {
   return '#/outbox'
+}
+
+export function reconcileHref(): string {
+  return '#/reconcile'
 }

@@ -154,3 +154,53 @@ export interface Games {
   games: string[]
   sandbox: 'separate' | 'accept' | 'reject'
 }
+
+/** One reconciliation against the S2S API (`GET /api/reconcile/runs`). */
+export interface ReconcileRun {
+  id: string
+  game: string
+  trigger: 'schedule' | 'api'
+  started_at: string
+  finished_at: string
+  /** The window, Unix seconds. */
+  since: number
+  until: number
+  fix: boolean
+  checked: number
+  missing: number
+  revoked_missing: number
+  fixed: number
+  error: string | null
+  result: ReconcileFindings | { error: string | null }
+}
+
+export interface ReconcileFindings {
+  run_id: string
+  game: string
+  since: number
+  until: number
+  checked: number
+  missing: {
+    order_id: string
+    player_id: string
+    items: unknown[]
+    paid_at: number | null
+    created_at?: number
+  }[]
+  revoked_missing: {
+    order_id: string
+    player_id: string
+    items: unknown[]
+    status: string
+    status_at: number | null
+  }[]
+  fixed: {
+    order_id: string
+    player_id: string
+    action: 'grant' | 'revoke'
+    result: 'granted' | 'revoked' | 'already_granted' | 'already_revoked' | 'skipped' | 'failed'
+    status: number
+    message?: string
+    marked_handled?: boolean
+  }[]
+}

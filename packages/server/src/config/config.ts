@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import { type ForwardConfig, resolveForwardConfig } from '../forward/forward-config.js'
+import { type ReconcileConfig, resolveReconcileConfig } from '../reconcile/reconcile-config.js'
 import { ConfigError } from './config-error.js'
 import { type DatabaseConfig, parseDatabaseUrl } from './database-url.js'
 import { readDotEnv } from './dot-env.js'
@@ -56,6 +57,8 @@ export interface ServerConfig {
   tracing: TracingConfig | undefined
   /** `aghanim-webhooks listen`: what connected listeners get (`--listen-mode`) and how long a tunnel waits. */
   listen: ListenConfig
+  /** Reconciliation against Aghanim's S2S API (docs/reconcile.md). */
+  reconcile: ReconcileConfig
 }
 
 /**
@@ -221,6 +224,10 @@ function resolveConfig(flags: ServeFlags, env: Record<string, string>, cwd: stri
         50_000,
       ),
     },
+    reconcile: resolveReconcileConfig(
+      env,
+      games.map(({ game }) => game),
+    ),
   }
 }
 

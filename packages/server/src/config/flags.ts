@@ -76,6 +76,11 @@ Every flag mirrors an environment variable (flags win; a .env file in the workin
   --env-file FILE                                 read this file instead of ./.env
                             OTEL_EXPORTER_OTLP_ENDPOINT  export OpenTelemetry traces as OTLP/HTTP (e.g. http://collector:4318)
 
+Reconciliation against Aghanim's S2S API (docs/reconcile.md):
+                            AGHANIM_API_KEY       the game's S2S API key (several games: AGHANIM_GAME_API_KEYS=gm_a=k;gm_b=k)
+                            RECONCILE_EVERY       grant paid orders the ledger never granted, e.g. every 15m (default off)
+                            RECONCILE_LOOKBACK    how far back a scheduled run looks (default 72h)
+
 Forward mode (your backend in any language behind the verified, exactly-once front door; docs/forward.md):
   --forward-to [PATTERN=]URL  FORWARD_TO          POST verified deliveries there (repeat: item.*=URL, *=URL)
   --forward-sandbox-to [PATTERN=]URL  FORWARD_SANDBOX_TO  sandbox deliveries there instead (default: --forward-to)

@@ -8,8 +8,12 @@ import {
   Reply,
   type TransactionWork,
 } from 'aghanim-webhooks'
+import type { Ledger } from '../ledger/ledger.js'
+import { RECONCILE_TRIGGER } from '../ledger/ledger-router.js'
+import { orderOf } from '../ledger/order-of.js'
 import type { RouterLayer } from '../router/layered-router.js'
 import { type BackendDeps, callBackend } from './call-backend.js'
+import { RECONCILE_RUN_HEADER } from './forward-request.js'
 import { relayAnswer } from './relay-answer.js'
 import { routeFor, routesOf } from './routes.js'
 
@@ -19,6 +23,8 @@ export interface ForwardLayerDeps extends BackendDeps {
   deliveryId: (headers: Headers) => string
   /** Tells the outbox worker an entry was committed (it also polls). */
   enqueued: () => void
+  /** The order claims: an item.add / item.remove tied to an order reaches the backend once per order. */
+  ledger: Pick<Ledger, 'orderClaims' | 'claimOrder'>
 }
 
 const OK = { status: 'ok' }
@@ -32,11 +38,21 @@ export function createForwardLayer<Tx>(deps: ForwardLayerDeps): RouterLayer<Tx> 
   const forward = async (event: AnyWebhookEvent, context: HandlerContext<Tx>): Promise<Reply> => {
     const route = routeFor(routesOf(deps.config, context.sandbox), event.event_type)
     if (!route) return unrouted(event.event_type, deps.unknownEvents)
+    const tie = orderTie(event, context.scope)
+    // The order was granted (or revoked) already, by the webhook or by reconciliation: the backend is not
+    // asked again. Two copies racing past this check both reach the backend, which gets the order id in a
+    // header to settle that race (docs/reconcile.md).
+    if (tie && (await deps.ledger.orderClaims(tie.game, [tie.orderId])).get(tie.orderId)?.[tie.kind])
+      return new Reply(200, OK, true)
     const request = {
       body: context.body,
       deliveryId: deps.deliveryId(context.headers),
       attempt: context.attempt,
       key: context.key ?? event.idempotency_key ?? event.event_id,
+      ...(tie ? { orderId: tie.orderId } : {}),
+      ...(tie?.source === 'reconcile'
+        ? { reconcileRun: context.headers.get(RECONCILE_RUN_HEADER) ?? 'unknown' }
+        : {}),
     }
     if (deps.config.async && isNotification(event.event_type) && context.key !== null) {
       const data = event.event_data as { player_id?: unknown } | undefined
@@ -58,10 +74,42 @@ export function createForwardLayer<Tx>(deps: ForwardLayerDeps): RouterLayer<Tx> 
         const code = result.failure.kind === 'timeout' ? 'upstream_timeout' : 'upstream_failed'
         throw new AghanimWebhookError(code, result.failure.message)
       }
-      return { value: relayAnswer(event.event_type, result.answer), error: null }
+      const reply = relayAnswer(event.event_type, result.answer)
+      if (tie && reply.status >= 200 && reply.status < 300)
+        context.transact(
+          deps.ledger.claimOrder({
+            orderId: tie.orderId,
+            kind: tie.kind,
+            game: tie.game,
+            playerId: tie.playerId,
+            source: tie.source,
+            eventId: event.event_id,
+            key: context.key,
+            at: deps.now(),
+          }) as TransactionWork<Tx>,
+        )
+      return { value: reply, error: null }
     })
   }
   return { router: createRouter<Tx>(), fallback: forward }
+}
+
+/** The order an item.add / item.remove is tied to (see `orderOf`), with what its claim records. */
+function orderTie(event: AnyWebhookEvent, scope: string) {
+  if (event.event_type !== 'item.add' && event.event_type !== 'item.remove') return undefined
+  const data = event.event_data as { player_id?: unknown; order_id?: unknown; reason?: unknown }
+  const orderId = orderOf(data)
+  if (orderId === null || typeof data.player_id !== 'string') return undefined
+  return {
+    orderId,
+    kind: event.event_type === 'item.add' ? ('grant' as const) : ('revoke' as const),
+    game: scope,
+    playerId: data.player_id,
+    source:
+      (event as { trigger?: unknown }).trigger === RECONCILE_TRIGGER
+        ? ('reconcile' as const)
+        : ('webhook' as const),
+  }
 }
 
 function isNotification(type: string): boolean {

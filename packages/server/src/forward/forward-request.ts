@@ -3,6 +3,9 @@ import { signedHeaders } from 'aghanim-webhooks'
 export const DELIVERY_ID_HEADER = 'x-aghanim-delivery-id'
 export const ATTEMPT_HEADER = 'x-aghanim-attempt'
 export const IDEMPOTENCY_KEY_HEADER = 'x-aghanim-idempotency-key'
+export const ORDER_ID_HEADER = 'x-aghanim-order-id'
+/** Same name as the header reconciliation's synthetic events carry into the server. */
+export const RECONCILE_RUN_HEADER = 'x-aghanim-webhooks-reconcile'
 
 export interface ForwardRequest {
   /** The original body, byte for byte. */
@@ -10,6 +13,10 @@ export interface ForwardRequest {
   deliveryId: string
   attempt: number
   key: string
+  /** Reconciliation's synthetic item.add / item.remove: the run's id, passed on as a header. */
+  reconcileRun?: string
+  /** The order an item.add / item.remove is tied to, passed on so the backend can grant once per order. */
+  orderId?: string
 }
 
 /**
@@ -30,5 +37,7 @@ export async function forwardHeaders(
     [DELIVERY_ID_HEADER]: request.deliveryId,
     [ATTEMPT_HEADER]: String(request.attempt),
     [IDEMPOTENCY_KEY_HEADER]: request.key,
+    ...(request.orderId === undefined ? {} : { [ORDER_ID_HEADER]: request.orderId }),
+    ...(request.reconcileRun === undefined ? {} : { [RECONCILE_RUN_HEADER]: request.reconcileRun }),
   }
 }

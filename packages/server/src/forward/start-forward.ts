@@ -63,6 +63,7 @@ export function startForward(
       unknownEvents: server.unknownEvents,
       deliveryId: deps.deliveryId,
       enqueued: () => worker.wake(),
+      ledger: deps.database.ledger,
     }),
     api: { store, now: deps.now, redriven: () => worker.wake(), recorded: () => attempts.flush() },
     outboxCounts: () => store.counts(),

@@ -9,6 +9,7 @@ import { type ForwardApiDeps, handleForwardApi } from '../forward/forward-api.js
 import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
 import { isLiveProfile } from '../ledger/sandbox-players.js'
 import { handleListenApi, type ListenApiDeps } from '../listen/listen-api.js'
+import { handleReconcileApi, type ReconcileApiDeps } from '../reconcile/reconcile-api.js'
 import { authorizeAdmin } from './admin-auth.js'
 import { type AdminGames, deliveryScope, inDeliveryScope, requestGame, requestScope } from './admin-scope.js'
 import type { DeliveryStream } from './delivery-stream.js'
@@ -30,6 +31,8 @@ export interface AdminApiDeps {
   games: AdminGames
   /** `aghanim-webhooks listen`'s routes; absent with `--listen-mode off` (they answer 404). */
   listen?: ListenApiDeps
+  /** `POST /api/reconcile` and the runs (answers 409 while no S2S API key is configured). */
+  reconcile?: ReconcileApiDeps
 }
 
 const MAX_BODY = 64 * 1024
@@ -55,6 +58,7 @@ export async function handleAdminApi(
   if (parts[0] === 'deliveries' || parts[0] === 'stats') await deps.logged()
   if (deps.forward && (await handleForwardApi(req, res, url, deps.forward))) return
   if (await handleListenApi(req, res, url, deps.listen)) return
+  if (deps.reconcile && (await handleReconcileApi(req, res, url, deps.reconcile))) return
 
   switch (route) {
     case 'GET deliveries': {

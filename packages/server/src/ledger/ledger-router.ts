@@ -3,6 +3,7 @@ import type { StoreItem } from '../catalogue/store-catalogue.js'
 import type { RouterLayer } from '../router/layered-router.js'
 import { grantLines } from './grant-lines.js'
 import type { Ledger, Player } from './ledger.js'
+import { orderOf } from './order-of.js'
 import { toRecordedEvent } from './recorded-event.js'
 
 export interface LedgerRouterOptions {
@@ -10,6 +11,13 @@ export interface LedgerRouterOptions {
   storeItems: () => readonly StoreItem[]
   now: () => number
 }
+
+/**
+ * The envelope `trigger` of reconciliation's synthetic item.add / item.remove (they also carry the header
+ * `x-aghanim-webhooks-reconcile`, for a backend in forward mode). Read from the signed body rather than the
+ * headers, which a handler builds only when it reads them.
+ */
+export const RECONCILE_TRIGGER = 'aghanim-webhooks.reconcile'
 
 /**
  * The reference ledger's handlers: player.verify / player.lookup / player.update from the players table,
@@ -62,6 +70,11 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
       eventId: event.event_id,
       eventType: event.event_type,
       reason: typeof event.event_data.reason === 'string' ? event.event_data.reason : null,
+      orderId: orderOf(event.event_data),
+      source:
+        (event as { trigger?: unknown }).trigger === RECONCILE_TRIGGER
+          ? ('reconcile' as const)
+          : ('webhook' as const),
       at: options.now(),
     }
     transact(ledger.applyChange(change))

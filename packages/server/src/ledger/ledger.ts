@@ -33,6 +33,23 @@ export interface Ledger<Tx = unknown> {
   applyChange(change: LedgerChange): (tx: Tx) => void | Promise<void>
   /** Records a notification in `events`, and keeps `orders` / `subscriptions` at their latest state. */
   recordEvent(tx: Tx, event: RecordedEvent): void | Promise<void>
+  /**
+   * Who granted and who revoked each of these orders, if anyone: a change tied to an order (`orderId`) claims
+   * the order for its kind in its own transaction, so one order is granted at most once and revoked at most
+   * once, whichever path (webhook, reconciliation) gets there first. Order ids are Aghanim's own, unique across
+   * games, so a claim is per order whatever scope made it; `scope` names the ledger the caller reconciles, and a
+   * claim records the scope it was made in (`game`).
+   */
+  orderClaims(scope: string, orderIds: readonly string[]): Promise<Map<string, OrderClaims>>
+  /**
+   * Work that claims an order without touching the inventory (forward mode: the backend granted it). Does
+   * nothing when the order is already claimed for that kind.
+   */
+  claimOrder(claim: OrderClaim): (tx: Tx) => void | Promise<void>
+  /** Stores a finished reconciliation run (see `ReconcileRunRecord`). */
+  recordReconcileRun(run: ReconcileRunRecord): Promise<void>
+  /** The latest reconciliation runs, newest first. */
+  reconcileRuns(options?: { limit?: number; game?: string }): Promise<ReconcileRunRecord[]>
   /** Cheap query proving the database answers (readiness). */
   ping(): Promise<void>
 }
@@ -64,6 +81,10 @@ export interface LedgerChange {
   kind: 'grant' | 'revoke'
   playerId: string
   items: readonly InventoryLine[]
+  /** The order the change belongs to (see `orderOf`); null for grants tied to no order (free items, rewards). */
+  orderId?: string | null
+  /** Which path made the change: a webhook from Aghanim (the default), or reconciliation's synthetic event. */
+  source?: ClaimSource
   key: string | null
   eventId: string
   eventType: string
@@ -112,4 +133,45 @@ export interface RecordedEvent {
   sandbox: boolean
   data: unknown
   at: number
+}
+
+export type ClaimSource = 'webhook' | 'reconcile'
+
+/** One order's claim for one kind of change. */
+export interface OrderClaim {
+  orderId: string
+  kind: 'grant' | 'revoke'
+  game: string
+  playerId: string
+  source: ClaimSource
+  eventId: string | null
+  key: string | null
+  /** Milliseconds since the epoch. */
+  at: number
+}
+
+export interface OrderClaims {
+  grant?: OrderClaim
+  revoke?: OrderClaim
+}
+
+/** A reconciliation run as stored: its window, what it found and fixed (the API's answer), or why it failed. */
+export interface ReconcileRunRecord {
+  id: string
+  game: string
+  trigger: 'schedule' | 'api'
+  /** Milliseconds since the epoch. */
+  startedAt: number
+  finishedAt: number
+  /** The window, Unix seconds. */
+  since: number
+  until: number
+  fix: boolean
+  checked: number
+  missing: number
+  revokedMissing: number
+  fixed: number
+  error: string | null
+  /** The whole answer (`checked`, `missing`, `revoked_missing`, `fixed`), as JSON. */
+  result: unknown
 }

@@ -1,5 +1,6 @@
 import { completionStatement } from '@aghanim-webhooks/store-postgres'
-import type { Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
+import type { Ledger, LedgerChange, OrderClaim, OrderClaims, Player, RecordedEvent } from './ledger.js'
+import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 
 /** What the ledger needs from `pg`: a pool or a client that runs parameterised queries. */
@@ -99,6 +100,38 @@ export function createPostgresLedger(
     },
     applyChange: (change) => changeWork(change),
     recordEvent: (tx, event) => recordEvent(tx.client, event),
+    async orderClaims(_game, orderIds) {
+      const claims = new Map<string, OrderClaims>()
+      if (orderIds.length === 0) return claims
+      const { rows } = await pool.query('SELECT * FROM order_claims WHERE order_id = ANY($1::text[])', [
+        [...new Set(orderIds)],
+      ])
+      for (const row of rows) {
+        const claim = claimFromRow(row, new Date(String(iso(row.created_at))).getTime())
+        claims.set(claim.orderId, { ...claims.get(claim.orderId), [claim.kind]: claim })
+      }
+      return claims
+    },
+    claimOrder: (claim) => completionStatement(`claim AS (${claimInsert(claim, [])})`, claimParams(claim)),
+    async recordReconcileRun(run) {
+      const values = runValues(run)
+      values[3] = new Date(run.startedAt).toISOString() as never
+      values[4] = new Date(run.finishedAt).toISOString() as never
+      await pool.query(
+        `INSERT INTO reconcile_runs (id, game, trigger, started_at, finished_at, since, until, fix, checked, missing, revoked_missing, fixed, error, result)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8 = 1, $9, $10, $11, $12, $13, $14)`,
+        [...values, JSON.stringify(run.result)],
+      )
+    },
+    async reconcileRuns(options = {}) {
+      const { rows } = await pool.query(
+        `SELECT * FROM reconcile_runs WHERE $1::text IS NULL OR game = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+        [options.game ?? null, options.limit ?? 20],
+      )
+      return rows.map((row) =>
+        runFromRow(row, Date.parse(iso(row.started_at)), Date.parse(iso(row.finished_at))),
+      )
+    },
     async ping() {
       await pool.query('SELECT 1')
     },
@@ -113,8 +146,16 @@ export function createPostgresLedger(
 function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
   const skus = change.items.map((item) => item.sku)
   if (new Set(skus).size !== skus.length) {
-    const perLine = change.items.map((item) => changeWork({ ...change, items: [item] }))
+    const perLine = change.items.map((item) => changeWork({ ...change, orderId: null, items: [item] }))
+    const claim = change.orderId ? claimOf(change) : undefined
     return async (tx) => {
+      if (claim) {
+        const { rows } = await tx.client.query(
+          `WITH completed AS (SELECT 1) ${claimInsert(claim, [])} RETURNING 1`,
+          claimParams(claim),
+        )
+        if (rows.length === 0) return
+      }
       for (const line of perLine) await line(tx)
     }
   }
@@ -131,6 +172,11 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
     change.reason,
     change.scope ?? '',
   ]
+  // A change tied to an order acts only when its claim on the order was inserted in this statement: the order
+  // already granted (or revoked) by the other path leaves everything unchanged.
+  const claim = change.orderId ? claimOf(change) : undefined
+  const gate = claim ? 'claim' : 'completed'
+  const claimCte = claim ? [`claim AS (${claimInsert(claim, values)} RETURNING 1)`] : []
   const lines = change.items.map((item) => ({
     sku: `$${values.push(item.sku)}::text`,
     quantity: `$${values.push(item.quantity)}::bigint`,
@@ -139,12 +185,12 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
     const statement =
       change.kind === 'grant'
         ? `INSERT INTO inventory AS i (scope, player_id, sku, quantity, updated_at)
-             SELECT $8::text, $1::text, ${sku}, ${quantity}, $2::timestamptz WHERE EXISTS (SELECT 1 FROM completed)
+             SELECT $8::text, $1::text, ${sku}, ${quantity}, $2::timestamptz WHERE EXISTS (SELECT 1 FROM ${gate})
            ON CONFLICT (scope, player_id, sku) DO UPDATE SET quantity = i.quantity + excluded.quantity, updated_at = excluded.updated_at
            RETURNING ${quantity} AS quantity`
         : `UPDATE inventory AS i SET quantity = GREATEST(i.quantity - ${quantity}, 0), updated_at = $2::timestamptz
            FROM (SELECT quantity FROM inventory WHERE scope = $8::text AND player_id = $1::text AND sku = ${sku} FOR UPDATE) AS before
-           WHERE i.scope = $8::text AND i.player_id = $1::text AND i.sku = ${sku} AND EXISTS (SELECT 1 FROM completed)
+           WHERE i.scope = $8::text AND i.player_id = $1::text AND i.sku = ${sku} AND EXISTS (SELECT 1 FROM ${gate})
            RETURNING LEAST(before.quantity, ${quantity}) AS quantity`
     return `applied_${index} AS (${statement})`
   })
@@ -158,10 +204,37 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
     SELECT $8::text, $1::text, $3::text, line.sku, line.quantity, line.applied, line.quantity - line.applied,
       $4::text, $5::text, $6::text, $7::text, $2::timestamptz
     FROM (VALUES ${rows.join(', ')}) AS line (n, sku, quantity, applied)
-    WHERE EXISTS (SELECT 1 FROM completed)
+    WHERE EXISTS (SELECT 1 FROM ${gate})
     ORDER BY line.n
   )`
-  return completionStatement([...applied, history].join(',\n'), values)
+  return completionStatement([...claimCte, ...applied, history].join(',\n'), values)
+}
+
+/**
+ * The claim's INSERT (no RETURNING), its values appended to `values` (pass [] and use `claimParams` for a
+ * statement of its own). It acts only inside a completion that still holds its key.
+ */
+function claimInsert(claim: OrderClaim, values: unknown[]): string {
+  const base = values.length
+  values.push(...claimParams(claim))
+  const p = (n: number) => `$${base + n}`
+  return `INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT ${p(1)}::text, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ${p(8)}::timestamptz
+    WHERE EXISTS (SELECT 1 FROM completed)
+    ON CONFLICT (order_id, kind) DO NOTHING`
+}
+
+function claimParams(claim: OrderClaim): unknown[] {
+  return [
+    claim.orderId,
+    claim.kind,
+    claim.game,
+    claim.playerId,
+    claim.source,
+    claim.eventId,
+    claim.key,
+    new Date(claim.at),
+  ]
 }
 
 const seconds = (value: number | null) => (value === null ? null : new Date(value * 1000))

@@ -174,4 +174,45 @@ export const postgresLedgerMigrations: readonly string[] = [
   );`,
   // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
   ...listenPostgresMigrations,
+  // Reconciliation (docs/reconcile.md): one claim per order and kind, which every grant or revoke tied to an
+  // order takes in its own transaction; filled from the grants already recorded with Aghanim's reasons. Written
+  // to run again harmlessly.
+  `CREATE TABLE IF NOT EXISTS order_claims (
+    order_id text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('grant', 'revoke')),
+    game text NOT NULL DEFAULT '',
+    player_id text NOT NULL,
+    source text NOT NULL,
+    event_id text,
+    idempotency_key text,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (order_id, kind)
+  );
+  INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT DISTINCT ON (1, 2) substr(reason, 12), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
+    FROM inventory_history WHERE kind = 'grant' AND reason LIKE 'Order paid ord\\_%'
+    ORDER BY 1, 2, id
+    ON CONFLICT DO NOTHING;
+  INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT DISTINCT ON (1, 2) substr(reason, 16), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
+    FROM inventory_history WHERE kind = 'revoke' AND reason LIKE 'Order refunded ord\\_%'
+    ORDER BY 1, 2, id
+    ON CONFLICT DO NOTHING;
+  CREATE TABLE IF NOT EXISTS reconcile_runs (
+    id text PRIMARY KEY,
+    game text NOT NULL,
+    trigger text NOT NULL,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz NOT NULL,
+    since bigint NOT NULL,
+    until bigint NOT NULL,
+    fix boolean NOT NULL,
+    checked integer NOT NULL,
+    missing integer NOT NULL,
+    revoked_missing integer NOT NULL,
+    fixed integer NOT NULL,
+    error text,
+    result jsonb NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS reconcile_runs_started ON reconcile_runs (started_at);`,
 ]

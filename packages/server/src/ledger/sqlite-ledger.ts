@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
-import type { Ledger, LedgerChange, Player, RecordedEvent } from './ledger.js'
+import type { Ledger, LedgerChange, OrderClaim, OrderClaims, Player, RecordedEvent } from './ledger.js'
+import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
 import { createPlayerCache } from './player-cache.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 
@@ -92,6 +93,42 @@ export function createSqliteLedger(store: SqliteLedgerStore, now: () => number =
     recordEvent(tx, event) {
       recordEvent(event, (sql) => statement(tx.db, sql))
     },
+    async orderClaims(_game, orderIds) {
+      const claims = new Map<string, OrderClaims>()
+      const select = statement(db, 'SELECT * FROM order_claims WHERE order_id = ?')
+      for (const orderId of new Set(orderIds)) {
+        for (const row of select.all(orderId) as Row[]) {
+          const claim = claimFromRow(row, Number(row.created_at))
+          claims.set(orderId, { ...claims.get(orderId), [claim.kind]: claim })
+        }
+      }
+      return claims
+    },
+    claimOrder: (claim) => (tx) => {
+      claimOrder(claim, (sql) => statement(tx.db, sql))
+    },
+    async recordReconcileRun(run) {
+      await store.transact(({ db: tx }) =>
+        statement(
+          tx,
+          `INSERT INTO reconcile_runs (id, game, trigger, started_at, finished_at, since, until, fix, checked, missing, revoked_missing, fixed, error, result)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(...runValues(run), JSON.stringify(run.result)),
+      )
+    },
+    async reconcileRuns(options = {}) {
+      const rows = (
+        options.game === undefined
+          ? statement(db, 'SELECT * FROM reconcile_runs ORDER BY started_at DESC, id DESC LIMIT ?').all(
+              options.limit ?? 20,
+            )
+          : statement(
+              db,
+              'SELECT * FROM reconcile_runs WHERE game = ? ORDER BY started_at DESC, id DESC LIMIT ?',
+            ).all(options.game, options.limit ?? 20)
+      ) as Row[]
+      return rows.map((row) => runFromRow(row, Number(row.started_at), Number(row.finished_at)))
+    },
     async ping() {
       statement(db, 'SELECT 1').get()
     },
@@ -99,6 +136,9 @@ export function createSqliteLedger(store: SqliteLedgerStore, now: () => number =
 }
 
 function applyChange(change: LedgerChange, statement: (sql: string) => StatementSync): void {
+  // An order already granted (or revoked) by the other path changes nothing: the claim and the change commit
+  // together, so whichever transaction inserts the claim first is the one that moves the inventory.
+  if (change.orderId && !claimOrder(claimOf(change), statement)) return
   const scope = change.scope ?? ''
   const current = statement('SELECT quantity FROM inventory WHERE scope = ? AND player_id = ? AND sku = ?')
   const upsert = statement(
@@ -129,6 +169,24 @@ function applyChange(change: LedgerChange, statement: (sql: string) => Statement
       change.at,
     )
   }
+}
+
+/** Inserts the claim unless the order has one for that kind; true when this call took it. */
+function claimOrder(claim: OrderClaim, statement: (sql: string) => StatementSync): boolean {
+  const result = statement(
+    `INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, kind) DO NOTHING`,
+  ).run(
+    claim.orderId,
+    claim.kind,
+    claim.game,
+    claim.playerId,
+    claim.source,
+    claim.eventId,
+    claim.key,
+    claim.at,
+  )
+  return Number(result.changes) === 1
 }
 
 function recordEvent(event: RecordedEvent, statement: (sql: string) => StatementSync): void {

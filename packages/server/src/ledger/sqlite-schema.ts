@@ -130,4 +130,43 @@ export const sqliteLedgerMigrations: readonly SqliteMigration[] = [
   scopeLedgerSqlite,
   // `aghanim-webhooks listen` (docs/cli.md): the answers reported from developers' laptops.
   ...listenSqliteMigrations,
+  // Reconciliation (docs/reconcile.md): one claim per order and kind, which every grant or revoke tied to an
+  // order takes in its own transaction; filled from the grants already recorded with Aghanim's reasons. Written
+  // to run again harmlessly.
+  `CREATE TABLE IF NOT EXISTS order_claims (
+    order_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('grant', 'revoke')),
+    game TEXT NOT NULL DEFAULT '',
+    player_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    event_id TEXT,
+    idempotency_key TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (order_id, kind)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT substr(reason, 12), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
+    FROM inventory_history WHERE kind = 'grant' AND reason LIKE 'Order paid ord\\_%' ESCAPE '\\'
+    ORDER BY id;
+  INSERT OR IGNORE INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    SELECT substr(reason, 16), kind, scope, player_id, 'webhook', event_id, idempotency_key, created_at
+    FROM inventory_history WHERE kind = 'revoke' AND reason LIKE 'Order refunded ord\\_%' ESCAPE '\\'
+    ORDER BY id;
+  CREATE TABLE IF NOT EXISTS reconcile_runs (
+    id TEXT PRIMARY KEY,
+    game TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    since INTEGER NOT NULL,
+    until INTEGER NOT NULL,
+    fix INTEGER NOT NULL,
+    checked INTEGER NOT NULL,
+    missing INTEGER NOT NULL,
+    revoked_missing INTEGER NOT NULL,
+    fixed INTEGER NOT NULL,
+    error TEXT,
+    result TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS reconcile_runs_started ON reconcile_runs (started_at);`,
 ]

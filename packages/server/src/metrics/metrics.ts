@@ -15,6 +15,10 @@ export interface MetricsSnapshot {
   databaseOutages?: number
   /** 1 while this process sees the database as unavailable (summed: how many processes do). */
   databaseUnavailable?: number
+  /** Reconciliation runs by game and result (`ok`, `failed`). */
+  reconcileRuns?: Record<string, number>
+  /** Orders reconciliation found, by game and kind (`missing`, `revoked_missing`), and those it fixed. */
+  reconcileFindings?: Record<string, number>
 }
 
 /** Upper bounds (seconds) of the handler latency histogram: a grant commits in milliseconds, retries take longer. */
@@ -28,6 +32,8 @@ export interface Metrics {
   forwarded(via: string, result: string): void
   /** The database became unavailable (`true`, counted as an outage) or available again (`false`). */
   setDatabaseUnavailable(unavailable: boolean): void
+  /** Counts one reconciliation run and what it found (`game` is bounded: the configured games). */
+  reconciled(run: { game: string; ok: boolean; missing: number; revokedMissing: number; fixed: number }): void
   snapshot(): MetricsSnapshot
 }
 
@@ -42,6 +48,8 @@ export function createMetrics(): Metrics {
     sseClients: 0,
     databaseOutages: 0,
     databaseUnavailable: 0,
+    reconcileRuns: {},
+    reconcileFindings: {},
   }
   // Formatted once per label value: formatting them on every delivery was ≈1% of its CPU and 3% of its
   // allocations. The values are bounded (catalogue event types, `unknown`, `none`; catalogue error codes).
@@ -74,6 +82,12 @@ export function createMetrics(): Metrics {
       if (unavailable && !state.databaseUnavailable) state.databaseOutages = (state.databaseOutages ?? 0) + 1
       state.databaseUnavailable = unavailable ? 1 : 0
     },
+    reconciled({ game, ok, missing, revokedMissing, fixed }) {
+      increment(state.reconcileRuns!, labels({ game, result: ok ? 'ok' : 'failed' }))
+      increment(state.reconcileFindings!, labels({ game, kind: 'missing' }), missing)
+      increment(state.reconcileFindings!, labels({ game, kind: 'revoked_missing' }), revokedMissing)
+      increment(state.reconcileFindings!, labels({ game, kind: 'fixed' }), fixed)
+    },
     snapshot: () => structuredClone(state),
   }
 }
@@ -89,13 +103,22 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
     sseClients: 0,
     databaseOutages: 0,
     databaseUnavailable: 0,
+    reconcileRuns: {},
+    reconcileFindings: {},
   }
   for (const snapshot of snapshots) {
     total.databaseOutages! += snapshot.databaseOutages ?? 0
     total.databaseUnavailable! += snapshot.databaseUnavailable ?? 0
-    for (const family of ['deliveries', 'duplicates', 'rejections', 'forwards'] as const) {
+    for (const family of [
+      'deliveries',
+      'duplicates',
+      'rejections',
+      'forwards',
+      'reconcileRuns',
+      'reconcileFindings',
+    ] as const) {
       if (!snapshot[family]) continue // a worker of an older build
-      for (const [key, value] of Object.entries(snapshot[family])) increment(total[family], key, value)
+      for (const [key, value] of Object.entries(snapshot[family])) increment(total[family]!, key, value)
     }
     for (const [key, histogram] of Object.entries(snapshot.latency)) {
       const into = histogramOf(total, key)
@@ -176,6 +199,20 @@ export function renderMetrics(
     family('aghanim_outbox_dead_letters', 'gauge', 'Notifications that ran out of attempts (redrive them).', {
       '': outbox.dead,
     })
+  }
+  if (Object.keys(snapshot.reconcileRuns ?? {}).length > 0) {
+    family(
+      'aghanim_reconcile_runs_total',
+      'counter',
+      "Reconciliation runs against Aghanim's S2S API, by game and result (ok, failed).",
+      snapshot.reconcileRuns!,
+    )
+    family(
+      'aghanim_reconcile_orders_total',
+      'counter',
+      'Orders reconciliation found paid but never granted (missing), refunded but never revoked (revoked_missing), and fixed.',
+      snapshot.reconcileFindings ?? {},
+    )
   }
   family('aghanim_inspector_stream_clients', 'gauge', 'Open live-update (Server-Sent Events) connections.', {
     '': snapshot.sseClients,

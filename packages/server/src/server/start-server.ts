@@ -21,6 +21,7 @@ import { mirrorDelivery } from '../listen/mirror-delivery.js'
 import { withTunnel } from '../listen/tunnel-router.js'
 import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
+import { createReconciler, type ReconcilerDeps } from '../reconcile/reconciler.js'
 import { startTracing } from '../telemetry/otlp-tracing.js'
 import { buildRouter } from './build-router.js'
 import { signingSecret, webhookSecretOptions } from './game-secrets.js'
@@ -44,6 +45,8 @@ export interface StartOptions {
    * `ServerDatabase.releaseAbandonedClaims`). `--workers` does it once in the primary, before forking.
    */
   ownsDatabase?: boolean
+  /** Reconciliation's S2S tuning (tests: small pages, short backoff). */
+  reconcile?: Pick<ReconcilerDeps, 'pageSize' | 's2s' | 'sleep'>
 }
 
 /** How a `--workers` process shares live deliveries and metrics with the others (through the primary). */
@@ -251,6 +254,18 @@ async function listen(
   const tracing = await startTracing(config.tracing)
   if (tracing) handlerOptions.tracer = tracing.tracer
   handle = createWebhookHandler(handlerOptions)
+  const reconciler = createReconciler({
+    config: config.reconcile,
+    ledger: database.ledger,
+    handle: (request) => handle(request),
+    webhookPath: config.webhookPath,
+    secret,
+    logger,
+    metrics,
+    now,
+    fetch: options.fetch,
+    ...options.reconcile,
+  })
   const webhook = aghanimWebhooks({
     ...handlerOptions,
     onMisconfiguration: (error) => logger.error({ code: error.code }, error.message),
@@ -276,6 +291,7 @@ async function listen(
           recorded: () => answerWriter.flush(),
           maxAnswerBytes: config.maxBodyBytes,
         },
+      reconcile: { reconciler, lookbackMs: config.reconcile.lookbackMs, now },
       replay: {
         deliveries: database.deliveries,
         recorder,
@@ -307,6 +323,7 @@ async function listen(
     closing: () => closing,
   })
   const http = await listenHttp(app, config).catch(async (error: unknown) => {
+    await reconciler.close()
     await forward?.close()
     throw error
   })
@@ -329,6 +346,7 @@ async function listen(
         stream.closeAll()
         hub?.closeAll()
         await http.stop()
+        await reconciler.close()
         await forward?.close()
         await answerWriter?.flush()
         await recorder.flush()

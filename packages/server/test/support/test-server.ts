@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -102,6 +103,11 @@ export async function answer(response: Response): Promise<Answer> {
   return { status: response.status, headers: response.headers, text, json }
 }
 
+/** A fresh order id: each grant helper call is a purchase of its own (the ledger grants once per order). */
+export function orderId(): string {
+  return `ord_${randomBytes(6).toString('hex')}`
+}
+
 /** A grant of `quantity` × `sku` for `player`, with a fresh idempotency key unless one is given. */
 export function grant(
   player: string,
@@ -113,7 +119,7 @@ export function grant(
     event_data: {
       player_id: player,
       items: [{ id: `itm_${sku}`, sku, name: sku, quantity }],
-      reason: 'Order paid ord_test',
+      reason: `Order paid ${orderId()}`,
     },
     ...overrides,
   })
@@ -129,7 +135,7 @@ export function revoke(
     event_data: {
       player_id: player,
       items: [{ id: `itm_${sku}`, sku, name: sku, quantity }],
-      reason: 'Order refunded ord_test',
+      reason: `Order refunded ${orderId()}`,
     },
     ...overrides,
   })

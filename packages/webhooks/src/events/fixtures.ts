@@ -33,9 +33,14 @@ export function fixtureEvent<T extends EventType>(
 ): WebhookEvent<T> {
   const { now = Date.now, id = randomId } = options
   const definition = catalogue[type]
+  const data = structuredClone(definition.fixture) as Record<string, unknown>
+  // Each fixture item.add / item.remove is a purchase (refund) of its own: a receiver that grants once per
+  // order, as the reference server does, would otherwise see every fixture grant as the same order's.
+  if ((type === 'item.add' || type === 'item.remove') && typeof data.reason === 'string')
+    data.reason = data.reason.replace(ids.order, id('ord_'))
   const base = {
     event_type: type,
-    event_data: structuredClone(definition.fixture),
+    event_data: data,
     event_time: Math.floor(now() / 1000),
     event_id: id('whevt_'),
     idempotency_key: definition.idempotencyKey ? id('idmpt_') : null,

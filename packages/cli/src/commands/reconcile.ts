@@ -1,0 +1,192 @@
+import { helpOption, integerOption, parseCommand, requireUrl } from '../args.js'
+import { type CommandContext, showHelp } from '../command.js'
+import { errorOf, toJson } from '../format.js'
+import { exitCodes, UsageError } from '../io.js'
+
+export const help = `Find paid orders the server never granted (and refunded ones it never revoked) through Aghanim's S2S API.
+
+Usage: aghanim-webhooks reconcile --server URL --token T [--since TIME] [--until TIME] [--game GM]
+                                  [--fix] [--revoke] [--mark-handled] [--json]
+
+Calls POST <server>/api/reconcile: the server pages through the game's payments in the window (done, refunded,
+charged back) and compares each order with its ledger. The server needs the game's S2S API key
+(AGHANIM_API_KEY, or AGHANIM_GAME_API_KEYS with several games). Without --fix it only reports.
+Exit code 0 when nothing is left missing, 1 when orders are left missing (or not revoked) or the run failed.
+
+Options:
+  --since TIME     start of the window: Unix seconds or ISO 8601 (default: the server's RECONCILE_LOOKBACK ago)
+  --until TIME     end of the window (default: now)
+  --game GM        the game to reconcile (needed when the server has several)
+  --fix            grant each missing order's items, once per order, whichever of this and a late webhook comes first
+  --revoke         also revoke refunded or charged-back orders whose item.remove never came
+  --mark-handled   after granting, mark the order handled_by_client in Aghanim
+  --server URL     the server's base URL (or set AGHANIM_SERVER_URL; default http://localhost:8000)
+  --token T        the server's admin token (or set ADMIN_TOKEN)
+  --timeout MS     give up waiting after this long (default 600000: long windows take a while)
+  --json           print the server's answer { checked, missing, revoked_missing, fixed }
+  -h, --help       show this help
+
+Examples:
+  aghanim-webhooks reconcile --server https://hooks.example.com --token $ADMIN_TOKEN --since 2026-11-28T00:00:00Z
+  aghanim-webhooks reconcile --since 1764547200 --fix
+  aghanim-webhooks reconcile --game gm_exTAyxPsVwh --fix --mark-handled --json
+`
+
+interface Answer {
+  checked: number
+  missing: { order_id: string; player_id: string }[]
+  revoked_missing: { order_id: string; player_id: string; status: string }[]
+  fixed: { order_id: string; action: string; result: string; message?: string }[]
+}
+
+export async function run(argv: string[], { io, style }: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    ...helpOption,
+    since: { type: 'string' },
+    until: { type: 'string' },
+    game: { type: 'string' },
+    fix: { type: 'boolean' },
+    revoke: { type: 'boolean' },
+    'mark-handled': { type: 'boolean' },
+    server: { type: 'string' },
+    token: { type: 'string' },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  if (values.help) return showHelp(io, help)
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`)
+  const body: Record<string, unknown> = {}
+  for (const name of ['since', 'until'] as const) {
+    const value = values[name]
+    if (value === undefined) continue
+    if (!/^\d{1,12}$/.test(value) && !Number.isFinite(Date.parse(value)))
+      throw new UsageError(
+        `--${name} must be Unix seconds or an ISO time such as 2026-12-02T10:00:00Z, got ${JSON.stringify(value)}.`,
+      )
+    body[name] = /^\d+$/.test(value) ? Number(value) : value
+  }
+  if (values.game) body.game = values.game
+  if (values.fix) body.fix = true
+  if (values.revoke) body.revoke = true
+  if (values['mark-handled']) body.mark_handled = true
+  const server = requireUrl(values.server ?? io.env.AGHANIM_SERVER_URL ?? 'http://localhost:8000', '--server')
+  const token = values.token ?? io.env.ADMIN_TOKEN
+  const timeoutMs = integerOption(values.timeout, 'timeout', 1) ?? 600_000
+  const live = io.stderr.isTTY === true && io.env.TERM !== 'dumb' && !io.env.CI
+  const base = server.href.endsWith('/') ? server.href : `${server.href}/`
+
+  let response: Response
+  try {
+    response = await (io.fetch ?? fetch)(new URL('api/reconcile', base), {
+      method: 'POST',
+      headers: {
+        accept: 'application/x-ndjson',
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message
+    io.stderr.write(`${style.red('error:')} could not reach ${server.origin} (${cause})\n`)
+    return exitCodes.failed
+  }
+  let answer: Answer | undefined
+  let failure: { code?: string; message?: string } | undefined
+  try {
+    if (!response.ok) {
+      const text = await response.text()
+      failure = errorOf(safeJson(text)) ?? { message: `HTTP ${response.status} ${text.slice(0, 200)}` }
+      if (response.status === 401 || response.status === 403)
+        failure.message = `${failure.message ?? ''} (check --token / ADMIN_TOKEN)`
+    } else {
+      for await (const line of lines(response)) {
+        const value = safeJson(line) as {
+          progress?: Record<string, number>
+          result?: Answer
+          error?: unknown
+        }
+        if (value?.progress && live) {
+          const p = value.progress
+          io.stderr.write(
+            `\r\u001b[2K${style.dim(`${p.phase}: ${p.pages} pages, ${p.checked} orders checked, ${p.missing} missing, ${p.revokedMissing} not revoked, ${p.fixed} fixed`)}`,
+          )
+        }
+        if (value?.result) answer = value.result
+        if (value?.error) failure = errorOf(value.error)
+      }
+    }
+  } catch (error) {
+    failure = { message: `the answer was cut off (${(error as Error).message})` }
+  }
+  if (live) io.stderr.write('\r\u001b[2K')
+  if (!answer) {
+    const detail = failure ? [failure.code, failure.message].filter(Boolean).join(': ') : 'no answer'
+    io.stderr.write(`${style.red('error:')} reconciliation failed: ${detail}\n`)
+    return exitCodes.failed
+  }
+  if (values.json) io.stdout.write(toJson(answer))
+  else io.stdout.write(summary(answer, style))
+  return leftOver(answer, values.fix === true, values.revoke === true) ? exitCodes.failed : exitCodes.ok
+}
+
+function summary(answer: Answer, style: CommandContext['style']): string {
+  const out = [`checked ${answer.checked} order${answer.checked === 1 ? '' : 's'}`]
+  const fixedOf = (orderId: string, action: string) =>
+    answer.fixed.find((entry) => entry.order_id === orderId && entry.action === action)
+  for (const order of answer.missing) {
+    const fixed = fixedOf(order.order_id, 'grant')
+    out.push(
+      `${style.yellow('missing')}  ${order.order_id} (player ${order.player_id})${fixed ? ` → ${fixed.result}${fixed.message ? `: ${fixed.message}` : ''}` : ''}`,
+    )
+  }
+  for (const order of answer.revoked_missing) {
+    const fixed = fixedOf(order.order_id, 'revoke')
+    out.push(
+      `${style.yellow('not revoked')}  ${order.order_id} (player ${order.player_id}, ${order.status})${fixed ? ` → ${fixed.result}${fixed.message ? `: ${fixed.message}` : ''}` : ''}`,
+    )
+  }
+  if (answer.missing.length === 0 && answer.revoked_missing.length === 0)
+    out.push(style.green('every paid order was granted, every refunded one revoked'))
+  return `${out.join('\n')}\n`
+}
+
+/** Whether the run left orders as it found them: missing ones not granted, reversed ones not revoked. */
+function leftOver(answer: Answer, fix: boolean, revoke: boolean): boolean {
+  const done = (orderId: string, action: string) =>
+    answer.fixed.some(
+      (entry) =>
+        entry.order_id === orderId &&
+        entry.action === action &&
+        (entry.result === 'granted' || entry.result.startsWith('already') || entry.result === 'revoked'),
+    )
+  return (
+    answer.missing.some((order) => !fix || !done(order.order_id, 'grant')) ||
+    answer.revoked_missing.some((order) => !revoke || !done(order.order_id, 'revoke'))
+  )
+}
+
+async function* lines(response: Response): AsyncGenerator<string> {
+  const decoder = new TextDecoder()
+  let buffered = ''
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true })
+    let end = buffered.indexOf('\n')
+    while (end >= 0) {
+      const line = buffered.slice(0, end).trim()
+      buffered = buffered.slice(end + 1)
+      if (line) yield line
+      end = buffered.indexOf('\n')
+    }
+  }
+  if (buffered.trim()) yield buffered.trim()
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
