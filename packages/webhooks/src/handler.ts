@@ -70,7 +70,11 @@ export interface IncomingRequest {
   readonly rawHeaders?: readonly string[]
 }
 
-/** What happened to one request: the input to the delivery log, metrics and the inspector. */
+/**
+ * What happened to one request: the input to the delivery log, metrics and the inspector. `url`, `headers` and
+ * `request` are accessors, built on first read: copy the fields a log keeps (`{ url: d.url, … }`) rather than
+ * spreading the object, which copies own fields only.
+ */
 export interface Delivery {
   receivedAt: number
   /** The request's method, URL and headers (the same as `request`'s, without building it). */

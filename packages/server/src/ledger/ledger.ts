@@ -150,6 +150,15 @@ export interface OrderClaim {
   at: number
 }
 
+/** `order_claims`' columns, in the order both ledgers insert them. */
+export const ORDER_CLAIM_COLUMNS =
+  'order_id, kind, game, player_id, source, event_id, idempotency_key, created_at'
+
+/** A claim's values for `ORDER_CLAIM_COLUMNS` but `created_at`, whose type each database has its own of. */
+export function orderClaimValues(claim: OrderClaim): (string | null)[] {
+  return [claim.orderId, claim.kind, claim.game, claim.playerId, claim.source, claim.eventId, claim.key]
+}
+
 export interface OrderClaims {
   grant?: OrderClaim
   revoke?: OrderClaim

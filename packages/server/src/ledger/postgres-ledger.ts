@@ -1,5 +1,14 @@
 import { completionStatement } from '@aghanim-webhooks/store-postgres'
-import type { Ledger, LedgerChange, OrderClaim, OrderClaims, Player, RecordedEvent } from './ledger.js'
+import {
+  type Ledger,
+  type LedgerChange,
+  ORDER_CLAIM_COLUMNS,
+  type OrderClaim,
+  type OrderClaims,
+  orderClaimValues,
+  type Player,
+  type RecordedEvent,
+} from './ledger.js'
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 
@@ -218,23 +227,14 @@ function claimInsert(claim: OrderClaim, values: unknown[]): string {
   const base = values.length
   values.push(...claimParams(claim))
   const p = (n: number) => `$${base + n}`
-  return `INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+  return `INSERT INTO order_claims (${ORDER_CLAIM_COLUMNS})
     SELECT ${p(1)}::text, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ${p(8)}::timestamptz
     WHERE EXISTS (SELECT 1 FROM completed)
     ON CONFLICT (order_id, kind) DO NOTHING`
 }
 
 function claimParams(claim: OrderClaim): unknown[] {
-  return [
-    claim.orderId,
-    claim.kind,
-    claim.game,
-    claim.playerId,
-    claim.source,
-    claim.eventId,
-    claim.key,
-    new Date(claim.at),
-  ]
+  return [...orderClaimValues(claim), new Date(claim.at)]
 }
 
 const seconds = (value: number | null) => (value === null ? null : new Date(value * 1000))

@@ -1,5 +1,14 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
-import type { Ledger, LedgerChange, OrderClaim, OrderClaims, Player, RecordedEvent } from './ledger.js'
+import {
+  type Ledger,
+  type LedgerChange,
+  ORDER_CLAIM_COLUMNS,
+  type OrderClaim,
+  type OrderClaims,
+  orderClaimValues,
+  type Player,
+  type RecordedEvent,
+} from './ledger.js'
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
 import { createPlayerCache } from './player-cache.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
@@ -174,18 +183,9 @@ function applyChange(change: LedgerChange, statement: (sql: string) => Statement
 /** Inserts the claim unless the order has one for that kind; true when this call took it. */
 function claimOrder(claim: OrderClaim, statement: (sql: string) => StatementSync): boolean {
   const result = statement(
-    `INSERT INTO order_claims (order_id, kind, game, player_id, source, event_id, idempotency_key, created_at)
+    `INSERT INTO order_claims (${ORDER_CLAIM_COLUMNS})
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id, kind) DO NOTHING`,
-  ).run(
-    claim.orderId,
-    claim.kind,
-    claim.game,
-    claim.playerId,
-    claim.source,
-    claim.eventId,
-    claim.key,
-    claim.at,
-  )
+  ).run(...orderClaimValues(claim), claim.at)
   return Number(result.changes) === 1
 }
 
