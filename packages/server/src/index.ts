@@ -24,11 +24,11 @@ export type {
   PlayerInput,
   RecordedEvent,
 } from './ledger/ledger.js'
-export type { StudioContext, StudioHandlersModule } from './router/studio-handlers.js'
-export { type ServeIo, serveCommand } from './server/serve-command.js'
+export type { StudioContext, StudioHandlersModule } from './handlers/studio-handlers.js'
+export { type ServeIo, serveCommand } from './startup/serve-command.js'
 export {
   type ClusterHooks,
   type RunningServer,
   type StartOptions,
   startServer,
-} from './server/start-server.js'
+} from './startup/start-server.js'

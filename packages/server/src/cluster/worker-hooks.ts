@@ -1,7 +1,7 @@
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
 import type { ListenCluster } from '../listen/listen-hub.js'
 import type { MetricsSnapshot } from '../metrics/metrics.js'
-import type { ClusterHooks } from '../server/start-server.js'
+import type { ClusterHooks } from '../startup/start-server.js'
 import { type ClusterMessage, COLLECT_TIMEOUT_MS, isClusterMessage } from './messages.js'
 
 /** How long a delivery waits to be relayed with others: invisible in a live view, one message per batch. */

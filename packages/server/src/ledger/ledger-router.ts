@@ -1,6 +1,6 @@
 import { type AnyWebhookEvent, createRouter, decline, deny, reply } from 'aghanim-webhooks'
-import type { StoreItem } from '../catalogue/store-catalogue.js'
-import type { RouterLayer } from '../router/layered-router.js'
+import type { StoreItem } from '../store-items/store-items.js'
+import type { RouterLayer } from '../handlers/layered-router.js'
 import { grantLines } from './grant-lines.js'
 import type { Ledger, Player } from './ledger.js'
 import { orderOf } from './order-of.js'

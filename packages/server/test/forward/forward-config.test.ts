@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@aghanim-webhooks/server'
 import { describe, expect, test } from 'vitest'
-import { banner } from '../../src/server/banner.js'
+import { banner } from '../../src/startup/banner.js'
 
 const load = (argv: string[], env: Record<string, string> = {}) => loadConfig(argv, env, '/tmp')
 const refusal = (argv: string[], env: Record<string, string> = {}) => {

@@ -1,6 +1,6 @@
 import { fixtureEvent } from 'aghanim-webhooks'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DOCS_TEST_BODY } from '../../src/server/test-command.js'
+import { DOCS_TEST_BODY } from '../../src/startup/curl-lines.js'
 import { grant, revoke, SECRET, startTestServer, type TestServer } from './test-server.js'
 
 /**

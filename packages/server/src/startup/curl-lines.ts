@@ -1,5 +1,5 @@
 import { sign } from 'aghanim-webhooks'
-import { TEST_PLAYER_ID } from './seed.js'
+import { TEST_PLAYER_ID } from '../ledger/test-player.js'
 
 /** The test body of Aghanim's docs, for the seeded player. */
 export const DOCS_TEST_BODY = `{"event_id":"whevt_eAeXhOxLwxy","event_type":"player.verify","idempotency_key":null,"event_data":{"player_id":"${TEST_PLAYER_ID}"},"context":null}`
@@ -9,9 +9,9 @@ export const DOCS_TEST_BODY = `{"event_id":"whevt_eAeXhOxLwxy","event_type":"pla
  * CLI line that sends the same event. `secretShown` is what the CLI line shows for the secret: the value in
  * development, an environment reference when it came from the operator.
  *
- * @example await testCommands({ webhookUrl: 'http://localhost:8000/webhook', secret, secretShown: secret, now: Date.now() })
+ * @example await curlLines({ webhookUrl: 'http://localhost:8000/webhook', secret, secretShown: secret, now: Date.now() })
  */
-export async function testCommands(input: {
+export async function curlLines(input: {
   webhookUrl: string
   secret: string
   secretShown: string

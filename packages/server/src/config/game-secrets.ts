@@ -1,5 +1,5 @@
 import type { WebhookHandlerOptions } from 'aghanim-webhooks'
-import type { ServerConfig } from '../config/config.js'
+import type { ServerConfig } from './config.js'
 
 /** The library's secret options for the configured games: `secrets` per game, or the unnamed game's `secret`. Internal. */
 export function webhookSecretOptions(

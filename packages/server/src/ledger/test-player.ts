@@ -1,4 +1,4 @@
-import type { Ledger } from '../ledger/ledger.js'
+import type { Ledger } from './ledger.js'
 
 /** The player of the docs' curl test (`event_data.player_id: "testplayer"`). */
 export const TEST_PLAYER_ID = 'testplayer'

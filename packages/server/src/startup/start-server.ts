@@ -23,10 +23,10 @@ import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
 import { createReconciler, type ReconcilerDeps } from '../reconcile/reconciler.js'
 import { startTracing } from '../telemetry/otlp-tracing.js'
-import { buildRouter } from './build-router.js'
-import { signingSecret, webhookSecretOptions } from './game-secrets.js'
-import { startRetention } from './retention.js'
-import { seedTestPlayer } from './seed.js'
+import { buildRouter } from '../handlers/build-router.js'
+import { signingSecret, webhookSecretOptions } from '../config/game-secrets.js'
+import { startRetention } from '../housekeeping/retention.js'
+import { seedTestPlayer } from '../ledger/test-player.js'
 
 export interface StartOptions {
   /** Defaults to JSON logs on `stdout` at the configured level. */

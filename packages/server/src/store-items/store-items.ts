@@ -18,12 +18,12 @@ export const builtInStoreItems: readonly StoreItem[] = Object.freeze([
 ])
 
 /**
- * Reads the store.get catalogue: a JSON array of items or `{ "items": [...] }`, each with a string `sku`.
+ * Reads the store.get items (`--catalogue`): a JSON array of items or `{ "items": [...] }`, each with a string `sku`.
  * Read once at start, so a broken file stops the start with a clear message instead of failing every store visit.
  *
- * @example loadStoreCatalogue('./catalogue.json') // [{ sku: 'crystals' }, { sku: 'shield', start_at: 1630000000 }]
+ * @example loadStoreItems('./catalogue.json') // [{ sku: 'crystals' }, { sku: 'shield', start_at: 1630000000 }]
  */
-export function loadStoreCatalogue(path: string | undefined): readonly StoreItem[] {
+export function loadStoreItems(path: string | undefined): readonly StoreItem[] {
   if (path === undefined) return builtInStoreItems
   let json: unknown
   try {

@@ -5,7 +5,7 @@ import { ensureDevSecret } from '../config/dev-secret.js'
 import { serveUsage } from '../config/flags.js'
 import { banner } from './banner.js'
 import { prepareDatabase, startServer } from './start-server.js'
-import { testCommands } from './test-command.js'
+import { curlLines } from './curl-lines.js'
 
 /** The CLI's inputs, injected so tests can run `serve` in-process. */
 export interface ServeIo {
@@ -44,7 +44,7 @@ export async function serveCommand(argv: string[], io: ServeIo): Promise<number>
     }
     const announce = async (url: string, readyMs: number) => {
       const webhookUrl = `${url}${config.webhookPath}`
-      const commands = await testCommands({
+      const commands = await curlLines({
         webhookUrl,
         // With several games, the test request is signed with the first game's secret.
         secret: named ? config.games[0]!.secrets[0]! : config.secrets[0]!,

@@ -1,12 +1,12 @@
 import type { Router } from 'aghanim-webhooks'
 import { createBatchRouter } from '../batch/batch-router.js'
-import { loadStoreCatalogue } from '../catalogue/store-catalogue.js'
+import { loadStoreItems } from '../store-items/store-items.js'
 import type { ServerConfig } from '../config/config.js'
 import { ConfigError } from '../config/config-error.js'
 import type { ServerDatabase } from '../database/server-database.js'
 import { createLedgerRouter } from '../ledger/ledger-router.js'
-import { createLayeredRouter, type RouterLayer } from '../router/layered-router.js'
-import { loadStudioHandlers } from '../router/studio-handlers.js'
+import { createLayeredRouter, type RouterLayer } from './layered-router.js'
+import { loadStudioHandlers } from './studio-handlers.js'
 
 export interface RouterDeps {
   handle: () => (request: Request) => Promise<Response>
@@ -28,7 +28,7 @@ export async function buildRouter(
   deps: RouterDeps,
 ): Promise<Router> {
   const studio = config.handlersPath ? await loadStudioHandlers(config.handlersPath) : undefined
-  const storeItems = loadStoreCatalogue(config.cataloguePath)
+  const storeItems = loadStoreItems(config.cataloguePath)
   const layers: RouterLayer<unknown>[] = []
   if (!studio?.replaceLedger && !deps.forward)
     layers.push(createLedgerRouter(database.ledger, { storeItems: () => storeItems, now: deps.now }))
