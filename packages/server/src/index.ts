@@ -15,6 +15,7 @@ export { ConfigError } from './config/config-error.js'
 export type { DatabaseConfig } from './config/database-url.js'
 export { serveUsage } from './config/flags.js'
 export type { DeliveryDetailJson, DeliverySummaryJson } from './deliveries/delivery-json.js'
+export type { StudioContext, StudioHandlersModule } from './handlers/studio-handlers.js'
 export type {
   HistoryEntry,
   InventoryLine,
@@ -24,7 +25,6 @@ export type {
   PlayerInput,
   RecordedEvent,
 } from './ledger/ledger.js'
-export type { StudioContext, StudioHandlersModule } from './handlers/studio-handlers.js'
 export { type ServeIo, serveCommand } from './startup/serve-command.js'
 export {
   type ClusterHooks,

@@ -1,6 +1,6 @@
 import { createRouter, type Router, reply, signedHeaders } from 'aghanim-webhooks'
 import type { BatchConfig } from '../config/config.js'
-import { HttpError } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
 import { downloadBatch } from './download.js'
 import { hostAllowed } from './host-allowed.js'
 
@@ -35,22 +35,24 @@ export function createBatchRouter<Tx>(deps: BatchDeps): Router<Tx> {
     const url = field ? parseUrl(String(data[field])) : undefined
     if (!url)
       return failure(
-        400,
-        'invalid_event_data',
-        `batch.ready has no http(s) download URL (looked for ${URL_FIELDS.join(', ')}).`,
+        new HttpError(
+          'invalid_event_data',
+          `batch.ready has no http(s) download URL (looked for ${URL_FIELDS.join(', ')}).`,
+        ),
       )
     if (!hostAllowed(url, deps.config.allowedHosts)) {
       return failure(
-        400,
-        'batch_host_not_allowed',
-        `Batch downloads from ${url.host} are not allowed; add it to BATCH_ALLOWED_HOSTS.`,
+        new HttpError(
+          'batch_host_not_allowed',
+          `Batch downloads from ${url.host} are not allowed; add it to BATCH_ALLOWED_HOSTS.`,
+        ),
       )
     }
     let file: Uint8Array
     try {
       file = await downloadBatch(url, { ...deps.config, fetch: deps.fetch ?? globalThis.fetch })
     } catch (error) {
-      if (error instanceof HttpError) return failure(error.status, error.code, error.message)
+      if (error instanceof HttpError) return failure(error)
       throw error
     }
     const lines = splitLines(file)
@@ -62,9 +64,12 @@ export function createBatchRouter<Tx>(deps: BatchDeps): Router<Tx> {
     const first = failed[0]!
     const transient = failed.some((result) => result.status >= 500)
     return failure(
-      transient ? 503 : 400,
-      'batch_incomplete',
-      `${failed.length} of ${lines.length} batch lines were not accepted; line ${first.line} answered ${first.status} ${first.code}.`,
+      new HttpError(
+        'batch_incomplete',
+        `${failed.length} of ${lines.length} batch lines were not accepted; line ${first.line} answered ${first.status} ${first.code}.`,
+        // A retry can fix only a transient failure: with none, Aghanim should not retry the batch as is.
+        { status: transient ? 503 : 400 },
+      ),
     )
   })
 }
@@ -155,6 +160,6 @@ function parseUrl(value: string): URL | undefined {
   }
 }
 
-function failure(status: number, code: string, message: string) {
-  return reply(status, { status: 'error', code, message })
+function failure(error: HttpError) {
+  return reply(error.status, { status: 'error', code: error.code, message: error.message })
 }

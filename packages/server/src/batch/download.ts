@@ -1,4 +1,4 @@
-import { HttpError } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
 
 export interface DownloadLimits {
   maxBytes: number
@@ -18,7 +18,6 @@ export async function downloadBatch(url: URL, limits: DownloadLimits): Promise<U
     if (!response.ok) {
       await response.body?.cancel().catch(() => {})
       throw new HttpError(
-        502,
         'batch_download_failed',
         `Downloading the batch file answered HTTP ${response.status}.`,
       )
@@ -33,13 +32,11 @@ export async function downloadBatch(url: URL, limits: DownloadLimits): Promise<U
     if (error instanceof HttpError) throw error
     if (signal.aborted) {
       throw new HttpError(
-        504,
         'batch_download_timeout',
         `Downloading the batch file took longer than ${limits.timeoutMs} ms.`,
       )
     }
     throw new HttpError(
-      502,
       'batch_download_failed',
       `Downloading the batch file failed: ${(error as Error).message}`,
     )
@@ -66,7 +63,6 @@ async function readLimited(response: Response, maxBytes: number): Promise<Uint8A
 
 function tooLarge(maxBytes: number): HttpError {
   return new HttpError(
-    400,
     'batch_too_large',
     `The batch file is larger than BATCH_MAX_BYTES (${maxBytes} bytes).`,
   )

@@ -1,5 +1,5 @@
 import type { DeliveryQuery } from 'aghanim-webhooks'
-import { HttpError } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
 
 /**
  * `GET /api/deliveries` filters → a delivery log query: type, outcome, status, key, player, replay_of, since,
@@ -48,5 +48,5 @@ export function time(name: string, value: string | undefined): number | undefine
 }
 
 function invalid(message: string): HttpError {
-  return new HttpError(400, 'invalid_query', message)
+  return new HttpError('invalid_query', message)
 }

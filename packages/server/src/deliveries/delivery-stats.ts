@@ -1,5 +1,5 @@
 import type { MinuteCount, ServerDatabase } from '../database/server-database.js'
-import { HttpError } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
 
 /** `GET /api/stats/deliveries?minutes=N`: one bucket per minute (oldest first, empty minutes included). */
 export interface DeliveryStatsJson {
@@ -40,7 +40,7 @@ export async function deliveryStatsJson(
   const raw = params.get('minutes') ?? '60'
   const minutes = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
   if (!(minutes >= 1 && minutes <= 1440))
-    throw new HttpError(400, 'invalid_query', `minutes must be 1 to 1440, got ${JSON.stringify(raw)}.`)
+    throw new HttpError('invalid_query', `minutes must be 1 to 1440, got ${JSON.stringify(raw)}.`)
   const until = minuteOf(now) + MINUTE
   const since = until - minutes * MINUTE
   const buckets = new Map<number, Record<string, number>>()

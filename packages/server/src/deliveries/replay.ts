@@ -1,5 +1,5 @@
 import { type DeliveryLog, signedHeaders } from 'aghanim-webhooks'
-import { HttpError } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
 import { type DeliveryDetailJson, detailJson, verificationOf } from './delivery-json.js'
 import type { DeliveryRecorder } from './delivery-recorder.js'
 
@@ -29,19 +29,14 @@ export async function replayDelivery(
   game: string | null = null,
 ): Promise<DeliveryDetailJson> {
   const original = await deps.deliveries.get(id)
-  if (!original) throw new HttpError(404, 'not_found', `No delivery ${JSON.stringify(id)}.`)
+  if (!original) throw new HttpError('not_found', `No delivery ${JSON.stringify(id)}.`)
   if (original.method !== 'POST' || !original.body || original.body.length === 0) {
-    throw new HttpError(
-      409,
-      'not_replayable',
-      'Only deliveries that were POSTed with a body can be replayed.',
-    )
+    throw new HttpError('not_replayable', 'Only deliveries that were POSTed with a body can be replayed.')
   }
   // A replay is re-signed with the current secret: replaying a request that failed verification would turn a
   // forged body into a genuine one.
   if (verificationOf(original.outcome).verified !== true) {
     throw new HttpError(
-      409,
       'not_replayable',
       `Only verified deliveries can be replayed; this one was refused (${original.outcome}).`,
     )
@@ -50,7 +45,6 @@ export async function replayDelivery(
   const signer = game ?? envelopeGame(original.body)
   if (signer === null && deps.games.length > 1)
     throw new HttpError(
-      400,
       'game_required',
       `This delivery's body names no game_id: replay it with ?game= (one of ${deps.games.join(', ')}).`,
     )
@@ -75,11 +69,7 @@ export async function replayDelivery(
   await deps.recorder.settled(newId)
   const stored = await deps.deliveries.get(newId)
   if (!stored)
-    throw new HttpError(
-      503,
-      'store_unavailable',
-      'The replay ran but its delivery record could not be stored.',
-    )
+    throw new HttpError('store_unavailable', 'The replay ran but its delivery record could not be stored.')
   return detailJson(stored)
 }
 

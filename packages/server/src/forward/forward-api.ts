@@ -1,5 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { HttpError, readJson, sendJson } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
+import { queryLimit } from '../http/query-limit.js'
+import { readJson, sendJson } from '../http/respond.js'
+import type { RouteCall } from '../http/route-table.js'
 import type { ForwardAttempt, ForwardStore, OutboxEntry, RedriveFilter } from './forward-store.js'
 
 export interface ForwardApiDeps {
@@ -14,58 +16,34 @@ export interface ForwardApiDeps {
 const MAX_BODY = 64 * 1024
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
-/**
- * Forward mode's admin routes: `GET /api/deliveries/:id/forwards`, `GET /api/outbox?state=pending|dead&limit=`,
- * and `POST /api/outbox/redrive` with `{ delivery_ids | event_type | player_id | since | until | all_dead }`.
- * Resolves false when the route is not one of them. Internal.
- */
-export async function handleForwardApi(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  deps: ForwardApiDeps,
-): Promise<boolean> {
-  const parts = url.pathname.split('/').slice(2)
-  const method = req.method === 'HEAD' ? 'GET' : req.method
-  if (parts[0] === 'deliveries' && parts[2] === 'forwards' && parts.length === 3) {
-    allow(method, 'GET', url)
-    await deps.recorded()
-    const attempts = await deps.store.attempts(decodeURIComponent(parts[1]!))
-    sendJson(req, res, 200, { attempts: attempts.map(attemptJson) })
-    return true
-  }
-  if (parts[0] !== 'outbox') return false
-  if (parts.length === 1) {
-    allow(method, 'GET', url)
-    const state = url.searchParams.get('state') ?? 'pending'
-    if (state !== 'pending' && state !== 'dead')
-      throw new HttpError(400, 'invalid_query', 'state must be pending or dead.')
-    const limit = Number(url.searchParams.get('limit') ?? 100)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw new HttpError(400, 'invalid_query', 'limit must be 1 to 1000.')
-    const [entries, counts] = await Promise.all([deps.store.list(state, limit), deps.store.counts()])
-    sendJson(req, res, 200, {
-      entries: entries.map(entryJson),
-      counts: { pending: counts.pending, dead: counts.dead, oldest_pending_at: iso(counts.oldestPendingAt) },
-    })
-    return true
-  }
-  if (parts.length === 2 && parts[1] === 'redrive') {
-    allow(method, 'POST', url)
-    const filter = parseRedriveFilter(await readJson(req, MAX_BODY))
-    const redriven = await deps.store.redrive(filter, deps.now())
-    if (redriven > 0) deps.redriven()
-    sendJson(req, res, 200, { redriven })
-    return true
-  }
-  throw new HttpError(404, 'not_found', `No admin API route ${url.pathname}.`)
+type ForwardCall = RouteCall<ForwardApiDeps>
+
+/** `GET /api/deliveries/:id/forwards`: a delivery's calls to the backend. Internal. */
+export async function forwardAttemptsRoute({ req, res, params: [id], deps }: ForwardCall): Promise<void> {
+  await deps.recorded()
+  const attempts = await deps.store.attempts(id!)
+  sendJson(req, res, 200, { attempts: attempts.map(attemptJson) })
 }
 
-function allow(method: string | undefined, allowed: string, url: URL): void {
-  if (method !== allowed)
-    throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`, {
-      allow: allowed,
-    })
+/** `GET /api/outbox?state=pending|dead&limit=`: outbox entries and their counts. Internal. */
+export async function outboxRoute({ req, res, url, deps }: ForwardCall): Promise<void> {
+  const state = url.searchParams.get('state') ?? 'pending'
+  if (state !== 'pending' && state !== 'dead')
+    throw new HttpError('invalid_query', 'state must be pending or dead.')
+  const limit = queryLimit(url.searchParams, 100, 1000)
+  const [entries, counts] = await Promise.all([deps.store.list(state, limit), deps.store.counts()])
+  sendJson(req, res, 200, {
+    entries: entries.map(entryJson),
+    counts: { pending: counts.pending, dead: counts.dead, oldest_pending_at: iso(counts.oldestPendingAt) },
+  })
+}
+
+/** `POST /api/outbox/redrive` with `{ delivery_ids | event_type | player_id | since | until | all_dead }`. Internal. */
+export async function redriveRoute({ req, res, deps }: ForwardCall): Promise<void> {
+  const filter = parseRedriveFilter(await readJson(req, MAX_BODY))
+  const redriven = await deps.store.redrive(filter, deps.now())
+  if (redriven > 0) deps.redriven()
+  sendJson(req, res, 200, { redriven })
 }
 
 /** The redrive body: at least one filter, or `all_dead: true`; each filter narrows the dead letters redriven. */
@@ -114,7 +92,7 @@ export function parseRedriveFilter(body: unknown): RedriveFilter {
 }
 
 function invalid(message: string): HttpError {
-  return new HttpError(400, 'invalid_redrive', message)
+  return new HttpError('invalid_redrive', message)
 }
 
 function attemptJson(attempt: ForwardAttempt) {

@@ -8,10 +8,10 @@ import {
   Reply,
   type TransactionWork,
 } from 'aghanim-webhooks'
+import type { RouterLayer } from '../handlers/layered-router.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { RECONCILE_TRIGGER } from '../ledger/ledger-router.js'
 import { orderOf } from '../ledger/order-of.js'
-import type { RouterLayer } from '../handlers/layered-router.js'
 import { type BackendDeps, callBackend } from './call-backend.js'
 import { RECONCILE_RUN_HEADER } from './forward-request.js'
 import { relayAnswer } from './relay-answer.js'

@@ -1,10 +1,10 @@
 import type { Router } from 'aghanim-webhooks'
 import { createBatchRouter } from '../batch/batch-router.js'
-import { loadStoreItems } from '../store-items/store-items.js'
 import type { ServerConfig } from '../config/config.js'
 import { ConfigError } from '../config/config-error.js'
 import type { ServerDatabase } from '../database/server-database.js'
 import { createLedgerRouter } from '../ledger/ledger-router.js'
+import { loadStoreItems } from '../store-items/store-items.js'
 import { createLayeredRouter, type RouterLayer } from './layered-router.js'
 import { loadStudioHandlers } from './studio-handlers.js'
 

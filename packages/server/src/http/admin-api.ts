@@ -5,15 +5,17 @@ import { detailJson, summaryJson } from '../deliveries/delivery-json.js'
 import { parseDeliveryQuery } from '../deliveries/delivery-query.js'
 import { deliveryStatsJson } from '../deliveries/delivery-stats.js'
 import { type ReplayDeps, replayDelivery } from '../deliveries/replay.js'
-import { type ForwardApiDeps, handleForwardApi } from '../forward/forward-api.js'
+import { HttpError } from '../errors/server-errors.js'
+import type { ForwardApiDeps } from '../forward/forward-api.js'
 import { parsePlayerId, parsePlayerInput } from '../ledger/player-input.js'
 import { isLiveProfile } from '../ledger/sandbox-players.js'
-import { handleListenApi, type ListenApiDeps } from '../listen/listen-api.js'
-import { handleReconcileApi, type ReconcileApiDeps } from '../reconcile/reconcile-api.js'
-import { authorizeAdmin } from './admin-auth.js'
+import type { ListenApiDeps } from '../listen/listen-api.js'
+import type { ReconcileApiDeps } from '../reconcile/reconcile-api.js'
 import { type AdminGames, deliveryScope, inDeliveryScope, requestGame, requestScope } from './admin-scope.js'
 import type { DeliveryStream } from './delivery-stream.js'
-import { HttpError, readJson, sendJson } from './respond.js'
+import { queryLimit } from './query-limit.js'
+import { readJson, sendJson } from './respond.js'
+import type { RouteCall } from './route-table.js'
 
 export interface AdminApiDeps {
   database: ServerDatabase
@@ -37,106 +39,82 @@ export interface AdminApiDeps {
 
 const MAX_BODY = 64 * 1024
 
-/**
- * The admin JSON API under `/api/` (bearer token; without one, loopback only, and in production not at all). Every route
- * either answers JSON or throws an `HttpError`, which the caller turns into `{ status: "error", code, message }`.
- * Internal: mounted by the server.
- */
-export async function handleAdminApi(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  deps: AdminApiDeps,
-): Promise<void> {
-  authorizeAdmin(req, deps.adminToken, deps)
-  const parts = url.pathname.split('/').slice(2) // ['', 'api', ...rest]
-  const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')
-  const route = `${method} ${parts.map((part, index) => (index === 1 && parts.length > 1 ? ':id' : part)).join('/')}`
-  const { ledger } = deps.database
-  const deliveries: DeliveryLog = deps.database.deliveries
-  // Read-your-writes: a delivery answered a moment ago is listed, even though its record is written after the answer.
-  if (parts[0] === 'deliveries' || parts[0] === 'stats') await deps.logged()
-  if (deps.forward && (await handleForwardApi(req, res, url, deps.forward))) return
-  if (await handleListenApi(req, res, url, deps.listen)) return
-  if (deps.reconcile && (await handleReconcileApi(req, res, url, deps.reconcile))) return
+type AdminCall = RouteCall<AdminApiDeps>
 
-  switch (route) {
-    case 'GET deliveries': {
-      const page = await listDeliveries(deliveries, url.searchParams, deps.games)
-      return sendJson(req, res, 200, page)
-    }
-    case 'GET deliveries/:id': {
-      const scope = deliveryScope(url.searchParams, deps.games)
-      if (parts[1] === 'stream')
-        return deps.stream.attach(req, res, (summary) => inDeliveryScope(summary, scope))
-      return sendJson(req, res, 200, {
-        delivery: await deliveryDetail(deliveries, decode(parts[1]!), scope, deps.games),
-      })
-    }
-    case 'POST deliveries/:id/replay': {
-      // Signed as the game named (else the one of the body's game_id): replayed as that game's delivery.
-      const game = url.searchParams.has('game') ? requestGame(url.searchParams, deps.games) : null
-      const delivery = await replayDelivery(decode(parts[1]!), deps.replay, game)
-      return sendJson(req, res, 200, { delivery })
-    }
-    case 'GET stats/:id':
-      if (parts[1] !== 'deliveries') break
-      return sendJson(req, res, 200, await deliveryStatsJson(deps.database, url.searchParams, deps.now()))
-    case 'GET games':
-      return sendJson(req, res, 200, { games: deps.games.names, sandbox: deps.games.sandbox })
-    case 'GET players/:id': {
-      const playerId = parsePlayerId(parts[1]!)
-      const scope = requestScope(url.searchParams, deps.games)
-      const player = await ledger.getPlayer(playerId, scope)
-      if (!player) throw new HttpError(404, 'not_found', `No player ${JSON.stringify(playerId)}.`)
-      return sendJson(req, res, 200, {
-        player,
-        inventory: await ledger.inventory(playerId, scope),
-        ...where(scope),
-      })
-    }
-    case 'PUT players/:id': {
-      const playerId = parsePlayerId(parts[1]!)
-      const scope = requestScope(url.searchParams, deps.games)
-      const input = parsePlayerInput(await readJson(req, MAX_BODY))
-      const before = await ledger.getPlayer(playerId, scope)
-      // A sandbox read of a player it has no profile for answers the live one: a first edit creates its own.
-      const existed = before !== undefined && !isLiveProfile(before)
-      const player = await ledger.upsertPlayer(playerId, input, scope)
-      return sendJson(req, res, existed ? 200 : 201, {
-        player,
-        inventory: await ledger.inventory(playerId, scope),
-        ...where(scope),
-      })
-    }
-    case 'GET players/:id/history': {
-      const playerId = parsePlayerId(parts[1]!)
-      const scope = requestScope(url.searchParams, deps.games)
-      const limit = Number(url.searchParams.get('limit') ?? 100)
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-        throw new HttpError(400, 'invalid_query', 'limit must be 1 to 1000.')
-      return sendJson(req, res, 200, {
-        player_id: playerId,
-        history: await ledger.history(playerId, { limit }, scope),
-        ...where(scope),
-      })
-    }
-  }
-  const known = KNOWN_ROUTES.find((pattern) => pattern.test(url.pathname))
-  if (known)
-    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}.`)
-  throw new HttpError(404, 'not_found', `No admin API route ${url.pathname}.`)
+/** `GET /api/deliveries`: a page of summaries, newest first. */
+export async function listDeliveriesRoute({ req, res, url, deps }: AdminCall): Promise<void> {
+  sendJson(req, res, 200, await listDeliveries(deps.database.deliveries, url.searchParams, deps.games))
 }
 
-const KNOWN_ROUTES = [
-  /^\/api\/games$/,
-  /^\/api\/deliveries$/,
-  /^\/api\/deliveries\/[^/]+$/,
-  /^\/api\/deliveries\/[^/]+\/replay$/,
-  /^\/api\/stats\/deliveries$/,
-  /^\/api\/players\/[^/]+$/,
-  /^\/api\/players\/[^/]+\/history$/,
-]
+/** `GET /api/deliveries/stream`: Server-Sent Events of new deliveries in the request's scope. */
+export function deliveryStreamRoute({ req, res, url, deps }: AdminCall): void {
+  const scope = deliveryScope(url.searchParams, deps.games)
+  deps.stream.attach(req, res, (summary) => inDeliveryScope(summary, scope))
+}
+
+/** `GET /api/deliveries/:id`: one delivery with its duplicates. */
+export async function deliveryRoute({ req, res, url, params: [id], deps }: AdminCall): Promise<void> {
+  const scope = deliveryScope(url.searchParams, deps.games)
+  sendJson(req, res, 200, {
+    delivery: await deliveryDetail(deps.database.deliveries, id!, scope, deps.games),
+  })
+}
+
+/** `POST /api/deliveries/:id/replay`: signed as the game named (else the body's game_id), replayed as its delivery. */
+export async function replayRoute({ req, res, url, params: [id], deps }: AdminCall): Promise<void> {
+  const game = url.searchParams.has('game') ? requestGame(url.searchParams, deps.games) : null
+  const delivery = await replayDelivery(id!, deps.replay, game)
+  sendJson(req, res, 200, { delivery })
+}
+
+/** `GET /api/stats/deliveries`: deliveries per minute and outcome. */
+export async function deliveryStatsRoute({ req, res, url, deps }: AdminCall): Promise<void> {
+  sendJson(req, res, 200, await deliveryStatsJson(deps.database, url.searchParams, deps.now()))
+}
+
+/** `GET /api/games`: the games served and the sandbox policy. */
+export function gamesRoute({ req, res, deps }: AdminCall): void {
+  sendJson(req, res, 200, { games: deps.games.names, sandbox: deps.games.sandbox })
+}
+
+/** `GET /api/players/:playerId`: the player and its inventory in the request's ledger. */
+export async function playerRoute({ req, res, url, params: [id], deps }: AdminCall): Promise<void> {
+  const { ledger } = deps.database
+  const playerId = parsePlayerId(id!)
+  const scope = requestScope(url.searchParams, deps.games)
+  const player = await ledger.getPlayer(playerId, scope)
+  if (!player) throw new HttpError('not_found', `No player ${JSON.stringify(playerId)}.`)
+  sendJson(req, res, 200, { player, inventory: await ledger.inventory(playerId, scope), ...where(scope) })
+}
+
+/** `PUT /api/players/:playerId`: creates (201) or updates (200) the player. */
+export async function putPlayerRoute({ req, res, url, params: [id], deps }: AdminCall): Promise<void> {
+  const { ledger } = deps.database
+  const playerId = parsePlayerId(id!)
+  const scope = requestScope(url.searchParams, deps.games)
+  const input = parsePlayerInput(await readJson(req, MAX_BODY))
+  const before = await ledger.getPlayer(playerId, scope)
+  // A sandbox read of a player it has no profile for answers the live one: a first edit creates its own.
+  const existed = before !== undefined && !isLiveProfile(before)
+  const player = await ledger.upsertPlayer(playerId, input, scope)
+  sendJson(req, res, existed ? 200 : 201, {
+    player,
+    inventory: await ledger.inventory(playerId, scope),
+    ...where(scope),
+  })
+}
+
+/** `GET /api/players/:playerId/history?limit=`: the player's grants and revokes, newest first. */
+export async function playerHistoryRoute({ req, res, url, params: [id], deps }: AdminCall): Promise<void> {
+  const playerId = parsePlayerId(id!)
+  const scope = requestScope(url.searchParams, deps.games)
+  const limit = queryLimit(url.searchParams, 100, 1000)
+  sendJson(req, res, 200, {
+    player_id: playerId,
+    history: await deps.database.ledger.history(playerId, { limit }, scope),
+    ...where(scope),
+  })
+}
 
 async function listDeliveries(deliveries: DeliveryLog, params: URLSearchParams, games: AdminGames) {
   const scope = deliveryScope(params, games)
@@ -144,7 +122,7 @@ async function listDeliveries(deliveries: DeliveryLog, params: URLSearchParams, 
     const page = await deliveries.list({ ...parseDeliveryQuery(params), ...scope })
     return { deliveries: page.records.map(summaryJson), next_cursor: page.nextCursor }
   } catch (error) {
-    if (error instanceof RangeError) throw new HttpError(400, 'invalid_query', error.message)
+    if (error instanceof RangeError) throw new HttpError('invalid_query', error.message)
     throw error
   }
 }
@@ -162,7 +140,6 @@ async function deliveryDetail(
   const record = await deliveries.get(id)
   if (!record || !inDeliveryScope(record, scope))
     throw new HttpError(
-      404,
       'not_found',
       `No delivery ${JSON.stringify(id)}${scope.game ? ` in ${scope.game}` : ''}.`,
     )
@@ -180,12 +157,4 @@ function where(scope: string): { game: string | null; sandbox: boolean } {
   const sandbox = scope.endsWith(':sandbox')
   const game = sandbox ? scope.slice(0, -':sandbox'.length) : scope
   return { game: game === '' ? null : game, sandbox }
-}
-
-function decode(part: string): string {
-  try {
-    return decodeURIComponent(part)
-  } catch {
-    throw new HttpError(400, 'invalid_path', 'The path is not valid percent-encoding.')
-  }
 }

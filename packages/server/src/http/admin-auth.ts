@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { HttpError } from './respond.js'
+import { HttpError } from '../errors/server-errors.js'
 
 /**
  * Who may use `/api/`: with a token, requests carrying `Authorization: Bearer <token>` (compared in constant
@@ -17,22 +17,17 @@ export function authorizeAdmin(
   if (token === undefined) {
     if (production)
       throw new HttpError(
-        403,
         'admin_disabled',
         'The admin API is off: with NODE_ENV=production it needs ADMIN_TOKEN (or --admin-token).',
       )
     if (isLoopback(req.socket.remoteAddress) && !req.headers['x-forwarded-for'] && !req.headers.forwarded)
       return
-    throw new HttpError(
-      403,
-      'forbidden',
-      'The admin API answers only loopback clients until ADMIN_TOKEN is set.',
-    )
+    throw new HttpError('forbidden', 'The admin API answers only loopback clients until ADMIN_TOKEN is set.')
   }
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '')
   if (!match || !sameSecret(match[1]!, token)) {
-    throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>.', {
-      'www-authenticate': 'Bearer realm="aghanim-webhooks"',
+    throw new HttpError('unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>.', {
+      headers: { 'www-authenticate': 'Bearer realm="aghanim-webhooks"' },
     })
   }
 }

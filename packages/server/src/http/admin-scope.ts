@@ -1,6 +1,6 @@
 import { ledgerScope } from 'aghanim-webhooks'
 import type { SandboxPolicy } from '../config/config.js'
-import { HttpError } from './respond.js'
+import { HttpError } from '../errors/server-errors.js'
 
 /** What the admin API knows of the games: their ids (empty: one unnamed game) and the sandbox policy. */
 export interface AdminGames {
@@ -17,18 +17,16 @@ export function requestGame(params: URLSearchParams, games: AdminGames): string 
   if (games.names.length === 0) {
     if (game === null || game === '') return null
     throw new HttpError(
-      400,
       'unknown_game',
       'This server serves one game (AGHANIM_WEBHOOK_SECRET): leave out ?game=, or name the games in AGHANIM_GAME_SECRETS.',
     )
   }
   if (game === null || game === '') {
     if (games.names.length === 1) return games.names[0]!
-    throw new HttpError(400, 'game_required', `Name the game with ?game= (one of ${games.names.join(', ')}).`)
+    throw new HttpError('game_required', `Name the game with ?game= (one of ${games.names.join(', ')}).`)
   }
   if (!games.names.includes(game))
     throw new HttpError(
-      400,
       'unknown_game',
       `No game ${JSON.stringify(game.slice(0, 64))} here; the games are ${games.names.join(', ')}.`,
     )
@@ -45,13 +43,11 @@ export function requestScope(params: URLSearchParams, games: AdminGames): string
   if (sandbox === null || sandbox === '' || sandbox === 'false') return ledgerScope(game, false)
   if (sandbox !== 'true')
     throw new HttpError(
-      400,
       'invalid_query',
       `sandbox must be true or false, got ${JSON.stringify(sandbox.slice(0, 20))}.`,
     )
   if (games.sandbox !== 'separate')
     throw new HttpError(
-      400,
       'invalid_query',
       `SANDBOX=${games.sandbox} keeps no sandbox ledger${games.sandbox === 'accept' ? ' (sandbox purchases are in the live one)' : ''}: leave out sandbox=true.`,
     )
@@ -74,7 +70,6 @@ export function deliveryScope(
   if (sandbox === 'true' || sandbox === 'false') scope.sandbox = sandbox === 'true'
   else if (sandbox !== null && sandbox !== '')
     throw new HttpError(
-      400,
       'invalid_query',
       `sandbox must be true or false, got ${JSON.stringify(sandbox.slice(0, 20))}.`,
     )

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isDatabaseUnavailable } from '../database/database-errors.js'
+import { HttpError } from '../errors/server-errors.js'
 import type { Logger } from '../logging/logger.js'
-import { type AdminApiDeps, handleAdminApi } from './admin-api.js'
-import { HttpError, sendError, sendJson } from './respond.js'
+import type { AdminApiDeps } from './admin-api.js'
+import { handleAdminApi } from './admin-routes.js'
+import { sendError, sendJson } from './respond.js'
 import { serveStatic } from './static-files.js'
 
 export interface AppDeps {
@@ -22,8 +24,10 @@ export interface AppDeps {
 }
 
 const READY_TIMEOUT_MS = 2000
-const UNAVAILABLE = 'The database does not answer; retry later.'
-const RETRY_LATER = { 'retry-after': '5' }
+const unavailable = () =>
+  new HttpError('database_unavailable', 'The database does not answer; retry later.', {
+    headers: { 'retry-after': '5' },
+  })
 
 /**
  * Routes one request: the webhook path, health and readiness, metrics, the admin API and the inspector's files.
@@ -36,19 +40,19 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
     route(req, res, deps).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader('connection', 'close')
-        if (!res.headersSent) sendError(req, res, error.status, error.code, error.message, error.headers)
+        if (!res.headersSent) sendError(req, res, error)
         else res.destroy()
         return
       }
       if (isDatabaseUnavailable(error)) {
         deps.databaseFailed(error)
-        if (!res.headersSent) sendError(req, res, 503, 'database_unavailable', UNAVAILABLE, RETRY_LATER)
+        if (!res.headersSent) sendError(req, res, unavailable())
         else res.destroy()
         return
       }
       deps.logger.error({ err: error, method: req.method, path: pathOf(req) }, 'request failed')
       if (!res.headersSent)
-        sendError(req, res, 500, 'internal_error', 'The server failed to answer; see its log.')
+        sendError(req, res, new HttpError('internal_error', 'The server failed to answer; see its log.'))
       else res.destroy()
     })
   }
@@ -99,7 +103,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: AppDeps): 
         metrics: '/metrics',
       })
   }
-  throw new HttpError(404, 'not_found', `Nothing at ${path}; webhooks go to POST ${deps.webhookPath}.`)
+  throw new HttpError('not_found', `Nothing at ${path}; webhooks go to POST ${deps.webhookPath}.`)
 }
 
 async function readiness(req: IncomingMessage, res: ServerResponse, deps: AppDeps): Promise<void> {
@@ -114,7 +118,7 @@ async function readiness(req: IncomingMessage, res: ServerResponse, deps: AppDep
     sendJson(req, res, 200, { status: 'ok', database: deps.admin.database.kind })
   } catch {
     // Logged by the health tracker, once per outage: orchestrators probe every few seconds.
-    sendError(req, res, 503, 'database_unavailable', UNAVAILABLE, RETRY_LATER)
+    sendError(req, res, unavailable())
   } finally {
     clearTimeout(timer)
   }
@@ -123,12 +127,9 @@ async function readiness(req: IncomingMessage, res: ServerResponse, deps: AppDep
 function allow(req: IncomingMessage, methods: readonly string[]): void {
   if (!methods.includes(req.method ?? '')) {
     throw new HttpError(
-      405,
       'method_not_allowed',
       `${req.method} is not allowed here; use ${methods.join(' or ')}.`,
-      {
-        allow: methods.join(', '),
-      },
+      { headers: { allow: methods.join(', ') } },
     )
   }
 }
@@ -145,7 +146,7 @@ function parseUrl(req: IncomingMessage): URL {
     const target = req.url ?? '/'
     return target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target)
   } catch {
-    throw new HttpError(400, 'invalid_path', 'The request target is not a valid URL path.')
+    throw new HttpError('invalid_path', 'The request target is not a valid URL path.')
   }
 }
 

@@ -1,25 +1,20 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { HttpError } from '../errors/server-errors.js'
 
 /** What Node reports below the request handler, as the JSON error the rest of the server answers with. */
-const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: string; message: string }> = {
+const CLIENT_ERRORS: Record<string, { reason: string; error: HttpError }> = {
   ERR_HTTP_REQUEST_TIMEOUT: {
-    status: 408,
     reason: 'Request Timeout',
-    code: 'request_timeout',
-    message: 'The request did not arrive in time.',
+    error: new HttpError('request_timeout', 'The request did not arrive in time.'),
   },
   HPE_HEADER_OVERFLOW: {
-    status: 431,
     reason: 'Request Header Fields Too Large',
-    code: 'headers_too_large',
-    message: 'The request headers are larger than 16 KiB.',
+    error: new HttpError('headers_too_large', 'The request headers are larger than 16 KiB.'),
   },
   HPE_CHUNK_EXTENSIONS_OVERFLOW: {
-    status: 413,
     reason: 'Content Too Large',
-    code: 'body_too_large',
-    message: 'The chunk extensions are too large.',
+    error: new HttpError('body_too_large', 'The chunk extensions are too large.'),
   },
 }
 
@@ -80,17 +75,19 @@ export function guardConnections(server: Server): void {
 function describe(error: NodeJS.ErrnoException) {
   return (
     CLIENT_ERRORS[error.code ?? ''] ?? {
-      status: 400,
       reason: 'Bad Request',
-      code: 'bad_request',
-      message: `The request is not valid HTTP/1.1 (${error.code ?? 'parse error'}).`,
+      error: new HttpError(
+        'bad_request',
+        `The request is not valid HTTP/1.1 (${error.code ?? 'parse error'}).`,
+      ),
     }
   )
 }
 
-function errorBody(error: NodeJS.ErrnoException) {
-  const { status, reason, code, message } = describe(error)
-  return { status, reason, body: JSON.stringify({ status: 'error', code, message }) }
+function errorBody(failure: NodeJS.ErrnoException) {
+  const { reason, error } = describe(failure)
+  const body = JSON.stringify({ status: 'error', code: error.code, message: error.message })
+  return { status: error.status, reason, body }
 }
 
 function writeError(socket: Socket, error: NodeJS.ErrnoException): void {

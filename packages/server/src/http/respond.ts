@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { HttpError } from '../errors/server-errors.js'
 
 /** Writes a JSON answer (HEAD gets the headers only). Internal. */
 export function sendJson(
@@ -18,50 +19,34 @@ export function sendJson(
   res.end(req.method === 'HEAD' ? undefined : text)
 }
 
-/** The one error shape of every answer: `{ status: "error", code, message }`. Internal. */
-export function sendError(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  sendJson(req, res, status, { status: 'error', code, message }, headers)
-}
-
-/** A 4xx the admin API answers with; thrown from deep inside a route and turned into JSON at the top. */
-export class HttpError extends Error {
-  override readonly name = 'HttpError'
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message)
-  }
+/** The one error shape of every answer: `{ status: "error", code, message }`, status and code from the catalogue. Internal. */
+export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+  sendJson(
+    req,
+    res,
+    error.status,
+    { status: 'error', code: error.code, message: error.message },
+    error.headers,
+  )
 }
 
 /** Reads a small JSON request body, refusing oversized or malformed ones with a 4xx `HttpError`. Internal. */
 export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const type = req.headers['content-type'] ?? ''
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.')
+    throw new HttpError('unsupported_media_type', 'Send the body as application/json.')
   }
   const chunks: Buffer[] = []
   let total = 0
   for await (const chunk of req) {
     total += (chunk as Buffer).byteLength
-    if (total > maxBytes)
-      throw new HttpError(413, 'body_too_large', `The body is larger than ${maxBytes} bytes.`)
+    if (total > maxBytes) throw new HttpError('body_too_large', `The body is larger than ${maxBytes} bytes.`)
     chunks.push(chunk as Buffer)
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'))
   } catch (error) {
     throw new HttpError(
-      400,
       'invalid_json',
       `The body is not valid JSON: ${(error as Error).message.slice(0, 120)}`,
     )

@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { HttpError } from './respond.js'
+import { HttpError } from '../errors/server-errors.js'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -48,7 +48,7 @@ export async function serveStatic(
   try {
     decoded = decodeURIComponent(relative)
   } catch {
-    throw new HttpError(400, 'invalid_path', 'The path is not valid percent-encoding.')
+    throw new HttpError('invalid_path', 'The path is not valid percent-encoding.')
   }
   const segments = decoded.split(/[/\\]+/).filter((segment) => segment !== '' && segment !== '.')
   if (decoded.includes('\0') || segments.some((segment) => segment === '..' || segment.startsWith('.')))
@@ -91,5 +91,5 @@ async function resolveFile(root: string, segments: string[]): Promise<{ path: st
 }
 
 function notFound(): HttpError {
-  return new HttpError(404, 'not_found', 'No such inspector file.')
+  return new HttpError('not_found', 'No such inspector file.')
 }

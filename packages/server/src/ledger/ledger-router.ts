@@ -1,6 +1,7 @@
 import { type AnyWebhookEvent, createRouter, decline, deny, reply } from 'aghanim-webhooks'
-import type { StoreItem } from '../store-items/store-items.js'
+import { serverErrorCatalogue } from '../errors/server-errors.js'
 import type { RouterLayer } from '../handlers/layered-router.js'
+import type { StoreItem } from '../store-items/store-items.js'
 import { grantLines } from './grant-lines.js'
 import type { Ledger, Player } from './ledger.js'
 import { orderOf } from './order-of.js'
@@ -32,10 +33,8 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
   router.on('player.verify', async (event, { scope }) => {
     const playerId = event.event_data.player_id
     const player = await ledger.getPlayer(playerId, scope)
-    if (!player)
-      return deny(`Player ${JSON.stringify(playerId)} not found.`, { status: 404, code: 'not_found' })
-    if (player.banned)
-      return deny(`Player ${JSON.stringify(playerId)} is banned.`, { status: 403, code: 'banned' })
+    if (!player) return deny(`Player ${JSON.stringify(playerId)} not found.`, denial('not_found'))
+    if (player.banned) return deny(`Player ${JSON.stringify(playerId)} is banned.`, denial('banned'))
     return verifiedPlayer(player)
   })
 
@@ -97,6 +96,10 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
       if (key !== null) record(ledger, event, key, scope, options.now(), transact)
     },
   }
+}
+
+function denial(code: 'not_found' | 'banned') {
+  return { status: serverErrorCatalogue[code].status, code }
 }
 
 function record<Tx>(

@@ -1,5 +1,5 @@
 import { formatIssues, playerVerifyAnswer } from 'aghanim-webhooks'
-import { HttpError } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
 import type { PlayerInput } from './ledger.js'
 
 type Check = (value: unknown) => string | undefined
@@ -80,5 +80,5 @@ export function parsePlayerId(raw: string): string {
 }
 
 function invalid(message: string): HttpError {
-  return new HttpError(400, 'invalid_player', message)
+  return new HttpError('invalid_player', message)
 }

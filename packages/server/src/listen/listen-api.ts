@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { HttpError, readJson, sendJson } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
+import { readJson, sendJson } from '../http/respond.js'
+import type { RouteCall } from '../http/route-table.js'
 import { parseEventFilter } from './event-filter.js'
 import type { ListenAnswer, ListenAnswerStore } from './listen-answers.js'
 import type { ListenHub, ReportedAnswer } from './listen-hub.js'
@@ -13,73 +14,55 @@ export interface ListenApiDeps {
   maxAnswerBytes: number
 }
 
-/**
- * The routes of `aghanim-webhooks listen`, behind the admin token: `GET /api/listen?events=&name=&target=` (the
- * listener's event stream), `POST /api/listen/answers` (what its local receiver answered, by ticket) and
- * `GET /api/deliveries/:id/listens` (the answers kept for a delivery). With `--listen-mode off` (`deps` undefined)
- * each is a 404. Resolves false when the route is none of them. Internal.
- */
-export async function handleListenApi(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  deps: ListenApiDeps | undefined,
-): Promise<boolean> {
-  const parts = url.pathname.split('/').slice(2)
-  const method = req.method === 'HEAD' ? 'GET' : req.method
-  if (parts[0] === 'deliveries' && parts[2] === 'listens' && parts.length === 3) {
-    if (!deps) throw new HttpError(404, 'not_found', 'Listen mode is off (LISTEN_MODE=off).')
-    allow(method, 'GET', url)
-    await deps.recorded()
-    const answers = await deps.answers.answers(decodeURIComponent(parts[1]!))
-    sendJson(req, res, 200, { answers: answers.map(answerJson) })
-    return true
-  }
-  if (parts[0] !== 'listen') return false
-  if (!deps)
-    throw new HttpError(
-      404,
-      'listen_off',
-      'This server does not take listeners: its listen mode is off (--listen-mode / LISTEN_MODE).',
-    )
-  if (parts.length === 1) {
-    allow(method, 'GET', url)
-    let events: string[]
-    try {
-      events = parseEventFilter(url.searchParams.get('events'))
-    } catch (error) {
-      throw new HttpError(400, 'invalid_query', (error as Error).message)
-    }
-    deps.hub.attach(req, res, {
-      events,
-      name: shortText(url.searchParams.get('name'), 100) ?? 'listener',
-      target: target(url.searchParams.get('target')),
-    })
-    return true
-  }
-  if (parts.length === 2 && parts[1] === 'answers') {
-    allow(method, 'POST', url)
-    const answer = parseAnswer(await readJson(req, deps.maxAnswerBytes * 2 + 4096), deps.maxAnswerBytes)
-    const outcome = deps.hub.answer(answer)
-    if (outcome.kind === 'unknown')
-      throw new HttpError(
-        404,
-        'unknown_ticket',
-        'No delivery waits for this answer: it expired, or the server restarted since it was sent.',
-      )
-    // A tunnelled delivery's answer says what Aghanim got (the laptop's answer, or a 502 when it is not valid).
-    if (outcome.kind === 'relayed') sendJson(req, res, 202, { status: 'ok' })
-    else sendJson(req, res, 200, { status: 'ok', ...(outcome.verdict ? { aghanim: outcome.verdict } : {}) })
-    return true
-  }
-  throw new HttpError(404, 'not_found', `No admin API route ${url.pathname}.`)
+type ListenCall = RouteCall<ListenApiDeps>
+
+/** With `--listen-mode off`, every path under `/api/listen` answers this, whatever the method. Internal. */
+export function listenOff(): HttpError {
+  return new HttpError(
+    'listen_off',
+    'This server does not take listeners: its listen mode is off (--listen-mode / LISTEN_MODE).',
+  )
 }
 
-function allow(method: string | undefined, allowed: string, url: URL): void {
-  if (method !== allowed)
-    throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`, {
-      allow: allowed,
-    })
+/** `GET /api/deliveries/:id/listens` with `--listen-mode off`. Internal. */
+export function listensOff(): HttpError {
+  return new HttpError('not_found', 'Listen mode is off (LISTEN_MODE=off).')
+}
+
+/** `GET /api/deliveries/:id/listens`: the answers laptops gave for a delivery. Internal. */
+export async function listensRoute({ req, res, params: [id], deps }: ListenCall): Promise<void> {
+  await deps.recorded()
+  const answers = await deps.answers.answers(id!)
+  sendJson(req, res, 200, { answers: answers.map(answerJson) })
+}
+
+/** `GET /api/listen?events=&name=&target=`: a listener's event stream (`aghanim-webhooks listen`). Internal. */
+export function listenRoute({ req, res, url, deps }: ListenCall): void {
+  let events: string[]
+  try {
+    events = parseEventFilter(url.searchParams.get('events'))
+  } catch (error) {
+    throw new HttpError('invalid_query', (error as Error).message)
+  }
+  deps.hub.attach(req, res, {
+    events,
+    name: shortText(url.searchParams.get('name'), 100) ?? 'listener',
+    target: target(url.searchParams.get('target')),
+  })
+}
+
+/** `POST /api/listen/answers`: what a listener's local receiver answered, by ticket. Internal. */
+export async function listenAnswerRoute({ req, res, deps }: ListenCall): Promise<void> {
+  const answer = parseAnswer(await readJson(req, deps.maxAnswerBytes * 2 + 4096), deps.maxAnswerBytes)
+  const outcome = deps.hub.answer(answer)
+  if (outcome.kind === 'unknown')
+    throw new HttpError(
+      'unknown_ticket',
+      'No delivery waits for this answer: it expired, or the server restarted since it was sent.',
+    )
+  // A tunnelled delivery's answer says what Aghanim got (the laptop's answer, or a 502 when it is not valid).
+  if (outcome.kind === 'relayed') sendJson(req, res, 202, { status: 'ok' })
+  else sendJson(req, res, 200, { status: 'ok', ...(outcome.verdict ? { aghanim: outcome.verdict } : {}) })
 }
 
 function shortText(value: string | null, max: number): string | undefined {
@@ -99,7 +82,7 @@ function target(value: string | null): string {
 
 function parseAnswer(body: unknown, maxBytes: number): ReportedAnswer {
   const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
-  const invalid = (message: string) => new HttpError(400, 'invalid_answer', message)
+  const invalid = (message: string) => new HttpError('invalid_answer', message)
   if (typeof input.ticket !== 'string' || input.ticket === '' || input.ticket.length > 100)
     throw invalid('ticket must be the ticket of the delivery event being answered.')
   const status = input.status ?? null

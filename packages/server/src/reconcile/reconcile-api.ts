@@ -1,5 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { HttpError, readJson, sendJson } from '../http/respond.js'
+import { HttpError } from '../errors/server-errors.js'
+import { queryLimit } from '../http/query-limit.js'
+import { readJson, sendJson } from '../http/respond.js'
+import type { RouteCall } from '../http/route-table.js'
 import type { ReconcileRunRecord } from '../ledger/ledger.js'
 import type { ReconcileResult } from './reconcile-run.js'
 import { ReconcileError, type Reconciler } from './reconciler.js'
@@ -14,39 +16,29 @@ export interface ReconcileApiDeps {
 const MAX_BODY = 16 * 1024
 const NDJSON = 'application/x-ndjson'
 
+type ReconcileCall = RouteCall<ReconcileApiDeps>
+
+/** `GET /api/reconcile/runs?limit=&game=`: the latest runs. Internal. */
+export async function reconcileRunsRoute({ req, res, url, deps }: ReconcileCall): Promise<void> {
+  const limit = queryLimit(url.searchParams, 20, 200)
+  const game = url.searchParams.get('game') ?? undefined
+  const runs = await deps.reconciler.runs({ limit, ...(game === undefined ? {} : { game }) })
+  sendJson(req, res, 200, { games: deps.reconciler.games, runs: runs.map(runJson) })
+}
+
 /**
  * `POST /api/reconcile` `{ since, until, game, fix, revoke, mark_handled }` runs one reconciliation and answers
  * `{ checked, missing, revoked_missing, fixed, … }`; with `Accept: application/x-ndjson` it streams
- * `{ progress }` lines first and the answer as a last `{ result }` (or `{ error }`) line. `GET
- * /api/reconcile/runs` lists the latest runs. Resolves false for other paths. Internal.
+ * `{ progress }` lines first and the answer as a last `{ result }` (or `{ error }`) line. Internal.
  */
-export async function handleReconcileApi(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  deps: ReconcileApiDeps,
-): Promise<boolean> {
-  if (url.pathname === '/api/reconcile/runs') {
-    if (req.method !== 'GET' && req.method !== 'HEAD')
-      throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}.`)
-    const limit = Number(url.searchParams.get('limit') ?? 20)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
-      throw new HttpError(400, 'invalid_query', 'limit must be 1 to 200.')
-    const game = url.searchParams.get('game') ?? undefined
-    const runs = await deps.reconciler.runs({ limit, ...(game === undefined ? {} : { game }) })
-    sendJson(req, res, 200, { games: deps.reconciler.games, runs: runs.map(runJson) })
-    return true
-  }
-  if (url.pathname !== '/api/reconcile') return false
-  if (req.method !== 'POST')
-    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}.`)
+export async function reconcileRoute({ req, res, deps }: ReconcileCall): Promise<void> {
   const body = await readJson(req, MAX_BODY)
   const options = parseReconcileBody(body, deps)
   const stream = (req.headers.accept ?? '').includes(NDJSON)
   if (!stream) {
     const result = await deps.reconciler.run({ ...options, trigger: 'api' }).catch(rethrow)
     sendJson(req, res, 200, result)
-    return true
+    return
   }
   res.writeHead(200, { 'content-type': `${NDJSON}; charset=utf-8`, 'cache-control': 'no-store' })
   const line = (value: unknown) => res.write(`${JSON.stringify(value)}\n`)
@@ -68,7 +60,6 @@ export async function handleReconcileApi(
     })
   }
   res.end()
-  return true
 }
 
 /** The run's options from the body; times are Unix seconds or ISO 8601, `until` defaults to now. */
@@ -116,14 +107,13 @@ function seconds(name: string, value: unknown): number {
 }
 
 function invalid(message: string): HttpError {
-  return new HttpError(400, 'invalid_reconcile', message)
+  return new HttpError('invalid_reconcile', message)
 }
 
 function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error
-  if (error instanceof ReconcileError)
-    return new HttpError(error.code === 'unknown_game' ? 400 : 409, error.code, error.message)
-  if (error instanceof S2sError) return new HttpError(502, error.code, error.message)
+  if (error instanceof ReconcileError || error instanceof S2sError)
+    return new HttpError(error.code, error.message)
   return undefined
 }
 

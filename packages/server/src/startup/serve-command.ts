@@ -4,8 +4,8 @@ import { ConfigError } from '../config/config-error.js'
 import { ensureDevSecret } from '../config/dev-secret.js'
 import { serveUsage } from '../config/flags.js'
 import { banner } from './banner.js'
-import { prepareDatabase, startServer } from './start-server.js'
 import { curlLines } from './curl-lines.js'
+import { prepareDatabase, startServer } from './start-server.js'
 
 /** The CLI's inputs, injected so tests can run `serve` in-process. */
 export interface ServeIo {
