@@ -1,4 +1,5 @@
-import type { Delivery, IncomingRequest } from './handler.js'
+import type { Delivery } from './handler.js'
+import type { IncomingRequest } from './request.js'
 
 /** The two headers Aghanim signs with (lower-case: HTTP header names are case-insensitive). */
 export const SIGNATURE_HEADER = 'x-aghanim-signature'

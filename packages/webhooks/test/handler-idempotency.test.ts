@@ -4,11 +4,11 @@ import {
   type Delivery,
   decline,
   fixtureEvent,
-  type IdempotencyStore,
   MemoryStore,
   type Router,
   type WebhookHandlerOptions,
 } from 'aghanim-webhooks'
+import type { IdempotencyStore } from 'aghanim-webhooks/store'
 import { signedRequest } from 'aghanim-webhooks/testing'
 import { describe, expect, it } from 'vitest'
 

@@ -1,4 +1,4 @@
-import type { DeliveryRecord, DeliverySummary } from 'aghanim-webhooks'
+import type { DeliveryRecord, DeliverySummary } from 'aghanim-webhooks/store'
 
 /** One row of `GET /api/deliveries` and one `delivery` event of the live stream (snake_case, ISO times). */
 export interface DeliverySummaryJson {

@@ -1,4 +1,5 @@
-import { type DeliveryLog, signedHeaders } from 'aghanim-webhooks'
+import { signedHeaders } from 'aghanim-webhooks'
+import type { DeliveryLog } from 'aghanim-webhooks/store'
 import { HttpError } from '../http/respond.js'
 import { type DeliveryDetailJson, detailJson, verificationOf } from './delivery-json.js'
 import type { DeliveryRecorder } from './delivery-recorder.js'

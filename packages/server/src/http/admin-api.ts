@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { DeliveryLog } from 'aghanim-webhooks'
+import type { DeliveryLog } from 'aghanim-webhooks/store'
 import type { ServerDatabase } from '../database/server-database.js'
 import { detailJson, summaryJson } from '../deliveries/delivery-json.js'
 import { parseDeliveryQuery } from '../deliveries/delivery-query.js'
