@@ -27,6 +27,7 @@ export {
   type EventHandler,
   type HandlerContext,
   type HandlerResult,
+  type RouteHandler,
   type Router,
 } from './router/router.js'
 export {
