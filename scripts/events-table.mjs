@@ -58,7 +58,6 @@ function table(header, rows) {
     Math.max(3, title.length, ...rows.map((row) => row[column].length)),
   )
   /** @param {string[]} cells */
-  const line = (cells) =>
-    `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`
+  const line = (cells) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)]
 }

@@ -1,3 +1,4 @@
+import { errorAnswer, toResponse, type WebhookAnswer } from './answer.js'
 import { DEFAULT_MAX_BODY_BYTES, decodeUtf8, readBody } from './body.js'
 import type { HmacEngine } from './crypto/hmac.js'
 import { AghanimWebhookError, type ErrorCode, errorCatalogue } from './errors.js'
@@ -7,7 +8,7 @@ import { MemoryStore } from './idempotency/memory.js'
 import { runOnce } from './idempotency/once.js'
 import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
 import type { DirectBody, IncomingRequest } from './request.js'
-import { type Answer, errorAnswer, toAnswer } from './router/answer.js'
+import { type RoutedAnswer, toAnswer } from './router/answer.js'
 import type { HandlerContext, Router } from './router/router.js'
 import { ledgerScope, type SandboxPolicy, scopedKey } from './scope.js'
 import { webhookGameSecrets, webhookSecrets } from './secrets.js'
@@ -109,17 +110,7 @@ export function createWebhookHandler<Tx = unknown>(
   options: WebhookHandlerOptions<Tx>,
 ): (request: Request) => Promise<Response> {
   const answer = createWebhookAnswerer(options)
-  return async (request) => {
-    const { status, body, headers } = await answer(request)
-    return new Response(body, { status, headers })
-  }
-}
-
-/** An answer before it becomes a `Response`. */
-export interface WebhookAnswer {
-  status: number
-  body: string
-  headers: Record<string, string>
+  return async (request) => toResponse(await answer(request))
 }
 
 /**
@@ -295,7 +286,7 @@ async function receive<Tx>(
   config: Config<Tx>,
   state: Processed,
   direct: DirectBody | undefined,
-): Promise<Answer> {
+): Promise<RoutedAnswer> {
   if (request.method !== 'POST')
     throw new AghanimWebhookError(
       'method_not_allowed',
@@ -371,7 +362,7 @@ async function dispatch<Tx>(
   config: Config<Tx>,
   transact: (work: TransactionWork<Tx>) => void,
   raw: Raw,
-): Promise<Answer> {
+): Promise<RoutedAnswer> {
   const handler = config.router.resolve(event.event_type)
   if (!handler)
     throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
@@ -399,7 +390,7 @@ interface Raw {
 }
 
 /** A handler's own refusal (`decline`, `deny`, a stored decline replayed) is logged by its catalogue code. */
-function refusalCode(answer: Answer): Delivery['outcome'] {
+function refusalCode(answer: RoutedAnswer): Delivery['outcome'] {
   if (answer.status < 400) return 'ok'
   try {
     const code: unknown = JSON.parse(answer.body)?.code

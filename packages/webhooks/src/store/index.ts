@@ -3,6 +3,8 @@
  * PostgreSQL stores are built on it). A receiver needs none of this; its conformance suites are in
  * `aghanim-webhooks/testing`.
  */
+
+export type { Answer } from '../answer.js'
 export {
   type DeliveryCursor,
   type DeliveryInput,

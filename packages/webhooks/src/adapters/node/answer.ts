@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
+import { errorAnswer, type WebhookAnswer } from '../../answer.js'
 import type { AghanimWebhookError } from '../../errors.js'
-import type { WebhookAnswer } from '../../handler.js'
 import type { DirectBody, IncomingRequest } from '../../request.js'
 import { rawBodyConsumed } from '../misconfiguration.js'
 import { capturedBody, findRawBody, readNodeBody } from './body.js'
@@ -37,13 +37,4 @@ export function answerNodeRequest(
     : undefined
   // Not an async function: the handler's promise itself, one microtask turn sooner. Callers await it.
   return input.handle(request, body)
-}
-
-/** An error as the JSON answer every error answer is. Internal to the Node adapters. */
-export function errorAnswer(error: AghanimWebhookError): WebhookAnswer {
-  return {
-    status: error.status,
-    body: JSON.stringify(error.toJSON()),
-    headers: { 'content-type': 'application/json' },
-  }
 }

@@ -1,8 +1,9 @@
+import { errorAnswer } from '../../answer.js'
 import { AghanimWebhookError } from '../../errors.js'
 import { createWebhookAnswerer } from '../../handler.js'
 import { defaultReport, reportOnce } from '../misconfiguration.js'
 import type { AghanimWebhooksOptions } from '../options.js'
-import { answerNodeRequest, errorAnswer } from './answer.js'
+import { answerNodeRequest } from './answer.js'
 import type { NodeRequest } from './request.js'
 import { type NodeResponse, writeResponse } from './response.js'
 
