@@ -1,4 +1,5 @@
 import { strictUtf8 } from '#runtime'
+import { concatBytes } from './bytes.js'
 import { AghanimWebhookError } from './errors.js'
 import { headerOf } from './headers.js'
 import type { DirectBody, IncomingRequest } from './request.js'
@@ -44,14 +45,7 @@ async function readWebBody(
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]!
-  const body = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, total)
 }
 
 // The client went away mid-body (or its stream broke): its failure, not the server's, so a 4xx that nobody

@@ -1,4 +1,5 @@
 import { type Infer, type ObjectOf, type Schema, s } from '../schema.js'
+import { aghanimDocs, defineEvent } from './define.js'
 
 // Internal: objects and ids several event families share (REFERENCE §3.0).
 
@@ -88,3 +89,20 @@ export const orderFixture = (status: string): Infer<typeof order> => ({
   receipt_number: '2409051289614565',
   status,
 })
+
+/**
+ * An event Aghanim sends about a player without documenting its payload: kept open, acknowledged and
+ * deduplicated, with only the player's id in its fixture.
+ */
+export function undocumentedPlayerEvent(summary: string) {
+  return defineEvent({
+    summary,
+    kind: 'notification',
+    answer: 'ack',
+    data: s.openObject(),
+    fixture: { player_id: ids.player },
+    docs: aghanimDocs('webhooks/overview'),
+    trigger: null,
+    idempotencyKey: true,
+  })
+}
