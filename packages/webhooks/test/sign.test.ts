@@ -1,23 +1,13 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { signatureVectors, vectorBody } from '../../../test-support/signature-vectors.js'
 import { type HmacEngine, webCryptoEngine } from '../src/crypto/hmac.js'
 import { nodeCryptoEngine } from '../src/crypto/node.js'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/headers.js'
 import { sign, signedHeaders } from '../src/sign.js'
 import { verify } from '../src/verify.js'
 
-interface Vector {
-  name: string
-  secret: string
-  timestamp: string
-  body_base64: string
-  body_utf8: string
-  signature: string
-}
-const { valid } = JSON.parse(readFileSync(new URL('./vectors/signatures.json', import.meta.url), 'utf8')) as {
-  valid: Vector[]
-}
-const bodyOf = (vector: Vector) => new Uint8Array(Buffer.from(vector.body_base64, 'base64'))
+const { valid } = signatureVectors
+const bodyOf = vectorBody
 
 const engines: [string, HmacEngine][] = [
   ['WebCrypto', webCryptoEngine()],
