@@ -27,6 +27,13 @@ async function send(handle: (request: Request) => Promise<Response>, event: unkn
   }
 }
 
+/** Delivers the same event twice, one after the other, to one receiver: the first answer, then the retry's. */
+async function sendTwice(router: Router, event: unknown) {
+  const handle = receiver(router)
+  const first = await send(handle, event)
+  return [first, await send(handle, event)] as const
+}
+
 /** A promise and the function that settles it, to hold a handler mid-flight. */
 function gate() {
   let open!: () => void
@@ -42,10 +49,7 @@ describe('handler: exactly once', () => {
     const router = createRouter().on('item.add', () => {
       runs++
     })
-    const handle = receiver(router)
-    const event = fixtureEvent('item.add')
-    const first = await send(handle, event)
-    const second = await send(handle, event)
+    const [first, second] = await sendTwice(router, fixtureEvent('item.add'))
     expect(first).toEqual({ status: 200, body: '{"status":"ok"}', replay: null })
     expect(second).toEqual({ status: 200, body: '{"status":"ok"}', replay: 'true' })
     expect(runs).toBe(1)
@@ -124,10 +128,7 @@ describe('handler: exactly once', () => {
         throw new Error('boom')
       })
       .onError(() => undefined)
-    const handle = receiver(router)
-    const event = fixtureEvent('item.add')
-    await send(handle, event)
-    await send(handle, event)
+    await sendTwice(router, fixtureEvent('item.add'))
     expect(runs).toBe(2)
   })
 
@@ -172,10 +173,10 @@ describe('handler: exactly once', () => {
       runs++
       return { player_id: event.event_data.player_id, name: `Molly ${runs}`, attributes: {} }
     })
-    const handle = receiver(router)
-    const event = fixtureEvent('player.verify', { idempotency_key: 'idmpt_verify' })
-    const first = await send(handle, event)
-    const second = await send(handle, event)
+    const [first, second] = await sendTwice(
+      router,
+      fixtureEvent('player.verify', { idempotency_key: 'idmpt_verify' }),
+    )
     expect(runs).toBe(2)
     expect([first.replay, second.replay]).toEqual([null, null])
     expect(JSON.parse(second.body).name).toBe('Molly 2')
@@ -191,10 +192,7 @@ describe('handler: exactly once', () => {
       keys.push(context.key)
       return answer
     })
-    const handle = receiver(router)
-    const event = fixtureEvent(type, { idempotency_key: 'idmpt_decision' })
-    await send(handle, event)
-    await send(handle, event)
+    await sendTwice(router, fixtureEvent(type, { idempotency_key: 'idmpt_decision' }))
     expect(keys).toEqual([null, null])
   })
 
@@ -276,10 +274,7 @@ describe('handler: exactly once', () => {
         granted++
       })
     })
-    const handle = receiver(router)
-    const event = fixtureEvent('item.add')
-    await send(handle, event)
-    await send(handle, event)
+    await sendTwice(router, fixtureEvent('item.add'))
     expect(granted).toBe(1)
   })
 
