@@ -11,6 +11,12 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    typecheck: { enabled: false },
+    // Type tests (*.test-d.ts) are compiled, never run: Vitest runs tsc on the project's test tsconfig and fails
+    // the test in which an expectTypeOf or a @ts-expect-error does not hold.
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.test.json',
+    },
   },
 })
