@@ -8,7 +8,7 @@ export default defineConfig({
   // of a dual package (Express's router → is-promise) returns the ESM namespace instead of the function.
   ssr: { resolve: { conditions: ['source', 'node', 'default'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Type tests (*.test-d.ts) are compiled, never run: Vitest runs tsc on the project's test tsconfig and fails
