@@ -8,8 +8,8 @@ const { join } = require('node:path')
 // subpath is allowed the moment it is exported, and nothing else in another package's folder ever is.
 function publicEntryPoints() {
   const entries = []
-  for (const folder of readdirSync('packages')) {
-    const manifest = JSON.parse(readFileSync(join('packages', folder, 'package.json'), 'utf8'))
+  for (const folder of readdirSync(join(__dirname, 'packages'))) {
+    const manifest = JSON.parse(readFileSync(join(__dirname, 'packages', folder, 'package.json'), 'utf8'))
     for (const target of Object.values(manifest.exports ?? {})) {
       const file = typeof target === 'string' ? target : target.source
       if (file) entries.push(join('packages', folder, file))
