@@ -1,6 +1,6 @@
 // The admin API's JSON shapes as the inspector reads them; the server's are the source
 // (packages/server/src/deliveries/delivery-json.ts, delivery-stats.ts, ledger/ledger.ts), and
-// packages/server/test/inspector-types.test.ts makes the type check fail when this copy drifts from them.
+// packages/server/test/inspector-types.test-d.ts makes the type check fail when this copy drifts from them.
 
 /** One row of `GET /api/deliveries` and one `delivery` event of the live stream. */
 export interface DeliverySummary {

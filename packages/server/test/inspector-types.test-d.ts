@@ -7,8 +7,8 @@ import type { ListenAnswerJson } from '../src/listen/listen-api.js'
 import type { ReconcileRunJson } from '../src/reconcile/reconcile-api.js'
 
 // The inspector is compiled for the browser on its own (its own tsconfig, DOM types, no Node), so it keeps a
-// copy of the admin API's JSON shapes. These assertions are checked by the compiler (`npm test` type-checks
-// the tests): a copy that drifts from what the server writes fails the build instead of the page.
+// copy of the admin API's JSON shapes. Vitest's typecheck mode compiles these assertions (the file is never
+// run): a copy that drifts from what the server writes fails the test instead of the page.
 test('the inspector reads the JSON the admin API writes, field for field', () => {
   expectTypeOf<Page.DeliverySummary>().toEqualTypeOf<DeliverySummaryJson>()
   expectTypeOf<Omit<Page.DeliveryDetail, 'duplicates'>>().toEqualTypeOf<Omit<DeliveryDetailJson, never>>()
