@@ -22,9 +22,13 @@ const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const publicEntry = `^(${publicEntryPoints().map(escapeRegExp).join('|')})$`
 
 const librarySource = '^packages/webhooks/src/'
-// The only places of the library that may use Node: the framework adapters for Node servers and the node:crypto
-// engine. Everything else runs on Workers, Deno, Bun and browsers as it is.
-const libraryNodeCorners = ['^packages/webhooks/src/adapters/', '^packages/webhooks/src/crypto/node\\.ts$']
+// The only places of the library that may use Node: the framework adapters for Node servers, and the node:crypto
+// engine and UTF-8 validator that `#runtime` selects under the `node` export condition. Everything else runs on
+// Workers, Deno, Bun and browsers as it is.
+const libraryNodeCorners = [
+  '^packages/webhooks/src/adapters/',
+  '^packages/webhooks/src/(crypto|utf8)/node\\.ts$',
+]
 const inspectorSource = '^packages/server/inspector/src/'
 
 module.exports = {
@@ -32,7 +36,7 @@ module.exports = {
     {
       name: 'library-core-without-node',
       comment:
-        'The library core is web-standard: no Node builtin outside its adapters and its node crypto engine.',
+        'The library core is web-standard: no Node builtin outside its adapters and its node crypto engine and decoder.',
       severity: 'error',
       from: { path: librarySource, pathNot: libraryNodeCorners },
       to: { dependencyTypes: ['core'] },

@@ -1,14 +1,8 @@
 import { hmacEngine } from '#runtime'
 import { concatBytes } from '../bytes.js'
+import type { HmacEngine } from './engine.js'
 
-/**
- * HMAC-SHA256 behind one small interface, so the core runs on any runtime with WebCrypto while Node can use
- * its faster synchronous node:crypto path (see `./node.ts`).
- */
-export interface HmacEngine {
-  /** HMAC-SHA256 of the concatenated `parts` under the UTF-8 `secret`. */
-  hmacSha256(secret: string, parts: readonly Uint8Array[]): Uint8Array | Promise<Uint8Array>
-}
+export type { HmacEngine } from './engine.js'
 
 const encoder = new TextEncoder()
 

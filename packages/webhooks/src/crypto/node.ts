@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
-import type { HmacEngine } from './hmac.js'
+import type { HmacEngine } from './engine.js'
 
 // A string key is turned into a key object on every createHmac call; reusing one saves ~15% of a 1 KiB HMAC.
 // Bounded, so an app that signs with ever-new secrets cannot grow it without end.

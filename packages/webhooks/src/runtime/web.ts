@@ -1,4 +1,4 @@
-import type { HmacEngine } from '../crypto/hmac.js'
+import type { HmacEngine } from '../crypto/engine.js'
 import type { StrictUtf8Decoder } from '../utf8/web.js'
 
 /**
