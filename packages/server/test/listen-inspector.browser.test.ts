@@ -27,13 +27,10 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
 
 test("a delivery shows what the laptop answered: listener, target, status and the local answer's body", async () => {
   const abort = new AbortController()
-  const stream = await fetch(
-    `${t.url}/api/listen?name=dev%40laptop&target=http://localhost:3000/webhook`,
-    {
-      headers: admin,
-      signal: abort.signal,
-    },
-  )
+  const stream = await fetch(`${t.url}/api/listen?name=dev%40laptop&target=http://localhost:3000/webhook`, {
+    headers: admin,
+    signal: abort.signal,
+  })
   const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader()
   let text = ''
   const nextDelivery = async () => {
