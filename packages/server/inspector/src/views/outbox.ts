@@ -3,7 +3,7 @@ import { h, replaceChildren } from '../dom.js'
 import { formatTime, prettyBody } from '../format.js'
 import { deliveryHref, playerHref } from '../route.js'
 import type { OutboxEntry, OutboxPage } from '../types.js'
-import { codeBlock, emptyState, errorPanel, loading, mono, type View } from './parts.js'
+import { codeBlock, dataTable, emptyState, errorPanel, loading, mono, type View } from './parts.js'
 
 /** Forward mode's outbox: what waits to be delivered, and the dead letters, each redrivable (or all at once). */
 export function outboxView(): View {
@@ -105,62 +105,46 @@ function outboxTable(caption: string, entries: OutboxEntry[], redrive: Redrive |
   return h(
     'div',
     { class: 'table-scroll' },
-    h(
-      'table',
-      { class: 'outbox' },
-      h('caption', { class: 'visually-hidden' }, caption),
-      h(
-        'thead',
-        null,
-        h(
+    dataTable(
+      'outbox',
+      caption,
+      titles,
+      entries.map((entry) => {
+        const button = redrive ? h('button', { type: 'button', class: 'button' }, 'Redrive') : null
+        button?.addEventListener('click', () => void redrive!({ delivery_ids: [entry.delivery_id] }, button))
+        return h(
           'tr',
-          null,
-          titles.map((title) => h('th', { scope: 'col' }, title)),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        entries.map((entry) => {
-          const button = redrive ? h('button', { type: 'button', class: 'button' }, 'Redrive') : null
-          button?.addEventListener(
-            'click',
-            () => void redrive!({ delivery_ids: [entry.delivery_id] }, button),
-          )
-          return h(
-            'tr',
-            { 'data-id': entry.delivery_id },
-            h(
-              'td',
-              { class: 'nowrap' },
-              h('a', { href: deliveryHref(entry.delivery_id) }, formatTime(entry.received_at)),
-            ),
-            h('td', { class: 'clip', title: entry.event_type }, mono(entry.event_type)),
-            h(
-              'td',
-              { class: 'clip', title: entry.player_id },
-              entry.player_id ? h('a', { href: playerHref(entry.player_id) }, entry.player_id) : '—',
-            ),
-            h('td', { class: 'num' }, String(entry.attempts)),
-            redrive
-              ? h(
-                  'td',
-                  { class: 'answer' },
-                  h(
-                    'p',
-                    null,
-                    entry.last_status === null ? 'no answer' : `HTTP ${entry.last_status}`,
-                    entry.last_error ? ` — ${entry.last_error}` : '',
-                  ),
-                  entry.last_answer
-                    ? codeBlock(prettyBody(entry.last_answer), 'The backend’s last answer')
-                    : null,
-                )
-              : h('td', { class: 'nowrap' }, formatTime(entry.next_at)),
-            h('td', null, button),
-          )
-        }),
-      ),
+          { 'data-id': entry.delivery_id },
+          h(
+            'td',
+            { class: 'nowrap' },
+            h('a', { href: deliveryHref(entry.delivery_id) }, formatTime(entry.received_at)),
+          ),
+          h('td', { class: 'clip', title: entry.event_type }, mono(entry.event_type)),
+          h(
+            'td',
+            { class: 'clip', title: entry.player_id },
+            entry.player_id ? h('a', { href: playerHref(entry.player_id) }, entry.player_id) : '—',
+          ),
+          h('td', { class: 'num' }, String(entry.attempts)),
+          redrive
+            ? h(
+                'td',
+                { class: 'answer' },
+                h(
+                  'p',
+                  null,
+                  entry.last_status === null ? 'no answer' : `HTTP ${entry.last_status}`,
+                  entry.last_error ? ` — ${entry.last_error}` : '',
+                ),
+                entry.last_answer
+                  ? codeBlock(prettyBody(entry.last_answer), 'The backend’s last answer')
+                  : null,
+              )
+            : h('td', { class: 'nowrap' }, formatTime(entry.next_at)),
+          h('td', null, button),
+        )
+      }),
     ),
   )
 }
