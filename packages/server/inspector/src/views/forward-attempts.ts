@@ -1,8 +1,9 @@
 import { api } from '../api.js'
 import { h } from '../dom.js'
-import { formatDuration, formatTime, prettyBody } from '../format.js'
+import { formatTime } from '../format.js'
 import type { ForwardAttempt } from '../types.js'
-import { codeBlock, dataTable, emptyState, mono, optionalPanel } from './parts.js'
+import { calleeCell, outcomeCells } from './call-cells.js'
+import { dataTable, emptyState, optionalPanel } from './parts.js'
 
 /**
  * Forward mode: the calls made to the backend for one delivery (route, status, duration, its answer). Without
@@ -33,21 +34,8 @@ function attemptsTable(attempts: ForwardAttempt[]): HTMLElement {
         h('td', { class: 'nowrap' }, formatTime(attempt.started_at)),
         h('td', null, attempt.via === 'outbox' ? 'outbox' : 'sync'),
         h('td', { class: 'num' }, String(attempt.attempt)),
-        h(
-          'td',
-          { class: 'clip', title: attempt.url },
-          mono(attempt.route),
-          ' ',
-          h('span', { class: 'muted' }, attempt.url),
-        ),
-        h('td', { class: 'num' }, attempt.status === null ? '—' : String(attempt.status)),
-        h('td', { class: 'num nowrap' }, formatDuration(attempt.duration_ms)),
-        h(
-          'td',
-          { class: 'answer' },
-          attempt.error ? h('p', { class: 'form-error' }, attempt.error) : null,
-          attempt.answer ? codeBlock(prettyBody(attempt.answer), 'The backend’s answer') : null,
-        ),
+        calleeCell(attempt.route, attempt.url),
+        ...outcomeCells(attempt, 'The backend’s answer'),
       ),
     ),
   )

@@ -1,8 +1,9 @@
 import { api } from '../api.js'
 import { h } from '../dom.js'
-import { formatDuration, formatTime, prettyBody } from '../format.js'
+import { formatTime } from '../format.js'
 import type { ListenAnswer } from '../types.js'
-import { codeBlock, dataTable, mono, optionalPanel } from './parts.js'
+import { calleeCell, outcomeCells } from './call-cells.js'
+import { dataTable, optionalPanel } from './parts.js'
 
 /**
  * `aghanim-webhooks listen`: what developers' laptops answered for one delivery (mirror copies, or the tunnelled
@@ -29,21 +30,8 @@ function answersTable(answers: ListenAnswer[]): HTMLElement {
         null,
         h('td', { class: 'nowrap' }, formatTime(answer.started_at)),
         h('td', null, answer.mode === 'tunnel' ? 'tunnel (answered Aghanim)' : 'mirror (copy)'),
-        h(
-          'td',
-          { class: 'clip', title: answer.target },
-          mono(answer.listener),
-          ' ',
-          h('span', { class: 'muted' }, answer.target),
-        ),
-        h('td', { class: 'num' }, answer.status === null ? '—' : String(answer.status)),
-        h('td', { class: 'num nowrap' }, formatDuration(answer.duration_ms)),
-        h(
-          'td',
-          { class: 'answer' },
-          answer.error ? h('p', { class: 'form-error' }, answer.error) : null,
-          answer.answer ? codeBlock(prettyBody(answer.answer), 'The local answer') : null,
-        ),
+        calleeCell(answer.listener, answer.target),
+        ...outcomeCells(answer, 'The local answer'),
       ),
     ),
   )
