@@ -1,31 +1,17 @@
 import { fixtureEvent } from 'aghanim-webhooks'
-import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { type InspectorBrowser, openInspectorBrowser } from './support/inspector-browser.js'
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './support/test-server.js'
+import { expect, test } from 'vitest'
+import { inspectorSession } from './support/inspector-browser.js'
+import { ADMIN_TOKEN, startTestServer } from './support/test-server.js'
 
 // A delivery a laptop answered (`aghanim-webhooks listen`, mirror mode) shows that answer in the inspector, in
 // Debian's Chromium; one no laptop got shows no such panel.
 
-let t: TestServer
-let inspector: InspectorBrowser
-let page: Page
-
-beforeAll(async () => {
-  t = await startTestServer()
-  inspector = await openInspectorBrowser()
-  page = inspector.page
-  await inspector.signIn(t.url)
-})
-
-afterAll(async () => {
-  await inspector?.close()
-  await t?.close()
-})
+const session = inspectorSession(() => startTestServer())
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
 
 test("a delivery shows what the laptop answered: listener, target, status and the local answer's body", async () => {
+  const { t, page } = session
   const abort = new AbortController()
   const stream = await fetch(`${t.url}/api/listen?name=dev%40laptop&target=http://localhost:3000/webhook`, {
     headers: admin,
@@ -65,7 +51,7 @@ test("a delivery shows what the laptop answered: listener, target, status and th
   expect(cells).toMatch(/202/)
   expect(cells).toMatch(/seen_by/)
   expect(await panel.locator('td.clip').first().getAttribute('title')).toBe('http://localhost:3000/webhook')
-  await inspector.screenshot('listen-delivery', { fullPage: true })
+  await session.inspector.screenshot('listen-delivery', { fullPage: true })
 
   expect((await t.send(fixtureEvent('order.paid'))).status).toBe(200)
   const list = (await t.api('/api/deliveries?limit=1')).json

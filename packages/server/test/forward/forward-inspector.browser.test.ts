@@ -1,20 +1,21 @@
 import { fixtureEvent } from 'aghanim-webhooks'
-import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type InspectorBrowser, openInspectorBrowser } from '../support/inspector-browser.js'
-import { startTestServer, type TestServer } from '../support/test-server.js'
+import { afterAll, describe, expect, test } from 'vitest'
+import { inspectorSession } from '../support/inspector-browser.js'
+import { startTestServer } from '../support/test-server.js'
 import { type NodeBackend, startNodeBackend } from './support/backends.js'
 
 // Forward mode in the inspector, in Debian's Chromium at 1280 px: the deliveries table fits the window, a
 // delivery shows its calls to the backend, and the outbox's dead letters are redriven with a button.
 
 let backend: NodeBackend
-let t: TestServer
-let inspector: InspectorBrowser
-let page: Page
 let backendDown = true
 
-beforeAll(async () => {
+// Registered first, so it runs last: the server is closed before its backend.
+afterAll(async () => {
+  await backend?.close()
+})
+
+const session = inspectorSession(async () => {
   backend = await startNodeBackend()
   backend.answer(({ event }) => {
     if (event.event_type === 'order.paid' && backendDown)
@@ -23,27 +24,19 @@ beforeAll(async () => {
       return { status: 200, body: { player_id: event.event_data.player_id, name: 'Molly', attributes: {} } }
     return { status: 200, body: { status: 'ok', granted_by: 'game-backend' } }
   })
-  t = await startTestServer({
+  return await startTestServer({
     FORWARD_TO: backend.url,
     FORWARD_SECRET: 'fwd_inspector',
     FORWARD_ASYNC: 'notifications',
     FORWARD_RETRY_SCHEDULE: '20ms',
   })
-  inspector = await openInspectorBrowser()
-  page = inspector.page
-  await inspector.signIn(t.url)
 })
 
-afterAll(async () => {
-  await inspector?.close()
-  await t?.close()
-  await backend?.close()
-})
-
-const send = async (event: object) => (await t.send(event)).status
+const send = async (event: object) => (await session.t.send(event)).status
 
 describe('forward mode in the inspector', () => {
   test('the deliveries table fits a 1280 px window, long ids included', async () => {
+    const { t, page } = session
     const long = 'player_with_a_rather_long_identifier_from_the_game_backend'
     for (let index = 0; index < 4; index++) {
       const grant = fixtureEvent('item.add', {
@@ -74,7 +67,7 @@ describe('forward mode in the inspector', () => {
           (table.parentElement as HTMLElement).scrollWidth > (table.parentElement as HTMLElement).clientWidth,
       }
     })
-    await inspector.screenshot('forward-deliveries-1280')
+    await session.inspector.screenshot('forward-deliveries-1280')
     expect(layout.page).toBeLessThanOrEqual(layout.window)
     expect(layout.scrolls).toBe(false)
     expect(layout.lastColumnRight).toBeLessThanOrEqual(layout.containerRight)
@@ -82,6 +75,7 @@ describe('forward mode in the inspector', () => {
   })
 
   test("a delivery shows its calls to the backend: route, status, duration and the backend's answer", async () => {
+    const { t, page } = session
     await page.goto(`${t.url}/inspector/#/deliveries?type=item.add`)
     await page.click('table.deliveries tbody tr >> nth=0')
     const panel = page.locator('section:has(#forwards-title)')
@@ -91,17 +85,18 @@ describe('forward mode in the inspector', () => {
     expect(row).toMatch(/200/)
     expect(row).toMatch(/granted_by/)
     expect(await panel.locator('td.clip').first().getAttribute('title')).toBe(backend.url)
-    await inspector.screenshot('forward-delivery', { fullPage: true })
+    await session.inspector.screenshot('forward-delivery', { fullPage: true })
   })
 
   test('the outbox lists a dead letter with the last answer, and its Redrive button delivers it', async () => {
+    const { t, page } = session
     expect(await send(fixtureEvent('order.paid', { event_data: { player_id: 'outbox_player' } }))).toBe(200)
     await page.goto(`${t.url}/inspector/#/deliveries`)
     await page.locator('a.button', { hasText: 'Outbox' }).click()
     const dead = page.locator('section:has(#dead-title) table.outbox tbody tr')
     await expect.poll(() => dead.count(), { timeout: 10_000 }).toBe(1)
     expect(await dead.first().textContent()).toMatch(/HTTP 503[\s\S]*maintenance window/)
-    await inspector.screenshot('forward-outbox', { fullPage: true })
+    await session.inspector.screenshot('forward-outbox', { fullPage: true })
 
     backendDown = false
     await dead.first().locator('button', { hasText: 'Redrive' }).click()

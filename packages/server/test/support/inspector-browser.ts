@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
-import { ADMIN_TOKEN } from './test-server.js'
+import { afterAll, beforeAll } from 'vitest'
+import { ADMIN_TOKEN, type TestServer } from './test-server.js'
 
 /** Debian's Chromium (no browser download: the machines are offline). */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -72,4 +73,30 @@ export async function openInspectorBrowser(): Promise<InspectorBrowser> {
     },
     close: () => browser.close(),
   }
+}
+
+/** A file's server and the inspector open on it; the fields are set once the file's `beforeAll` has run. */
+export interface InspectorSession {
+  t: TestServer
+  inspector: InspectorBrowser
+  page: Page
+}
+
+/**
+ * Registers the hooks of a browser test file: before its tests, `start()` starts the server (and whatever it
+ * needs) and Chromium signs in to its inspector; after them, both are closed.
+ */
+export function inspectorSession(start: () => Promise<TestServer>): InspectorSession {
+  const session = {} as InspectorSession
+  beforeAll(async () => {
+    session.t = await start()
+    session.inspector = await openInspectorBrowser()
+    session.page = session.inspector.page
+    await session.inspector.signIn(session.t.url)
+  })
+  afterAll(async () => {
+    await session.inspector?.close()
+    await session.t?.close()
+  })
+  return session
 }
