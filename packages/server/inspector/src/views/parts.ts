@@ -1,4 +1,4 @@
-import { ApiError } from '../api.js'
+import { ApiError, isUnauthorized } from '../api.js'
 import { type Child, h, replaceChildren } from '../dom.js'
 import type { DeliverySummary } from '../types.js'
 
@@ -118,4 +118,39 @@ export function optionalPanel<T>(
     },
   )
   return panel
+}
+
+/**
+ * Shows `what` loading in `root`, then draws `fetch()`'s answer with `draw`, and again every `everyMs` until
+ * stopped (the page moved on). An error shows with a retry; a refused token signs out.
+ */
+export function poll<T>(
+  root: HTMLElement,
+  context: ViewContext,
+  what: string,
+  everyMs: number,
+  fetch: () => Promise<T>,
+  draw: (value: T) => Node,
+): { reload: () => Promise<void>; stop: () => void } {
+  let stopped = false
+  const load = async () => {
+    try {
+      const value = await fetch()
+      if (!stopped) replaceChildren(root, draw(value))
+    } catch (error) {
+      if (stopped) return
+      if (isUnauthorized(error)) context.unauthorized()
+      else replaceChildren(root, errorPanel(error, load))
+    }
+  }
+  replaceChildren(root, loading(what))
+  void load()
+  const timer = setInterval(() => void load(), everyMs)
+  return {
+    reload: load,
+    stop: () => {
+      stopped = true
+      clearInterval(timer)
+    },
+  }
 }
