@@ -30,6 +30,9 @@ const libraryNodeCorners = [
   '^packages/webhooks/src/(crypto|utf8)/node\\.ts$',
 ]
 const inspectorSource = '^packages/server/inspector/src/'
+// The admin API's JSON shapes, declared once for the server and the page: it imports nothing, and the page
+// reads it with `import type` only (its tsconfig references the server project).
+const adminApiTypes = '^packages/server/src/api/admin-api-types\\.ts$'
 
 module.exports = {
   forbidden: [
@@ -86,10 +89,19 @@ module.exports = {
     },
     {
       name: 'inspector-stands-alone',
-      comment: 'The inspector is compiled on its own for the browser: it imports only its own modules.',
+      comment:
+        "The inspector is compiled on its own for the browser: it imports only its own modules and the server's API types.",
       severity: 'error',
       from: { path: inspectorSource },
-      to: { pathNot: inspectorSource },
+      to: { pathNot: [inspectorSource, adminApiTypes] },
+    },
+    {
+      name: 'admin-api-types-stand-alone',
+      comment:
+        'The API types the inspector shares import nothing, so the page never reaches server code through them.',
+      severity: 'error',
+      from: { path: adminApiTypes },
+      to: {},
     },
   ],
   options: {

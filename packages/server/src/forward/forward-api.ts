@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ForwardAttemptJson, OutboxEntryJson, OutboxPageJson } from '../api/admin-api-types.js'
 import { HttpError, readJson, sendJson } from '../http/respond.js'
 import type { ForwardAttempt, ForwardStore, OutboxEntry, RedriveFilter } from './forward-store.js'
 
@@ -12,7 +13,11 @@ export interface ForwardApiDeps {
 }
 
 const MAX_BODY = 64 * 1024
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+function iso(ms: number): string
+function iso(ms: number | null): string | null
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString()
+}
 
 /**
  * Forward mode's admin routes: `GET /api/deliveries/:id/forwards`, `GET /api/outbox?state=pending|dead&limit=`,
@@ -44,10 +49,11 @@ export async function handleForwardApi(
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
       throw new HttpError(400, 'invalid_query', 'limit must be 1 to 1000.')
     const [entries, counts] = await Promise.all([deps.store.list(state, limit), deps.store.counts()])
-    sendJson(req, res, 200, {
+    const page: OutboxPageJson = {
       entries: entries.map(entryJson),
       counts: { pending: counts.pending, dead: counts.dead, oldest_pending_at: iso(counts.oldestPendingAt) },
-    })
+    }
+    sendJson(req, res, 200, page)
     return true
   }
   if (parts.length === 2 && parts[1] === 'redrive') {
@@ -117,7 +123,7 @@ function invalid(message: string): HttpError {
   return new HttpError(400, 'invalid_redrive', message)
 }
 
-function attemptJson(attempt: ForwardAttempt) {
+function attemptJson(attempt: ForwardAttempt): ForwardAttemptJson {
   return {
     via: attempt.via,
     attempt: attempt.attempt,
@@ -131,7 +137,7 @@ function attemptJson(attempt: ForwardAttempt) {
   }
 }
 
-function entryJson(entry: OutboxEntry) {
+function entryJson(entry: OutboxEntry): OutboxEntryJson {
   return {
     delivery_id: entry.deliveryId,
     event_type: entry.eventType,

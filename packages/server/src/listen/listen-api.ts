@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ListenAnswerJson } from '../api/admin-api-types.js'
 import { HttpError, readJson, sendJson } from '../http/respond.js'
 import { parseEventFilter } from './event-filter.js'
 import type { ListenAnswer, ListenAnswerStore } from './listen-answers.js'
 import type { ListenHub, ReportedAnswer } from './listen-hub.js'
+
+export type { ListenAnswerJson }
 
 export interface ListenApiDeps {
   hub: ListenHub
@@ -127,11 +130,9 @@ function parseAnswer(body: unknown, maxBytes: number): ReportedAnswer {
 }
 
 /** One answer of `GET /api/deliveries/:id/listens`. */
-export type ListenAnswerJson = ReturnType<typeof answerJson>
-
-function answerJson(answer: ListenAnswer) {
+function answerJson(answer: ListenAnswer): ListenAnswerJson {
   return {
-    mode: answer.mode as 'mirror' | 'tunnel',
+    mode: answer.mode,
     listener: answer.listener,
     target: answer.target,
     started_at: new Date(answer.startedAt).toISOString(),
