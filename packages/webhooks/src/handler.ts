@@ -426,8 +426,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * A handler's context. `headers` is a getter on the class, so behind the Node adapters they are built only if
- * the handler reads them; a getter on an object literal made per request grew the process's memory by about
- * 80 MiB under load (docs/benchmarks.md).
+ * the handler reads them; a getter on an object literal made per request grew the process's memory under load
+ * (docs/benchmarks.md, "Why the code is shaped this way").
  */
 class Context<Tx> implements HandlerContext<Tx> {
   readonly #request: IncomingRequest

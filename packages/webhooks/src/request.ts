@@ -1,6 +1,7 @@
 /**
  * What the core reads of a request. A web `Request` is one; the Node adapters pass a lighter one built from
- * node's request (a `Request` costs ≈10 µs to build, a tenth of the library's CPU per delivery). Internal.
+ * node's request, because building a `Request` is a measurable part of a delivery's CPU
+ * (docs/benchmarks.md, "Why the code is shaped this way"). Internal.
  */
 export interface IncomingRequest {
   readonly method: string

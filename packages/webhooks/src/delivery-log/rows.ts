@@ -102,7 +102,7 @@ function nullableText(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value)
 }
 
-// One getRandomValues call per id was 4% of the server's CPU under load: draw ids from a pooled buffer.
+// One getRandomValues call per id showed in the server's profile under load: draw ids from a pooled buffer.
 const randomPool = new Uint8Array(4096)
 let randomOffset = randomPool.length
 

@@ -11,7 +11,7 @@ const message = s.object({
   url: s.optional(s.nullable(s.string())),
 })
 
-/** ingame.popup / ingame.push, campaign.custom and batch.ready (REFERENCE §3.19, §3.22, §3.23). */
+/** ingame.popup / ingame.push, campaign.custom and batch.ready. */
 export const liveopsEvents = {
   'ingame.popup': defineEvent({
     summary: 'A LiveOps campaign asks the game to show the player a popup.',

@@ -2,7 +2,7 @@ import { s } from '../schema.js'
 import { aghanimDocs, defineEvent } from './define.js'
 import { ids, undocumentedPlayerEvent } from './shared.js'
 
-/** player.verify, player.lookup, player.update, marketing consent and player.is_idle (REFERENCE §3). */
+/** player.verify, player.lookup, player.update, marketing consent and player.is_idle. */
 export const playerEvents = {
   'player.verify': defineEvent({
     summary: 'A player logs in to the game hub: answer with who they are, or deny.',

@@ -1,7 +1,7 @@
 import { type Infer, type ObjectOf, type Schema, s } from '../schema.js'
 import { aghanimDocs, defineEvent } from './define.js'
 
-// Internal: objects and ids several event families share (REFERENCE §3.0).
+// Internal: objects and ids several event families share.
 
 /** Ids of the published examples, so fixtures of one flow refer to one player, order, payment and item. */
 export const ids = {
@@ -32,7 +32,7 @@ const itemFields = {
   selected_plan_key: s.optional(s.nullable(s.string())),
 }
 
-/** An item in order, coupon and item.add / item.remove payloads (REFERENCE §3.0.1); bundles nest items. */
+/** An item in order, coupon and item.add / item.remove payloads; bundles nest items. */
 export type Item = ObjectOf<typeof itemFields> & { nested_items?: Item[] | null }
 
 export const item: Schema<Item> = s.object({
@@ -53,7 +53,7 @@ export const crystals: Item = {
   nested_items: null,
 }
 
-// Known only from the examples (§3.0.2): the fields every order has are required, the rest optional.
+// Known only from the published examples: the fields every order has are required, the rest optional.
 export const orderFields = {
   id: s.string(),
   player_id: s.string(),

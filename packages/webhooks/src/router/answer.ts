@@ -7,7 +7,7 @@ import { Reply } from './reply.js'
 const OK_BODY = '{"status":"ok"}'
 
 /**
- * Turns what a handler returned into the HTTP answer Aghanim expects for that event (REFERENCE §1.5):
+ * Turns what a handler returned into the HTTP answer Aghanim expects for that event (docs/aghanim.md, "The answer"):
  * the player object for player.verify (validated first), `{ items }` for store.get, the 200 status bodies of
  * player.lookup / player.update, and `{"status":"ok"}` for everything else. Internal.
  */
