@@ -1,0 +1,42 @@
+import type { OptionSpec } from './command.js'
+
+// Options several commands take, declared once with the env variable and default the parser applies.
+
+/** `--secret S`, or AGHANIM_WEBHOOK_SECRET: keeps the secret out of shell history and `ps`. */
+export function secretOption(description: string) {
+  return {
+    type: 'string',
+    value: 'S',
+    env: 'AGHANIM_WEBHOOK_SECRET',
+    description,
+  } as const satisfies OptionSpec
+}
+
+/** `--server URL` of the admin API's commands. */
+export const serverOption = {
+  type: 'string',
+  value: 'URL',
+  env: 'AGHANIM_SERVER_URL',
+  default: 'http://localhost:8000',
+  description: "the server's base URL (or set AGHANIM_SERVER_URL; default http://localhost:8000)",
+} as const satisfies OptionSpec
+
+/** `--token T`: the admin token, or ADMIN_TOKEN. `note` follows the common text. */
+export function tokenOption(note = '') {
+  return {
+    type: 'string',
+    value: 'T',
+    env: 'ADMIN_TOKEN',
+    description: `the server's admin token (or set ADMIN_TOKEN)${note}`,
+  } as const satisfies OptionSpec
+}
+
+/** `--timeout MS`, whose default the description states. */
+export function timeoutOption<const D extends string>(defaultMs: D, description: string) {
+  return { type: 'string', value: 'MS', default: defaultMs, description } as const satisfies OptionSpec
+}
+
+/** `--json`: what it prints instead of the text. */
+export function jsonOption(description: string) {
+  return { type: 'boolean', description } as const satisfies OptionSpec
+}
