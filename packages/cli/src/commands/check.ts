@@ -56,6 +56,7 @@ const options = {
     description: 'also write a JUnit XML report to FILE (one test case per check), for CI to display',
   },
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: 'Run a conformance battery against any Aghanim webhook endpoint, in any language.',
@@ -80,10 +81,7 @@ Exit code 0 when no check failed (warnings allowed), 1 when one did, 2 on a usag
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, style, now }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, style, now }: CommandContext): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError('check takes one URL, e.g. check http://localhost:8000/webhook')
   const url = requireUrl(positionals[0], 'URL')

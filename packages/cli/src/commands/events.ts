@@ -11,6 +11,7 @@ const options = {
 envelope and a oneOf over them; the same document as aghanim-webhooks/schema.json.
 Feed it to a code generator for C#, Go, Java, Python (docs/json-schema.md)`),
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: "List the event types Aghanim sends, from the library's event catalogue.",
@@ -27,10 +28,7 @@ export const command = defineCommand({
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, style }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, style }: CommandContext): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`events takes no arguments, got ${positionals.join(' ')}.`)
   if (values['json-schema']) {
     if (values.json) throw new UsageError('events takes --json or --json-schema, not both.')

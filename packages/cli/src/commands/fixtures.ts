@@ -20,6 +20,7 @@ const options = {
   timestamp: { type: 'string', value: 'T', description: 'Unix seconds for event_time (default: now)' },
   'idempotency-key': { type: 'string', value: 'K', description: 'set idempotency_key' },
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: 'Print the payload `send` would use for an event type (fresh ids each time).',
@@ -35,10 +36,7 @@ fixture to edit and send with \`send --raw\`.`,
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, now }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, now }: CommandContext): Promise<number> {
   if (positionals.length > 1)
     throw new UsageError(`fixtures takes one event type, got ${positionals.join(' ')}.`)
   const type = requireEventType(positionals[0])

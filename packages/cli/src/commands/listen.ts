@@ -32,6 +32,7 @@ const options = {
   },
   json: jsonOption('one JSON object per delivery (NDJSON) on stdout; status messages stay on stderr'),
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: "Bring a deployed server's webhooks to your laptop: each delivery is sent to your local app.",
@@ -52,10 +53,7 @@ the server restarts or the network drops. Ctrl-C ends it. Exit code 2 when the s
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, style, now }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, style, now }: CommandContext): Promise<number> {
   if (positionals.length > 0)
     throw new UsageError(`listen takes no arguments; got ${JSON.stringify(positionals[0])}.`)
   const server = requireUrl(values.server, '--server')

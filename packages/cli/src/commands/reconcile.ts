@@ -45,6 +45,7 @@ const options = {
   ),
   json: jsonOption("print the server's answer { checked, missing, revoked_missing, fixed }"),
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title:
@@ -65,10 +66,7 @@ Exit code 0 when nothing is left missing, 1 when orders are left missing (or not
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, style }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, style }: CommandContext): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`)
   const body: Record<string, unknown> = {}
   for (const name of ['since', 'until'] as const) {

@@ -20,6 +20,7 @@ const options = {
   timeout: timeoutOption('10000', 'request timeout (default 10000)'),
   json: jsonOption("print the server's { redriven } answer"),
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: "Put forward mode's dead letters back in the outbox, so the server delivers them again.",
@@ -38,10 +39,7 @@ entry starts over with attempt 1 and the retry schedule. Exit code 0 when the se
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, style }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, style }: CommandContext): Promise<number> {
   const body: Record<string, unknown> = {}
   if (positionals.length > 0) body.delivery_ids = positionals
   if (values.type) body.event_type = values.type

@@ -21,6 +21,7 @@ const options = {
   timeout: timeoutOption('10000', 'request timeout (default 10000)'),
   json: jsonOption("print the server's { delivery } answer"),
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: "Replay a recorded delivery through the server's admin API, and show the new answer.",
@@ -37,10 +38,7 @@ Exit code 0 when the replayed delivery answered 2xx, 1 otherwise.`,
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, style }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, style }: CommandContext): Promise<number> {
   const id = positionals[0]
   if (positionals.length !== 1 || !id)
     throw new UsageError('Name one delivery id (the inspector and GET /api/deliveries show them).')

@@ -57,6 +57,7 @@ with an envelope field are inside event_data: items[0].quantity:=5`,
   timeout: timeoutOption('10000', 'per-request timeout (default 10000)'),
   json: jsonOption('print the request and answers as JSON'),
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: 'Sign and POST one realistic event, as Aghanim would, and print the answer.',
@@ -75,10 +76,7 @@ fresh event_id / idempotency_key, then your changes. Exit code 0 when every answ
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, style, now }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, style, now }: CommandContext): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`send takes one event type, got ${positionals.join(' ')}.`)
   const url = requireUrl(values.url, '--url')
   const secret = requireSecret(values.secret)

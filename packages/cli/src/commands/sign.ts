@@ -18,6 +18,7 @@ const options = {
   },
   json: jsonOption('print { "headers": { ... } }'),
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: 'Print the two signature headers Aghanim would send for a body.',
@@ -34,10 +35,7 @@ lowercase hex HMAC-SHA256(secret, "<timestamp>.<exact body bytes>").`,
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, now }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, now }: CommandContext): Promise<number> {
   if (positionals.length > 1)
     throw new UsageError(`sign takes one body (FILE or -), got ${positionals.length}.`)
   const secret = requireSecret(values.secret)

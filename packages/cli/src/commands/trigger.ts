@@ -46,6 +46,7 @@ const options = {
   timeout: timeoutOption('10000', 'per-request timeout (default 10000)'),
   json: jsonOption('print the steps and answers as JSON'),
 } as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
 export const command = defineCommand({
   title: 'Play a whole flow of deliveries with consistent ids, as Aghanim sends them.',
@@ -65,10 +66,7 @@ Each step is signed and sent in order and its answer shown; the flow stops at th
   run,
 })
 
-async function run(
-  { values, positionals }: CommandInput<typeof options>,
-  { io, style, now }: CommandContext,
-): Promise<number> {
+async function run({ values, positionals }: Input, { io, style, now }: CommandContext): Promise<number> {
   const name = positionals[0]
   if (positionals.length !== 1 || name === undefined)
     throw new UsageError(`Name one flow: ${Object.keys(flows).join(', ')}.`)
