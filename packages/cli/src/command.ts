@@ -70,7 +70,7 @@ export interface Command {
 }
 
 /** Every command takes `-h/--help`; it is listed last. */
-export const helpOptionSpec: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' }
+const helpOptionSpec: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' }
 
 /**
  * A command from its declaration: parses strictly (an unknown option is a usage error, exit 2), answers
@@ -121,7 +121,7 @@ function parseOptions(
 }
 
 /** The flag as `--help` shows it: `--url URL`, `-h, --help`. */
-export function optionLabel(name: string, spec: OptionSpec): string {
+function optionLabel(name: string, spec: OptionSpec): string {
   const flag = spec.short ? `-${spec.short}, --${name}` : `--${name}`
   return spec.value ? `${flag} ${spec.value}` : flag
 }
