@@ -1,7 +1,7 @@
 import { fixtureEvent } from 'aghanim-webhooks'
 import { integerOption, requireSecret, requireUrl } from '../args.js'
 import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
-import { type FlowIds, flows } from '../flows/flows.js'
+import { type FlowIds, flowSummary, flows } from '../flows/flows.js'
 import { errorOf, formatMs, formatStatus, oneLine, toJson } from '../format.js'
 import { type DeliveryAnswer, DeliveryError, deliver } from '../http/deliver.js'
 import { exitCodes, UsageError } from '../io.js'
@@ -12,7 +12,7 @@ import { createProgress } from '../progress.js'
 import { jsonOption, secretOption, timeoutOption } from '../shared-options.js'
 
 const flowList = Object.entries(flows)
-  .map(([name, flow]) => `  ${name.padEnd(13)} ${flow.summary}`)
+  .map(([name, flow]) => `  ${name.padEnd(13)} ${flowSummary(flow)}`)
   .join('\n')
 
 interface StepResult {
