@@ -3,12 +3,12 @@ import type { OptionSpec } from './command.js'
 // Options several commands take, declared once with the env variable and default the parser applies.
 
 /** `--secret S`, or AGHANIM_WEBHOOK_SECRET: keeps the secret out of shell history and `ps`. */
-export function secretOption(description: string) {
+export function secretOption(what: string) {
   return {
     type: 'string',
     value: 'S',
     env: 'AGHANIM_WEBHOOK_SECRET',
-    description,
+    description: `${what} (or set AGHANIM_WEBHOOK_SECRET)`,
   } as const satisfies OptionSpec
 }
 
@@ -31,9 +31,14 @@ export function tokenOption(note = '') {
   } as const satisfies OptionSpec
 }
 
-/** `--timeout MS`, whose default the description states. */
-export function timeoutOption<const D extends string>(defaultMs: D, description: string) {
-  return { type: 'string', value: 'MS', default: defaultMs, description } as const satisfies OptionSpec
+/** `--timeout MS`: what it bounds, its default and, when it needs one, why that default. */
+export function timeoutOption(what: string, defaultMs: number, why?: string) {
+  return {
+    type: 'string',
+    value: 'MS',
+    default: String(defaultMs),
+    description: `${what} (default ${defaultMs}${why ? `: ${why}` : ''})`,
+  } as const satisfies OptionSpec
 }
 
 /** `--json`: what it prints instead of the text. */

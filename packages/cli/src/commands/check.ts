@@ -8,7 +8,7 @@ import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs
 import { formatMs, toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
 import { createProgress } from '../progress.js'
-import { jsonOption, secretOption } from '../shared-options.js'
+import { jsonOption, secretOption, timeoutOption } from '../shared-options.js'
 import type { Style } from '../style.js'
 
 const LABELS: Record<Result, (style: Style) => string> = {
@@ -19,7 +19,7 @@ const LABELS: Record<Result, (style: Style) => string> = {
 }
 
 const options = {
-  secret: secretOption('the webhook secret the endpoint verifies with (or set AGHANIM_WEBHOOK_SECRET)'),
+  secret: secretOption('the webhook secret the endpoint verifies with'),
   game: {
     type: 'string',
     value: 'G',
@@ -38,12 +38,7 @@ const options = {
     default: 'crystals',
     description: 'the SKU item.add grants (default: crystals)',
   },
-  timeout: {
-    type: 'string',
-    value: 'MS',
-    default: '3000',
-    description: 'time budget per answer (default 3000)',
-  },
+  timeout: timeoutOption('time budget per answer', 3000),
   only: {
     type: 'string',
     value: 'IDS',

@@ -24,7 +24,7 @@ const options = {
     value: 'URL',
     description: 'your local webhook endpoint, e.g. http://localhost:3000/webhook',
   },
-  secret: secretOption('the secret your local app verifies with (or set AGHANIM_WEBHOOK_SECRET)'),
+  secret: secretOption('the secret your local app verifies with'),
   events: {
     type: 'string',
     value: 'LIST',

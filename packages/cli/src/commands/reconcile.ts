@@ -39,10 +39,7 @@ const options = {
   },
   server: serverOption,
   token: tokenOption(),
-  timeout: timeoutOption(
-    '600000',
-    'give up waiting after this long (default 600000: long windows take a while)',
-  ),
+  timeout: timeoutOption('give up waiting after this long', 600_000, 'long windows take a while'),
   json: jsonOption("print the server's answer { checked, missing, revoked_missing, fixed }"),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>

@@ -17,7 +17,7 @@ const options = {
   all: { type: 'boolean', description: 'every dead letter (needed when nothing else is named)' },
   server: serverOption,
   token: tokenOption('; a server without one answers loopback only'),
-  timeout: timeoutOption('10000', 'request timeout (default 10000)'),
+  timeout: timeoutOption('request timeout', 10_000),
   json: jsonOption("print the server's { redriven } answer"),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>

@@ -18,7 +18,7 @@ interface ReplayedDelivery {
 const options = {
   server: serverOption,
   token: tokenOption('; a server without one answers loopback only'),
-  timeout: timeoutOption('10000', 'request timeout (default 10000)'),
+  timeout: timeoutOption('request timeout', 10_000),
   json: jsonOption("print the server's { delivery } answer"),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>

@@ -18,7 +18,7 @@ interface Sent {
 
 const options = {
   url: { type: 'string', value: 'URL', description: 'the endpoint (required)' },
-  secret: secretOption('the webhook secret (or set AGHANIM_WEBHOOK_SECRET)'),
+  secret: secretOption('the webhook secret'),
   player: { type: 'string', value: 'P', description: 'set event_data.player_id' },
   data: {
     type: 'string',
@@ -54,7 +54,7 @@ with an envelope field are inside event_data: items[0].quantity:=5`,
     value: 'FILE|-',
     description: 'send these bytes exactly as given, signed, instead of a generated event',
   },
-  timeout: timeoutOption('10000', 'per-request timeout (default 10000)'),
+  timeout: timeoutOption('per-request timeout', 10_000),
   json: jsonOption('print the request and answers as JSON'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>

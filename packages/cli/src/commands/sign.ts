@@ -7,7 +7,7 @@ import { readInput } from '../read-input.js'
 import { jsonOption, secretOption } from '../shared-options.js'
 
 const options = {
-  secret: secretOption('the webhook secret (or set AGHANIM_WEBHOOK_SECRET)'),
+  secret: secretOption('the webhook secret'),
   timestamp: { type: 'string', value: 'T', description: 'Unix seconds to sign with (default: now)' },
   curl: { type: 'boolean', description: 'print a ready-to-run curl command instead of the headers' },
   url: {

@@ -25,7 +25,7 @@ interface StepResult {
 
 const options = {
   url: { type: 'string', value: 'URL', description: 'the endpoint (required)' },
-  secret: secretOption('the webhook secret (or set AGHANIM_WEBHOOK_SECRET)'),
+  secret: secretOption('the webhook secret'),
   player: {
     type: 'string',
     value: 'P',
@@ -43,7 +43,7 @@ const options = {
     value: 'ID',
     description: 'the order id, e.g. to refund an earlier purchase (default: a new ord_… id)',
   },
-  timeout: timeoutOption('10000', 'per-request timeout (default 10000)'),
+  timeout: timeoutOption('per-request timeout', 10_000),
   json: jsonOption('print the steps and answers as JSON'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>
