@@ -41,6 +41,13 @@ export function timeoutOption(what: string, defaultMs: number, why?: string) {
   } as const satisfies OptionSpec
 }
 
+/** How `redrive` and `replay` reach the admin API; `adminCallOf` reads them. */
+export const adminCallOptions = {
+  server: serverOption,
+  token: tokenOption('; a server without one answers loopback only'),
+  timeout: timeoutOption('request timeout', 10_000),
+} as const satisfies Record<string, OptionSpec>
+
 /** `--json`: what it prints instead of the text. */
 export function jsonOption(description: string) {
   return { type: 'boolean', description } as const satisfies OptionSpec

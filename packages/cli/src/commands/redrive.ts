@@ -1,9 +1,8 @@
-import { integerOption, requireUrl } from '../args.js'
 import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { toJson } from '../format.js'
-import { postAdmin } from '../http/admin-call.js'
+import { adminCallOf, postAdmin } from '../http/admin-call.js'
 import { exitCodes, UsageError } from '../io.js'
-import { jsonOption, serverOption, timeoutOption, tokenOption } from '../shared-options.js'
+import { adminCallOptions, jsonOption } from '../shared-options.js'
 
 const options = {
   type: { type: 'string', value: 'T', description: 'only dead letters of this event type (order.paid)' },
@@ -15,9 +14,7 @@ const options = {
   },
   until: { type: 'string', value: 'ISO', description: 'received before this time' },
   all: { type: 'boolean', description: 'every dead letter (needed when nothing else is named)' },
-  server: serverOption,
-  token: tokenOption('; a server without one answers loopback only'),
-  timeout: timeoutOption('request timeout', 10_000),
+  ...adminCallOptions,
   json: jsonOption("print the server's { redriven } answer"),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>
@@ -56,11 +53,8 @@ async function run({ values, positionals }: Input, { io, style }: CommandContext
   if (values.all) body.all_dead = true
   if (Object.keys(body).length === 0)
     throw new UsageError('Name what to redrive: delivery ids, --type, --player, --since/--until, or --all.')
-  const server = requireUrl(values.server, '--server')
   const answer = await postAdmin(io, style, {
-    server,
-    token: values.token,
-    timeoutMs: integerOption(values.timeout, 'timeout', 1),
+    ...adminCallOf(values),
     path: 'outbox/redrive',
     body,
   })

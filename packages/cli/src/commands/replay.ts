@@ -1,9 +1,8 @@
-import { integerOption, requireUrl } from '../args.js'
 import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { formatMs, formatStatus, toJson } from '../format.js'
-import { postAdmin } from '../http/admin-call.js'
+import { adminCallOf, postAdmin } from '../http/admin-call.js'
 import { exitCodes, UsageError } from '../io.js'
-import { jsonOption, serverOption, timeoutOption, tokenOption } from '../shared-options.js'
+import { adminCallOptions, jsonOption } from '../shared-options.js'
 
 interface ReplayedDelivery {
   id?: unknown
@@ -16,9 +15,7 @@ interface ReplayedDelivery {
 }
 
 const options = {
-  server: serverOption,
-  token: tokenOption('; a server without one answers loopback only'),
-  timeout: timeoutOption('request timeout', 10_000),
+  ...adminCallOptions,
   json: jsonOption("print the server's { delivery } answer"),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>
@@ -42,14 +39,8 @@ async function run({ values, positionals }: Input, { io, style }: CommandContext
   const id = positionals[0]
   if (positionals.length !== 1 || !id)
     throw new UsageError('Name one delivery id (the inspector and GET /api/deliveries show them).')
-  const server = requireUrl(values.server, '--server')
-  const token = values.token
-  const timeoutMs = integerOption(values.timeout, 'timeout', 1)
-
   const answer = await postAdmin(io, style, {
-    server,
-    token,
-    timeoutMs,
+    ...adminCallOf(values),
     path: `deliveries/${encodeURIComponent(id)}/replay`,
   })
   if (!answer) return exitCodes.failed
