@@ -41,6 +41,15 @@ export function timeoutOption(what: string, defaultMs: number, why?: string) {
   } as const satisfies OptionSpec
 }
 
+/** Where `send` and `trigger` deliver, and the secret they sign with. */
+export const endpointOptions = {
+  url: { type: 'string', value: 'URL', description: 'the endpoint (required)' },
+  secret: secretOption('the webhook secret'),
+} as const satisfies Record<string, OptionSpec>
+
+/** How long `send` and `trigger` wait for each answer. */
+export const requestTimeoutOption = timeoutOption('per-request timeout', 10_000)
+
 /** How `redrive` and `replay` reach the admin API; `adminCallOf` reads them. */
 export const adminCallOptions = {
   server: serverOption,

@@ -6,7 +6,7 @@ import { exitCodes, UsageError } from '../io.js'
 import { buildEvent, requireEventType } from '../payload/build-event.js'
 import { createProgress } from '../progress.js'
 import { readInput } from '../read-input.js'
-import { jsonOption, secretOption, timeoutOption } from '../shared-options.js'
+import { endpointOptions, jsonOption, requestTimeoutOption } from '../shared-options.js'
 
 interface Sent {
   url: URL
@@ -17,8 +17,7 @@ interface Sent {
 }
 
 const options = {
-  url: { type: 'string', value: 'URL', description: 'the endpoint (required)' },
-  secret: secretOption('the webhook secret'),
+  ...endpointOptions,
   player: { type: 'string', value: 'P', description: 'set event_data.player_id' },
   data: {
     type: 'string',
@@ -54,7 +53,7 @@ with an envelope field are inside event_data: items[0].quantity:=5`,
     value: 'FILE|-',
     description: 'send these bytes exactly as given, signed, instead of a generated event',
   },
-  timeout: timeoutOption('per-request timeout', 10_000),
+  timeout: requestTimeoutOption,
   json: jsonOption('print the request and answers as JSON'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>

@@ -9,7 +9,7 @@ import { mergeInto } from '../payload/merge.js'
 import { randomId } from '../payload/random-id.js'
 import { closest } from '../payload/suggest.js'
 import { createProgress } from '../progress.js'
-import { jsonOption, secretOption, timeoutOption } from '../shared-options.js'
+import { endpointOptions, jsonOption, requestTimeoutOption } from '../shared-options.js'
 
 const flowList = Object.entries(flows)
   .map(([name, flow]) => `  ${name.padEnd(13)} ${flowSummary(flow)}`)
@@ -24,8 +24,7 @@ interface StepResult {
 }
 
 const options = {
-  url: { type: 'string', value: 'URL', description: 'the endpoint (required)' },
-  secret: secretOption('the webhook secret'),
+  ...endpointOptions,
   player: {
     type: 'string',
     value: 'P',
@@ -43,7 +42,7 @@ const options = {
     value: 'ID',
     description: 'the order id, e.g. to refund an earlier purchase (default: a new ord_… id)',
   },
-  timeout: timeoutOption('per-request timeout', 10_000),
+  timeout: requestTimeoutOption,
   json: jsonOption('print the steps and answers as JSON'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>
