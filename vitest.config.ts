@@ -8,9 +8,15 @@ export default defineConfig({
   // of a dual package (Express's router → is-promise) returns the ESM namespace instead of the function.
   ssr: { resolve: { conditions: ['source', 'node', 'default'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    typecheck: { enabled: false },
+    // Type tests (*.test-d.ts) are compiled, never run: Vitest runs tsc on the project's test tsconfig and fails
+    // the test in which an expectTypeOf or a @ts-expect-error does not hold.
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.test.json',
+    },
   },
 })

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { eventsTableMarkdown } from './events-table.mjs'
 
 const START = '<!-- events:start -->'
 const END = '<!-- events:end -->'
@@ -19,9 +20,7 @@ try {
 } catch {
   console.warn('gen:events: the library build reported errors; using packages/webhooks/dist as it is.')
 }
-const { eventsTableMarkdown } = await import(
-  pathToFileURL(join(root, 'packages/webhooks/dist/events/table.js')).href
-)
+const library = await import(pathToFileURL(join(root, 'packages/webhooks/dist/index.js')).href)
 const { eventsJsonSchemaText } = await import(
   pathToFileURL(join(root, 'packages/webhooks/dist/events/json-schema.js')).href
 )
@@ -51,7 +50,7 @@ if (start === -1 || end < start) {
   console.error(`gen:events: README.md needs the markers ${START} and ${END}, in that order.`)
   process.exit(1)
 }
-const updated = `${readme.slice(0, start + START.length)}\n${eventsTableMarkdown()}\n${readme.slice(end)}`
+const updated = `${readme.slice(0, start + START.length)}\n${eventsTableMarkdown(library)}\n${readme.slice(end)}`
 if (updated === readme) {
   console.log('gen:events: README.md is up to date.')
 } else {

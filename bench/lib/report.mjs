@@ -167,118 +167,102 @@ function fsyncTimingSection(suites) {
   )
 }
 
+// The delivery path's goals (issue 14) and start-up's: ratios within this run, one process on CPU 0 unless
+// the name says so. `value` reads the run through `at(suite, target, field)`; a row whose value cannot be
+// measured in this run (a suite left out) is not shown.
+const GOALS = [
+  {
+    name: 'player.verify: serve ÷ the library alone (req/s, 1 KiB)',
+    value: (at) => at('verify-1k-c50', 'ours', 'rps') / at('verify-1k-c50', 'library', 'rps'),
+    goal: atLeast(0.6, ratioText),
+  },
+  {
+    name: 'player.verify: serve ÷ the library alone (req/s, 64 KiB)',
+    value: (at) => at('verify-64k-c50', 'ours', 'rps') / at('verify-64k-c50', 'library', 'rps'),
+    goal: atLeast(0.5, ratioText),
+  },
+  {
+    name: 'player.verify p99, 64 KiB',
+    value: (at) => at('verify-64k-c50', 'ours', 'p99'),
+    goal: atMost(100, ms),
+  },
+  {
+    name: 'player.verify: CPU µs/request, 2 workers ÷ 1 process',
+    value: (at) => at('verify-1k-c50-workers', 'ours', 'cpuUs') / at('verify-1k-c50', 'ours', 'cpuUs'),
+    goal: atMost(1.1, ratioText),
+  },
+  {
+    // On a 2-core machine wrk shares a core with the workers; the same ratio for a verifying node:http
+    // cluster in this run is the platform's own cost of a second process, which the server should not exceed.
+    name: 'player.verify: that workers ratio ÷ the same ratio of bare node:http that verifies',
+    value: (at) =>
+      at('verify-1k-c50-workers', 'ours', 'cpuUs') /
+      at('verify-1k-c50', 'ours', 'cpuUs') /
+      (at('verify-1k-c50-workers', 'node-verify', 'cpuUs') / at('verify-1k-c50', 'node-verify', 'cpuUs')),
+    goal: atMost(1.1, ratioText),
+  },
+  {
+    name: 'durable item.add (SQLite): req/s, 2 workers ÷ 1 process',
+    value: (at) => at('add-sqlite-c50-workers', 'ours', 'rps') / at('add-sqlite-c50', 'ours', 'rps'),
+    goal: above(1, ratioText),
+  },
+  {
+    name: 'the library alone ÷ bare node:http that verifies (req/s, 1 KiB)',
+    value: (at) => at('verify-1k-c50', 'library', 'rps') / at('verify-1k-c50', 'node-verify', 'rps'),
+    goal: atLeast(0.75, ratioText),
+  },
+  {
+    name: 'durable item.add (SQLite) ÷ fsync rate',
+    value: (at, results) =>
+      at('add-sqlite-c50', 'ours', 'rps') / median(suiteOf(results, 'add-sqlite-c50')?.fsync ?? []),
+    goal: atLeast(2, ratioText),
+  },
+  {
+    name: 'durable item.add (SQLite) p99, 50 connections',
+    value: (at) => at('add-sqlite-c50', 'ours', 'p99'),
+    goal: below(20, ms),
+  },
+  {
+    name: 'durable item.add (PostgreSQL) ÷ pgbench, the same grant, 50 clients',
+    value: (at, results) => at('add-postgres-c50', 'ours', 'rps') / (results.pgbench?.tps ?? Number.NaN),
+    goal: atLeast(0.6, ratioText),
+  },
+  {
+    name: 'peak RSS under load ÷ bare node:http (1 KiB player.verify)',
+    value: (at) => at('verify-1k-c50', 'ours', 'rss') / at('verify-1k-c50', 'bare', 'rss'),
+    goal: atMost(1.3, ratioText),
+  },
+  {
+    name: 'server ready (spawn → /healthz 200), new database',
+    value: (_at, results) => results.startup?.ready.fresh ?? Number.NaN,
+    goal: below(300, ms),
+  },
+  {
+    name: 'server ready, existing database',
+    value: (_at, results) => results.startup?.ready.existing ?? Number.NaN,
+    goal: below(300, ms),
+  },
+  {
+    name: '`send` cold start',
+    value: (_at, results) => results.startup?.send.send ?? Number.NaN,
+    goal: below(250, ms),
+  },
+]
+
 function targetsSection(results) {
-  const suite = (id) => results.suites.find((entry) => entry.id === id)
-  const measured = (id, kind) => {
-    const target = suite(id)?.targets.find((entry) => entry.kind === kind)
-    return target ? summarize(target.rounds) : undefined
+  const at = (id, kind, name) => {
+    const target = suiteOf(results, id)?.targets.find((entry) => entry.kind === kind)
+    return target ? summarize(target.rounds)[name] : Number.NaN
   }
-  const field = (id, kind, name) => measured(id, kind)?.[name] ?? Number.NaN
-  const msText = (v) => `${fmt(v, 1)} ms`
-  // The delivery path's targets (issue 14): ratios within this run, one process on CPU 0 unless it says so.
-  const rows = [
-    check(
-      'player.verify: serve ÷ the library alone (req/s, 1 KiB)',
-      field('verify-1k-c50', 'ours', 'rps') / field('verify-1k-c50', 'library', 'rps'),
-      '≥ 0.60×',
-      (v) => v >= 0.6,
-      ratioText,
-    ),
-    check(
-      'player.verify: serve ÷ the library alone (req/s, 64 KiB)',
-      field('verify-64k-c50', 'ours', 'rps') / field('verify-64k-c50', 'library', 'rps'),
-      '≥ 0.50×',
-      (v) => v >= 0.5,
-      ratioText,
-    ),
-    check(
-      'player.verify p99, 64 KiB',
-      field('verify-64k-c50', 'ours', 'p99'),
-      '≤ 100 ms',
-      (v) => v <= 100,
-      msText,
-    ),
-    check(
-      'player.verify: CPU µs/request, 2 workers ÷ 1 process',
-      field('verify-1k-c50-workers', 'ours', 'cpuUs') / field('verify-1k-c50', 'ours', 'cpuUs'),
-      '≤ 1.10×',
-      (v) => v <= 1.1,
-      ratioText,
-    ),
-    check(
-      'durable item.add (SQLite): req/s, 2 workers ÷ 1 process',
-      field('add-sqlite-c50-workers', 'ours', 'rps') / field('add-sqlite-c50', 'ours', 'rps'),
-      '> 1×',
-      (v) => v > 1,
-      ratioText,
-    ),
-    check(
-      'the library alone ÷ bare node:http that verifies (req/s, 1 KiB)',
-      field('verify-1k-c50', 'library', 'rps') / field('verify-1k-c50', 'node-verify', 'rps'),
-      '≥ 0.75×',
-      (v) => v >= 0.75,
-      ratioText,
-    ),
-  ]
-  const sqlite = suite('add-sqlite-c50')
-  if (measured('add-sqlite-c50', 'ours')) {
-    rows.push(
-      check(
-        'durable item.add (SQLite) ÷ fsync rate',
-        field('add-sqlite-c50', 'ours', 'rps') / median(sqlite.fsync),
-        '≥ 2×',
-        (v) => v >= 2,
-        ratioText,
-      ),
-      check(
-        'durable item.add (SQLite) p99, 50 connections',
-        field('add-sqlite-c50', 'ours', 'p99'),
-        '< 20 ms',
-        (v) => v < 20,
-        msText,
-      ),
-    )
-  }
-  rows.push(
-    check(
-      'durable item.add (PostgreSQL) ÷ pgbench, the same grant, 50 clients',
-      field('add-postgres-c50', 'ours', 'rps') / (results.pgbench?.tps ?? Number.NaN),
-      '≥ 0.60×',
-      (v) => v >= 0.6,
-      ratioText,
-    ),
-    check(
-      'peak RSS under load ÷ bare node:http (1 KiB player.verify)',
-      field('verify-1k-c50', 'ours', 'rss') / field('verify-1k-c50', 'bare', 'rss'),
-      '≤ 1.30×',
-      (v) => v <= 1.3,
-      ratioText,
-    ),
+  const shown = GOALS.map(({ name, value, goal }) => check(name, value(at, results), goal)).filter(
+    (row) => row[1] !== '—',
   )
-  if (results.startup) {
-    rows.push(
-      check(
-        'server ready (spawn → /healthz 200), new database',
-        results.startup.ready.fresh,
-        '< 300 ms',
-        (v) => v < 300,
-        ms,
-      ),
-    )
-    rows.push(
-      check(
-        'server ready, existing database',
-        results.startup.ready.existing,
-        '< 300 ms',
-        (v) => v < 300,
-        ms,
-      ),
-    )
-    rows.push(check('`send` cold start', results.startup.send.send, '< 250 ms', (v) => v < 250, ms))
-  }
-  const shown = rows.filter((row) => row[1] !== '—')
   if (shown.length === 0) return ''
   return `### Targets\n\n${table(['target', 'measured', 'goal', ''], shown)}`
+}
+
+function suiteOf(results, id) {
+  return results.suites.find((entry) => entry.id === id)
 }
 
 function microSection(micro) {
@@ -353,9 +337,25 @@ function warnings(summary, suite, kind) {
   return notes.length > 0 ? ` (${notes.join(', ')})` : ''
 }
 
-function check(name, value, goal, passes, format) {
-  if (!Number.isFinite(value)) return [name, '—', goal, '']
-  return [name, format(value), goal, passes(value) ? 'met' : '**not met**']
+function check(name, value, goal) {
+  if (!Number.isFinite(value)) return [name, '—', goal.text, '']
+  return [name, goal.format(value), goal.text, goal.passes(value) ? 'met' : '**not met**']
+}
+
+function atLeast(limit, format) {
+  return { text: `≥ ${format(limit)}`, passes: (v) => v >= limit, format }
+}
+
+function atMost(limit, format) {
+  return { text: `≤ ${format(limit)}`, passes: (v) => v <= limit, format }
+}
+
+function above(limit, format) {
+  return { text: `> ${format(limit)}`, passes: (v) => v > limit, format }
+}
+
+function below(limit, format) {
+  return { text: `< ${format(limit)}`, passes: (v) => v < limit, format }
 }
 
 function ratioText(value) {

@@ -1,29 +1,13 @@
-import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
 import { UsageError } from './io.js'
 
-type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<
-  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
->
-
-/** Every command takes `-h/--help`. */
-export const helpOption = { help: { type: 'boolean', short: 'h' } } as const
-
-/**
- * node:util parseArgs in strict mode, with its errors turned into usage errors (exit code 2).
- *
- * @example const { values, positionals } = parseCommand(argv, { ...helpOption, secret: { type: 'string' } })
- */
-export function parseCommand<const O extends ParseArgsOptionsConfig>(args: string[], options: O): Parsed<O> {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true })
-  } catch (error) {
-    // parseArgs messages already name the option; drop its advice about '--' which rarely applies here.
-    const message = (error as Error).message.split('\n')[0]?.replace(/\. To specify a positional.*$/, '.')
-    throw new UsageError(message ?? 'Invalid arguments.')
-  }
-}
-
 /** A whole number option within bounds, e.g. `--repeat 3`. */
+export function integerOption(value: string, name: string, min: number, max?: number): number
+export function integerOption(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max?: number,
+): number | undefined
 export function integerOption(
   value: string | undefined,
   name: string,
@@ -39,12 +23,8 @@ export function integerOption(
   return number
 }
 
-/** `--secret`, else AGHANIM_WEBHOOK_SECRET (keeps the secret out of shell history and `ps`). */
-export function requireSecret(
-  value: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): string {
-  const secret = value ?? env.AGHANIM_WEBHOOK_SECRET
+/** `--secret`, which `secretOption` also reads from AGHANIM_WEBHOOK_SECRET. */
+export function requireSecret(secret: string | undefined): string {
   if (!secret)
     throw new UsageError('A webhook secret is required: pass --secret or set AGHANIM_WEBHOOK_SECRET.')
   return secret

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { type CommandContext, commands } from './command.js'
+import type { CommandContext } from './command.js'
+import { commands } from './commands/index.js'
 import { type CliIo, exitCodes, UsageError } from './io.js'
 import { closest } from './payload/suggest.js'
 import { colorEnabled, createStyle } from './style.js'

@@ -1,28 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useRealServer } from './helpers/real-server.js'
 import { cli } from './helpers/run.js'
 
 // `check --game` against our real server serving two games: every delivery names the game whose secret signs it.
 
 const GAME_B_SECRET = 'whsec_cli_game_b'
 const ADMIN_TOKEN = 'cli-games-admin'
-let dir: string
-let server: RunningServer
-let webhook: string
-
+const server = useRealServer(() => ({
+  env: { AGHANIM_GAME_SECRETS: `gm_a=whsec_cli_game_a;gm_b=${GAME_B_SECRET}`, ADMIN_TOKEN },
+}))
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'awh-cli-games-'))
-  server = await startServer(
-    loadConfig(
-      ['--port', '0', '--host', '127.0.0.1', '--log-level', 'silent', '--data-dir', dir],
-      { AGHANIM_GAME_SECRETS: `gm_a=whsec_cli_game_a;gm_b=${GAME_B_SECRET}`, ADMIN_TOKEN },
-      dir,
-    ),
-  )
-  webhook = `${server.url}/webhook`
   // Development starts seed testplayer in the first game only; check needs it in gm_b.
   const created = await fetch(`${server.url}/api/players/testplayer?game=gm_b`, {
     method: 'PUT',
@@ -30,10 +17,6 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'Test Player' }),
   })
   expect(created.status).toBe(201)
-})
-afterAll(async () => {
-  await server?.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 interface CheckJson {
@@ -43,7 +26,7 @@ interface CheckJson {
 
 describe('check --game', () => {
   it('passes against a server of several games when the deliveries name the secret’s game', async () => {
-    const run = await cli(['check', webhook, '--secret', GAME_B_SECRET, '--game', 'gm_b', '--json'])
+    const run = await cli(['check', server.webhook, '--secret', GAME_B_SECRET, '--game', 'gm_b', '--json'])
     const report = JSON.parse(run.stdout) as CheckJson
     expect(report.checks.filter((entry) => entry.result === 'fail')).toEqual([])
     expect(run.code).toBe(0)
@@ -52,7 +35,7 @@ describe('check --game', () => {
   it('fails there without it: the fixture’s game id is not the secret’s game', async () => {
     const run = await cli([
       'check',
-      webhook,
+      server.webhook,
       '--secret',
       GAME_B_SECRET,
       '--json',
@@ -65,7 +48,7 @@ describe('check --game', () => {
   })
 
   it('refuses a game id that is not one', async () => {
-    const run = await cli(['check', webhook, '--secret', GAME_B_SECRET, '--game', 'gm b'])
+    const run = await cli(['check', server.webhook, '--secret', GAME_B_SECRET, '--game', 'gm b'])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('--game takes a game id')
   })

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
 import { verify } from 'aghanim-webhooks'
 import { fixtureEvent, signedRequest } from 'aghanim-webhooks/testing'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { killAllServe, spawnServe } from '../../server/test/support/serve-process.js'
 import { type Listening, listen } from './helpers/listen.js'
 import { killAllListen, type ListenProcess, spawnListen } from './helpers/listen-process.js'
+import { type RealServer, startRealServer } from './helpers/real-server.js'
 
 // A real server (in this process, SQLite in a temp directory), a real `listen` process, and a real local receiver
 // that verifies with the developer's own secret: what reaches the laptop, what Aghanim is answered, what is kept.
@@ -62,38 +62,18 @@ async function startLocalApp(): Promise<LocalApp> {
 async function startTestServer(
   mode: string,
   options: { dir?: string; port?: number; extra?: string[] } = {},
-): Promise<RunningServer & { dir: string }> {
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'awh-listen-')))
-  const server = await startServer(
-    loadConfig(
-      [
-        '--port',
-        String(options.port ?? 0),
-        '--host',
-        '127.0.0.1',
-        '--log-level',
-        'silent',
-        '--data-dir',
-        dir,
-        '--listen-mode',
-        mode,
-        ...(options.extra ?? []),
-      ],
-      { AGHANIM_WEBHOOK_SECRET: SERVER_SECRET, ADMIN_TOKEN },
-      dir,
-    ),
-  )
-  let closed = false
-  const close = () => {
-    if (closed) return Promise.resolve()
-    closed = true
-    return server.close()
-  }
-  cleanups.push(async () => {
-    await close()
-    if (!options.dir) await rm(dir, { recursive: true, force: true })
+): Promise<RealServer> {
+  const server = await startRealServer({
+    env: { AGHANIM_WEBHOOK_SECRET: SERVER_SECRET, ADMIN_TOKEN },
+    flags: ['--listen-mode', mode, ...(options.extra ?? [])],
+    dir: options.dir,
+    port: options.port,
   })
-  return { ...server, close, dir }
+  cleanups.push(async () => {
+    await server.close()
+    if (!options.dir) await rm(server.dir, { recursive: true, force: true })
+  })
+  return server
 }
 
 function startListen(server: { url: string }, app: { url: string }, args: string[] = []): ListenProcess {

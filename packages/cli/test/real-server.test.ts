@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useRealServer } from './helpers/real-server.js'
 import { cli } from './helpers/run.js'
 
 // `send`, `sign`, `fixtures` and `events` against our real server (SQLite in a temp directory, admin token
@@ -11,25 +10,7 @@ import { cli } from './helpers/run.js'
 
 const SECRET = 'whsec_cli_real_server'
 const ADMIN_TOKEN = 'cli-real-server-admin'
-let dir: string
-let server: RunningServer
-let webhook: string
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'awh-cli-real-'))
-  server = await startServer(
-    loadConfig(
-      ['--port', '0', '--host', '127.0.0.1', '--log-level', 'silent', '--data-dir', dir],
-      { AGHANIM_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN },
-      dir,
-    ),
-  )
-  webhook = `${server.url}/webhook`
-})
-afterAll(async () => {
-  await server?.close()
-  await rm(dir, { recursive: true, force: true })
-})
+const server = useRealServer(() => ({ env: { AGHANIM_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN } }))
 
 interface SendJson {
   event_type: string
@@ -71,32 +52,29 @@ async function inventory(player: string): Promise<Record<string, number>> {
 }
 
 async function send(argv: string[]): Promise<{ code: number; json: SendJson; stderr: string }> {
-  const run = await cli(['send', ...argv, '--url', webhook, '--json'], {
+  const run = await cli(['send', ...argv, '--url', server.webhook, '--json'], {
     env: { AGHANIM_WEBHOOK_SECRET: SECRET },
   })
   return { code: run.code, json: JSON.parse(run.stdout) as SendJson, stderr: run.stderr }
 }
 
+/** `send`'s arguments for an item.add granting `quantity` of `sku` to `player`. */
+function grant(player: string, sku: string, quantity: number): string[] {
+  return [
+    'item.add',
+    '--player',
+    player,
+    '--set',
+    `items[0].sku=${sku}`,
+    '--set',
+    `items[0].quantity:=${quantity}`,
+  ]
+}
+
 describe('send against the real server', () => {
   it('grants an item.add once: the inventory read through the admin API holds exactly the quantity sent', async () => {
     const player = await newPlayer()
-    const run = await cli(
-      [
-        'send',
-        'item.add',
-        '--url',
-        webhook,
-        '--secret',
-        SECRET,
-        '--player',
-        player,
-        '--set',
-        'items[0].sku=gems',
-        '--set',
-        'items[0].quantity:=7',
-      ],
-      {},
-    )
+    const run = await cli(['send', ...grant(player, 'gems', 7), '--url', server.webhook, '--secret', SECRET])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^POST .*\/webhook {2}item\.add {2}event_id /)
     expect(run.stdout).toContain('"status": "ok"')
@@ -110,13 +88,7 @@ describe('send against the real server', () => {
     const player = await newPlayer()
     const key = `idmpt_cli_${randomUUID()}`
     const { code, json } = await send([
-      'item.add',
-      '--player',
-      player,
-      '--set',
-      'items[0].sku=crystals',
-      '--set',
-      'items[0].quantity:=3',
+      ...grant(player, 'crystals', 3),
       '--idempotency-key',
       key,
       '--repeat',
@@ -140,25 +112,16 @@ describe('send against the real server', () => {
 
   it('--repeat prints a summary line saying every answer was 2xx and identical', async () => {
     const player = await newPlayer()
-    const run = await cli(
-      [
-        'send',
-        'item.add',
-        '--url',
-        webhook,
-        '--secret',
-        SECRET,
-        '--player',
-        player,
-        '--set',
-        'items[0].sku=gold_pack',
-        '--set',
-        'items[0].quantity:=1',
-        '--repeat',
-        '3',
-      ],
-      {},
-    )
+    const run = await cli([
+      'send',
+      ...grant(player, 'gold_pack', 1),
+      '--repeat',
+      '3',
+      '--url',
+      server.webhook,
+      '--secret',
+      SECRET,
+    ])
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('3/3 answered 2xx; all answers identical')
     expect(await inventory(player)).toEqual({ gold_pack: 1 })
@@ -170,7 +133,7 @@ describe('send against the real server', () => {
       'send',
       'item.add',
       '--url',
-      webhook,
+      server.webhook,
       '--secret',
       'whsec_not_the_servers',
       '--player',
@@ -189,7 +152,7 @@ describe('send against the real server', () => {
 
 describe('sign against the real server', () => {
   async function postWith(headers: Record<string, string>, body: BodyInit): Promise<Response> {
-    return fetch(webhook, {
+    return fetch(server.webhook, {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json', ...headers },
@@ -209,7 +172,7 @@ describe('sign against the real server', () => {
       (await cli(['fixtures', 'item.add', '--player', player, '--set', 'items[0].quantity:=2'])).stdout,
     ) as { event_data: { items: { sku: string }[] } }
     // Pretty-printed with a trailing newline: the signature must cover these bytes, not a re-serialization.
-    const file = join(dir, `sign-${randomUUID()}.json`)
+    const file = join(server.dir, `sign-${randomUUID()}.json`)
     await writeFile(file, `${JSON.stringify(fixture, null, 4)}\n`)
     const run = await cli(['sign', '--secret', SECRET, file])
     expect(run.code).toBe(0)
@@ -238,7 +201,7 @@ describe('sign against the real server', () => {
   })
 
   it('the same headers are refused (403) for the body re-serialized, so the server really checks them', async () => {
-    const file = join(dir, `sign-${randomUUID()}.json`)
+    const file = join(server.dir, `sign-${randomUUID()}.json`)
     await writeFile(file, `${(await cli(['fixtures', 'order.paid'])).stdout}`)
     const headers = headerLines((await cli(['sign', '--secret', SECRET, file])).stdout)
     const compact = JSON.stringify(JSON.parse(await readFile(file, 'utf8')))
@@ -265,7 +228,7 @@ describe('fixtures piped into send --data against the real server', () => {
         idempotency_key: string | null
         event_data: { items?: { sku: string; quantity: number }[] }
       }
-      const file = join(dir, `fixture-${randomUUID()}.json`)
+      const file = join(server.dir, `fixture-${randomUUID()}.json`)
       await writeFile(file, fixtures.stdout)
 
       const { code, json } = await send([type, '--data', file])

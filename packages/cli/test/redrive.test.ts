@@ -1,26 +1,19 @@
-import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
 import { fixtureEvent, signedHeaders } from 'aghanim-webhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Listening, listen } from './helpers/listen.js'
+import { useRealServer } from './helpers/real-server.js'
 import { cli } from './helpers/run.js'
 
 // `redrive` against our real server in forward mode, with a real backend that is down until the test says.
 
 const SECRET = 'whsec_cli_redrive'
 const ADMIN_TOKEN = 'cli-redrive-admin'
-let dir: string
-let server: RunningServer
-let backend: Server
+let backend: Listening
 let backendUp = false
 const received: string[] = []
 
 beforeAll(async () => {
-  backend = createServer((req, res) => {
+  backend = await listen((req, res) => {
     let body = ''
     req.on('data', (chunk) => {
       body += chunk
@@ -29,31 +22,19 @@ beforeAll(async () => {
       received.push(`${backendUp ? 200 : 503} ${JSON.parse(body).event_data.player_id}`)
       res.writeHead(backendUp ? 200 : 503, { 'content-type': 'application/json' }).end('{"status":"ok"}')
     })
-  })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  const { port } = backend.address() as AddressInfo
-  dir = await mkdtemp(join(tmpdir(), 'awh-cli-redrive-'))
-  server = await startServer(
-    loadConfig(
-      ['--port', '0', '--host', '127.0.0.1', '--log-level', 'silent', '--data-dir', dir],
-      {
-        AGHANIM_WEBHOOK_SECRET: SECRET,
-        ADMIN_TOKEN,
-        FORWARD_TO: `http://127.0.0.1:${port}/aghanim`,
-        FORWARD_SECRET: 'fwd_cli_secret',
-        FORWARD_ASYNC: 'notifications',
-        FORWARD_RETRY_SCHEDULE: '20ms',
-      },
-      dir,
-    ),
-  )
+  }, '/aghanim')
 })
-afterAll(async () => {
-  await server?.close()
-  backend?.close()
-  await rm(dir, { recursive: true, force: true })
-})
+afterAll(() => backend?.close())
+const server = useRealServer(() => ({
+  env: {
+    AGHANIM_WEBHOOK_SECRET: SECRET,
+    ADMIN_TOKEN,
+    FORWARD_TO: backend.url,
+    FORWARD_SECRET: 'fwd_cli_secret',
+    FORWARD_ASYNC: 'notifications',
+    FORWARD_RETRY_SCHEDULE: '20ms',
+  },
+}))
 
 async function deadLetters(): Promise<number> {
   const response = await fetch(`${server.url}/api/outbox?state=dead`, {

@@ -28,23 +28,23 @@ async function capture(status?: number, answer?: string) {
   return receiver
 }
 
+/** `send` to the receiver with the secret it verifies with, as most of these tests call it. */
+const sendTo = (receiver: { url: string }, ...args: string[]) =>
+  cli(['send', ...args, '--url', receiver.url, '--secret', SECRET])
+
+async function libraryReceiver() {
+  const receiver = await startLibraryReceiver(SECRET)
+  open.push(receiver)
+  return receiver
+}
+
 const sentEvent = (receiver: { requests: { body: Buffer }[] }, index = 0) =>
   JSON.parse(receiver.requests[index]!.body.toString('utf8'))
 
 describe('send', () => {
   it('delivers a valid, signed fixture event that the library accepts, and exits 0 on 2xx', async () => {
-    const receiver = await startLibraryReceiver(SECRET)
-    open.push(receiver)
-    const run = await cli([
-      'send',
-      'item.add',
-      '--url',
-      receiver.url,
-      '--secret',
-      SECRET,
-      '--player',
-      'testplayer',
-    ])
+    const receiver = await libraryReceiver()
+    const run = await sendTo(receiver, 'item.add', '--player', 'testplayer')
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(
@@ -55,7 +55,7 @@ describe('send', () => {
 
   it('signs with the header timestamp, which is also event_time', async () => {
     const receiver = await capture()
-    await cli(['send', 'order.paid', '--url', receiver.url, '--secret', SECRET, '--timestamp', '1725548450'])
+    await sendTo(receiver, 'order.paid', '--timestamp', '1725548450')
     const [request] = receiver.requests
     expect(request!.verified).toBe(true)
     expect(request!.headers['x-aghanim-signature-timestamp']).toBe('1725548450')
@@ -66,13 +66,9 @@ describe('send', () => {
 
   it('applies --data, then --set (strings with =, JSON with :=), then --idempotency-key', async () => {
     const receiver = await capture()
-    const run = await cli([
-      'send',
+    const run = await sendTo(
+      receiver,
       'item.add',
-      '--url',
-      receiver.url,
-      '--secret',
-      SECRET,
       '--data',
       '{"reason":"from data","player_id":"p_data"}',
       '--set',
@@ -83,7 +79,7 @@ describe('send', () => {
       'sandbox:=true',
       '--idempotency-key',
       'idmpt_fixed',
-    ])
+    )
     expect(run.code).toBe(0)
     const event = sentEvent(receiver)
     expect(event.event_data).toMatchObject({
@@ -99,7 +95,7 @@ describe('send', () => {
     const receiver = await capture()
     const file = join(dir, 'envelope.json')
     await writeFile(file, JSON.stringify({ trigger: 'test', event_data: { player_id: 'from-file' } }))
-    await cli(['send', 'player.verify', '--url', receiver.url, '--secret', SECRET, '--data', file])
+    await sendTo(receiver, 'player.verify', '--data', file)
     expect(sentEvent(receiver)).toMatchObject({ trigger: 'test', event_data: { player_id: 'from-file' } })
   })
 
@@ -108,27 +104,15 @@ describe('send', () => {
     const bytes = Buffer.from('{"event_type": "x",\r\n "odd": "\u00e9"}\n\xff', 'latin1')
     const file = join(dir, 'raw.bin')
     await writeFile(file, bytes)
-    const run = await cli(['send', '--raw', file, '--url', receiver.url, '--secret', SECRET])
+    const run = await sendTo(receiver, '--raw', file)
     expect(run.code).toBe(0)
     expect(receiver.requests[0]!.body.equals(bytes)).toBe(true)
     expect(receiver.requests[0]!.verified).toBe(true)
   })
 
   it('repeats the identical signed bytes with --repeat and compares the answers', async () => {
-    const receiver = await startLibraryReceiver(SECRET)
-    open.push(receiver)
-    const run = await cli([
-      'send',
-      'item.add',
-      '--url',
-      receiver.url,
-      '--secret',
-      SECRET,
-      '--player',
-      'testplayer',
-      '--repeat',
-      '3',
-    ])
+    const receiver = await libraryReceiver()
+    const run = await sendTo(receiver, 'item.add', '--player', 'testplayer', '--repeat', '3')
     expect(run.code).toBe(0)
     expect(run.stdout.match(/^#\d {2}200/gm)).toHaveLength(3)
     expect(run.stdout).toContain('3/3 answered 2xx; all answers identical')
@@ -138,7 +122,7 @@ describe('send', () => {
 
   it('exits 1 and shows the error body when the answer is not 2xx', async () => {
     const receiver = await capture(400, '{"status":"error","code":"declined","message":"Out of stock"}')
-    const run = await cli(['send', 'item.add', '--url', receiver.url, '--secret', SECRET])
+    const run = await sendTo(receiver, 'item.add')
     expect(run.code).toBe(1)
     expect(run.stdout).toContain('400 Bad Request')
     expect(run.stdout).toContain('"message": "Out of stock"')
@@ -146,17 +130,7 @@ describe('send', () => {
 
   it('prints the request and answers as JSON with --json', async () => {
     const receiver = await capture()
-    const run = await cli([
-      'send',
-      'store.get',
-      '--url',
-      receiver.url,
-      '--secret',
-      SECRET,
-      '--json',
-      '--timestamp',
-      '1725548450',
-    ])
+    const run = await sendTo(receiver, 'store.get', '--json', '--timestamp', '1725548450')
     const output = JSON.parse(run.stdout)
     expect(output).toMatchObject({
       url: receiver.url,
@@ -172,7 +146,7 @@ describe('send', () => {
   it('exits 1 with the reason when nothing answers', async () => {
     const gone = await listen(() => {})
     await gone.close()
-    const run = await cli(['send', 'item.add', '--url', gone.url, '--secret', SECRET])
+    const run = await sendTo(gone, 'item.add')
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('could not reach http://127.0.0.1:')
     expect(run.stderr).toContain('ECONNREFUSED')

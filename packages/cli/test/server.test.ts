@@ -1,48 +1,36 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useRealServer } from './helpers/real-server.js'
 import { cli } from './helpers/run.js'
 
 const SECRET = 'whsec_cli_test'
-let dir: string
-let server: RunningServer
-let webhook: string
-
 // The real server with its embedded SQLite database in a temporary directory; `testplayer` is seeded.
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'awh-cli-server-'))
-  server = await startServer(
-    loadConfig(
-      ['--port', '0', '--host', '127.0.0.1', '--log-level', 'silent', '--data-dir', dir],
-      { AGHANIM_WEBHOOK_SECRET: SECRET },
-      dir,
-    ),
-  )
-  webhook = `${server.url}/webhook`
-})
-afterAll(async () => {
-  await server?.close()
-  await rm(dir, { recursive: true, force: true })
-})
+const server = useRealServer(() => ({ env: { AGHANIM_WEBHOOK_SECRET: SECRET } }))
 
 describe('the CLI against the real server', () => {
   it('check passes', async () => {
-    const run = await cli(['check', webhook, '--secret', SECRET, '--player', 'testplayer', '--json'])
+    const run = await cli(['check', server.webhook, '--secret', SECRET, '--player', 'testplayer', '--json'])
     const report = JSON.parse(run.stdout) as { ok: boolean; checks: { id: string; result: string }[] }
     expect(report.checks.filter((entry) => entry.result === 'fail')).toEqual([])
     expect(run.code).toBe(0)
   })
 
   it('trigger plays a purchase that the ledger fulfils', async () => {
-    const run = await cli(['trigger', 'purchase', '--url', webhook, '--secret', SECRET, '--json'])
+    const run = await cli(['trigger', 'purchase', '--url', server.webhook, '--secret', SECRET, '--json'])
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout).steps).toHaveLength(6)
   })
 
   it('replay runs a recorded delivery again through the admin API', async () => {
-    await cli(['send', 'order.created', '--url', webhook, '--secret', SECRET, '--player', 'testplayer'])
+    await cli([
+      'send',
+      'order.created',
+      '--url',
+      server.webhook,
+      '--secret',
+      SECRET,
+      '--player',
+      'testplayer',
+    ])
     const list = (await (await fetch(`${server.url}/api/deliveries?limit=1`)).json()) as {
       deliveries: { id: string }[]
     }
@@ -59,7 +47,7 @@ describe('the CLI against the real server', () => {
   })
 
   it('serve reports a configuration error with exit code 2', async () => {
-    const run = await cli(['serve', '--port', 'eighty'], { cwd: dir })
+    const run = await cli(['serve', '--port', 'eighty'], { cwd: server.dir })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('PORT must be a whole number')
   })

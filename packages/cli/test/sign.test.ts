@@ -1,23 +1,12 @@
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signatureVectors } from '../../../test-support/signature-vectors.js'
 import { cli } from './helpers/run.js'
 
-interface Vector {
-  name: string
-  secret: string
-  timestamp: string
-  body_base64: string
-  body_utf8: string
-  signature: string
-}
-
-// Computed by an independent implementation (Python hmac); shared with the library's verify tests.
-const vectors = JSON.parse(
-  readFileSync(new URL('../../webhooks/test/vectors/signatures.json', import.meta.url), 'utf8'),
-) as { valid: Vector[] }
+// Computed by an independent implementation (Python hmac); shared with the library's sign and verify tests.
+const vectors = signatureVectors
 
 let dir: string
 beforeAll(async () => {

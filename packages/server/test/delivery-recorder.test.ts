@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqliteDeliveryFiles, type SqliteDeliveryFiles } from '@aghanim-webhooks/store-sqlite'
-import type { Delivery, DeliveryInput, DeliveryLog } from 'aghanim-webhooks'
+import type { Delivery } from 'aghanim-webhooks'
+import type { DeliveryInput, DeliveryLog } from 'aghanim-webhooks/store'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import {
   createDeliveryRecorder,

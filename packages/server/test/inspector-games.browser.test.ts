@@ -1,94 +1,50 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
-import { signedHeaders } from 'aghanim-webhooks'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM, prepareInspectorBrowser, SCREENSHOTS } from './support/inspector-browser.js'
-import { grant } from './support/test-server.js'
+import { type InspectorBrowser, openInspectorBrowser } from './support/inspector-browser.js'
+import { grant, startTestServer, type TestServer } from './support/test-server.js'
 
 // The inspector of a server of two games, whose sandbox is kept apart: a player is asked for by game, its sandbox
 // ledger is one link away and marked, and a sandbox delivery says so and links to the sandbox's player.
 
 const GAME_A = 'whsec_inspector_games_a'
+const GAME_B = 'whsec_inspector_games_b'
 
-let server: RunningServer
-let browser: BrowserContext
+let t: TestServer
+let inspector: InspectorBrowser
 let page: Page
-let workDir: string
-const pageErrors: string[] = []
 
 beforeAll(async () => {
-  prepareInspectorBrowser()
-  workDir = mkdtempSync(join(tmpdir(), 'awh-inspector-games-'))
   // No admin token: a loopback browser opens the inspector without signing in.
-  server = await startServer(
-    loadConfig(
-      ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(workDir, 'data')],
-      { AGHANIM_GAME_SECRETS: `gm_a=${GAME_A};gm_b=whsec_inspector_games_b`, LOG_LEVEL: 'silent' },
-      workDir,
-    ),
-  )
+  t = await startTestServer({
+    AGHANIM_WEBHOOK_SECRET: '',
+    ADMIN_TOKEN: '',
+    AGHANIM_GAME_SECRETS: `gm_a=${GAME_A};gm_b=${GAME_B}`,
+  })
   for (const [query, name] of [
     ['game=gm_a', 'Live Ann'],
     ['game=gm_a&sandbox=true', 'Sandbox Ann'],
   ] as const) {
-    const put = await fetch(`${server.url}/api/players/p1?${query}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name }),
-    })
+    const put = await t.api(`/api/players/p1?${query}`, { method: 'PUT', body: JSON.stringify({ name }) })
     expect(put.status).toBe(201)
   }
-  const body = JSON.stringify(grant('p1', 'gems', 5, { game_id: 'gm_a', sandbox: true }))
-  const headers = await signedHeaders({ secret: GAME_A, timestamp: Math.floor(Date.now() / 1000), body })
-  const sent = await fetch(`${server.url}/webhook`, {
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json', ...headers },
-  })
-  expect(sent.status).toBe(200)
+  const sandboxGrant = grant('p1', 'gems', 5, { game_id: 'gm_a', sandbox: true })
+  expect((await t.send(sandboxGrant, { secret: GAME_A })).status).toBe(200)
   // A live delivery of the other game (it knows no p1, so it declines): for the list's game picker.
-  const other = JSON.stringify(grant('p1', 'gems', 1, { game_id: 'gm_b' }))
-  const otherHeaders = await signedHeaders({
-    secret: 'whsec_inspector_games_b',
-    timestamp: Math.floor(Date.now() / 1000),
-    body: other,
-  })
-  await fetch(`${server.url}/webhook`, {
-    method: 'POST',
-    body: other,
-    headers: { 'content-type': 'application/json', ...otherHeaders },
-  })
-  browser = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 860 },
-  })
-  page = browser.pages()[0] ?? (await browser.newPage())
-  page.setDefaultTimeout(10_000)
-  page.on('pageerror', (error) => pageErrors.push(error.message))
+  await t.send(grant('p1', 'gems', 1, { game_id: 'gm_b' }), { secret: GAME_B })
+  inspector = await openInspectorBrowser()
+  page = inspector.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (workDir) rmSync(workDir, { recursive: true, force: true })
+  await inspector?.close()
+  await t?.close()
 })
 
 const title = () => page.locator('#detail-title').textContent()
 
 describe('the inspector with several games', () => {
   it('asks which game’s player, then shows the live ledger and links to the marked sandbox one', async () => {
-    await page.goto(`${server.url}/inspector/#/players/p1`)
+    await page.goto(`${t.url}/inspector/#/players/p1`)
     await page.getByText('which one’s player?').waitFor()
     await page.getByRole('link', { name: 'gm_a' }).click()
     await expect.poll(title).toBe('Live Ann')
@@ -97,14 +53,14 @@ describe('the inspector with several games', () => {
     await expect.poll(title).toBe('Sandbox Ann')
     await page.locator('.badge-sandbox').waitFor()
     await page.getByRole('cell', { name: 'gems' }).first().waitFor()
-    await page.screenshot({ path: join(SCREENSHOTS, 'games-01-sandbox-player.png') })
+    await inspector.screenshot('games-01-sandbox-player')
   })
 
   it('marks a sandbox delivery and links to its player in the sandbox ledger', async () => {
-    const listed = (await (await fetch(`${server.url}/api/deliveries?type=item.add&game=gm_a`)).json()) as {
+    const listed = (await t.api('/api/deliveries?type=item.add&game=gm_a')).json as {
       deliveries: { id: string }[]
     }
-    await page.goto(`${server.url}/inspector/#/deliveries/${encodeURIComponent(listed.deliveries[0]!.id)}`)
+    await page.goto(`${t.url}/inspector/#/deliveries/${encodeURIComponent(listed.deliveries[0]!.id)}`)
     await expect.poll(title).toBe('item.add')
     await page.locator('.detail-header .badge-sandbox').waitFor()
     await page.getByRole('link', { name: 'p1' }).click()
@@ -112,7 +68,7 @@ describe('the inspector with several games', () => {
   })
 
   it('lists one game’s deliveries from the game picker, the sandbox ones marked', async () => {
-    await page.goto(`${server.url}/inspector/#/deliveries`)
+    await page.goto(`${t.url}/inspector/#/deliveries`)
     await page.locator('tr.row').nth(1).waitFor()
     const game = page.getByLabel('Game')
     await expect.poll(() => game.isVisible()).toBe(true)
@@ -132,6 +88,6 @@ describe('the inspector with several games', () => {
   })
 
   it('ran without a script error', () => {
-    expect(pageErrors).toEqual([])
+    expect(inspector.pageErrors).toEqual([])
   })
 })

@@ -1,90 +1,36 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { runCli } from '@aghanim-webhooks/cli'
-import { loadConfig, type RunningServer, startServer } from '@aghanim-webhooks/server'
-import { signedHeaders } from 'aghanim-webhooks'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM, prepareInspectorBrowser, SCREENSHOTS } from './support/inspector-browser.js'
+import { type InspectorBrowser, openInspectorBrowser } from './support/inspector-browser.js'
+import { ADMIN_TOKEN, SECRET, startTestServer, type TestServer } from './support/test-server.js'
 
 // The inspector in a real browser against a real server: Debian's Chromium (no browser download, machines are
 // offline), the server with a temporary SQLite file and an admin token, events signed like Aghanim's.
 
-const SECRET = 'whsec_inspector_test_secret'
-const TOKEN = 'inspector-admin-token'
-
-let server: RunningServer
-let browser: BrowserContext
+let t: TestServer
+let inspector: InspectorBrowser
 let page: Page
-let workDir: string
-const dialogs: string[] = []
-const pageErrors: string[] = []
 
 beforeAll(async () => {
-  prepareInspectorBrowser()
-  workDir = mkdtempSync(join(tmpdir(), 'awh-inspector-'))
-  const config = loadConfig(
-    ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(workDir, 'data')],
-    { AGHANIM_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'silent' },
-    workDir,
-  )
-  server = await startServer(config)
-  browser = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 860 },
-  })
-  page = browser.pages()[0] ?? (await browser.newPage())
-  page.setDefaultTimeout(10_000)
-  // Untrusted text must never run: any dialog means a body or header was interpreted as markup.
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message())
-    void dialog.dismiss()
-  })
-  page.on('pageerror', (error) => pageErrors.push(error.message))
+  t = await startTestServer()
+  inspector = await openInspectorBrowser()
+  page = inspector.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (workDir) rmSync(workDir, { recursive: true, force: true })
+  await inspector?.close()
+  await t?.close()
 })
 
 /** Sends one event with the CLI, in-process, exactly as a user would from a terminal. */
 async function cli(...argv: string[]): Promise<{ code: number; output: string }> {
   let output = ''
   const stream = { write: (text: string) => (output += text) }
-  const code = await runCli(argv, { env: {}, stdout: stream, stderr: stream, cwd: workDir })
+  const code = await runCli(argv, { env: {}, stdout: stream, stderr: stream, cwd: t.dir })
   return { code, output }
 }
 
-const webhookUrl = () => `${server.url}/webhook`
-
-/** A hand-signed request, for what the CLI deliberately does not send (arbitrary headers). */
-async function sendRaw(event: Record<string, unknown>, headers: Record<string, string>) {
-  const body = JSON.stringify(event)
-  const timestamp = Math.floor(Date.now() / 1000)
-  const response = await fetch(webhookUrl(), {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/json',
-      ...(await signedHeaders({ secret: SECRET, timestamp, body })),
-      ...headers,
-    },
-  })
-  return response.status
-}
+const webhookUrl = () => `${t.url}/webhook`
 
 function envelope(type: string, eventData: Record<string, unknown>, idempotencyKey: string | null) {
   const id = Math.random().toString(36).slice(2, 12)
@@ -116,9 +62,7 @@ const crystals = {
   nested_items: null,
 }
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
-}
+const shot = (name: string) => inspector.screenshot(name, { fullPage: true })
 
 const rows = () => page.locator('table.deliveries tbody tr')
 
@@ -127,13 +71,13 @@ const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeou
 
 describe('the inspector', () => {
   it('asks for the admin token and refuses a wrong one', async () => {
-    await page.goto(`${server.url}/inspector/`)
+    await page.goto(`${t.url}/inspector/`)
     await page.getByLabel('Admin token').fill('not-the-token')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await eventually(() => page.locator('.form-error').textContent()).toContain('refused')
     await shot('01-sign-in-refused')
 
-    await page.getByLabel('Admin token').fill(TOKEN)
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN)
     await page.keyboard.press('Enter')
     await page.getByText('No deliveries yet.').waitFor()
     await eventually(() => page.locator('.live-status').textContent()).toBe('Live')
@@ -156,11 +100,13 @@ describe('the inspector', () => {
     )
     expect(forged.code, forged.output).toBe(1)
     // Headers the CLI never sends: markup, and a credential the server must redact before storing.
-    const odd = await sendRaw(envelope('player.verify', { player_id: 'testplayer' }, null), {
-      'x-note': '<img src=x onerror=alert(document.cookie)>',
-      authorization: 'Bearer studio-credential-123',
+    const odd = await t.send(envelope('player.verify', { player_id: 'testplayer' }, null), {
+      headers: {
+        'x-note': '<img src=x onerror=alert(document.cookie)>',
+        authorization: 'Bearer studio-credential-123',
+      },
     })
-    expect(odd).toBe(200)
+    expect(odd.status).toBe(200)
 
     // No reload: the rows come from the live stream.
     await eventually(() => rows().count()).toBe(5)
@@ -211,7 +157,7 @@ describe('the inspector', () => {
   })
 
   it('shows a refused delivery’s reason, and its body as text', async () => {
-    await page.goto(`${server.url}/inspector/#/deliveries?outcome=signature_mismatch`)
+    await page.goto(`${t.url}/inspector/#/deliveries?outcome=signature_mismatch`)
     // Verification comes before parsing: a refused body was never read as an event.
     await rows().first().getByRole('link', { name: '(unverified)' }).click()
     await page.locator('#detail-title').waitFor()
@@ -228,16 +174,16 @@ describe('the inspector', () => {
     expect(await page.getByRole('button', { name: 'Replay' }).isDisabled()).toBe(true)
     expect(await page.locator('.replay-why').textContent()).toBe('Only verified deliveries can be replayed.')
     const id = new URL(page.url()).hash.split('/').pop()!
-    const response = await fetch(`${server.url}/api/deliveries/${id}/replay`, {
+    const response = await fetch(`${t.url}/api/deliveries/${id}/replay`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}` },
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     })
     expect(response.status).toBe(409)
     expect(await response.json()).toMatchObject({ status: 'error', code: 'not_replayable' })
   })
 
   it('shows headers as text with credentials redacted', async () => {
-    await page.goto(`${server.url}/inspector/#/deliveries?type=player.verify`)
+    await page.goto(`${t.url}/inspector/#/deliveries?type=player.verify`)
     await rows().first().focus()
     await page.keyboard.press('Enter')
     await page.locator('table.headers').waitFor()
@@ -245,11 +191,11 @@ describe('the inspector', () => {
     expect(headers).toContain('<img src=x onerror=alert(document.cookie)>')
     expect(headers).toContain('[redacted]')
     expect(await page.content()).not.toContain('studio-credential-123')
-    expect(dialogs).toEqual([])
+    expect(inspector.dialogs).toEqual([])
   })
 
   it('opens the player from a delivery and shows the inventory granted once', async () => {
-    await page.goto(`${server.url}/inspector/#/deliveries?type=item.add&outcome=ok`)
+    await page.goto(`${t.url}/inspector/#/deliveries?type=item.add&outcome=ok`)
     await rows().first().getByRole('link', { name: 'testplayer' }).click()
     await page.locator('table.inventory').waitFor()
     const inventory = await page.locator('table.inventory').textContent()
@@ -268,11 +214,11 @@ describe('the inspector', () => {
   })
 
   it('keeps following new deliveries by polling when the stream is unavailable', async () => {
-    const second = await browser.newPage()
+    const second = await inspector.context.newPage()
     await second.route('**/api/deliveries/stream', (route) => route.abort())
-    await second.goto(`${server.url}/inspector/`)
+    await second.goto(`${t.url}/inspector/`)
     // sessionStorage belongs to one tab: a new tab signs in again.
-    await second.getByLabel('Admin token').fill(TOKEN)
+    await second.getByLabel('Admin token').fill(ADMIN_TOKEN)
     await second.keyboard.press('Enter')
     await second.locator('table.deliveries').waitFor()
     await eventually(() => second.locator('.live-status').textContent()).toContain('Polling')
@@ -295,14 +241,8 @@ describe('the inspector', () => {
   })
 
   it('opens without signing in when the server has no admin token and the browser is on loopback', async () => {
-    const open = await startServer(
-      loadConfig(
-        ['--port', '0', '--host', '127.0.0.1', '--data-dir', join(workDir, 'open-data')],
-        { AGHANIM_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'silent' },
-        workDir,
-      ),
-    )
-    const tab = await browser.newPage()
+    const open = await startTestServer({ ADMIN_TOKEN: '' })
+    const tab = await inspector.context.newPage()
     try {
       await tab.goto(`${open.url}/inspector`)
       await tab.getByText('No deliveries yet.').waitFor()
@@ -314,6 +254,6 @@ describe('the inspector', () => {
   })
 
   it('ran without a script error', () => {
-    expect(pageErrors).toEqual([])
+    expect(inspector.pageErrors).toEqual([])
   })
 })

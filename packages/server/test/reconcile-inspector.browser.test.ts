@@ -1,48 +1,30 @@
-import { type Browser, chromium, type Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { type FakeS2s, startFakeS2s } from './support/fake-s2s.js'
-import { CHROMIUM, prepareInspectorBrowser, SCREENSHOTS } from './support/inspector-browser.js'
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './support/test-server.js'
+import { afterAll, expect, test } from 'vitest'
+import { type FakeS2s, paidOrder, startFakeS2s } from './support/fake-s2s.js'
+import { inspectorSession } from './support/inspector-browser.js'
+import { startTestServer } from './support/test-server.js'
 
 // The inspector's Reconciliation page, in Debian's Chromium: the last runs, what each found, and what it fixed.
 
 const API_KEY = 's2s_key_inspector_4e2'
 let fake: FakeS2s
-let t: TestServer
-let browser: Browser
-let page: Page
+// Registered first, so it runs last: the server is closed before its fake S2S API.
+afterAll(async () => {
+  await fake?.close()
+})
 
-beforeAll(async () => {
-  prepareInspectorBrowser()
+const session = inspectorSession(async () => {
   fake = await startFakeS2s({ '': API_KEY })
-  t = await startTestServer({ AGHANIM_API_KEY: API_KEY, AGHANIM_API_URL: fake.url }, [], {
+  const t = await startTestServer({ AGHANIM_API_KEY: API_KEY, AGHANIM_API_URL: fake.url }, [], {
     reconcile: { pageSize: 3, s2s: { backoffMs: 20, perMinute: 3000 } },
   })
   await t.api('/api/players/p_seen', { method: 'PUT', body: JSON.stringify({ name: 'seen' }) })
   const paidAt = Math.floor(Date.now() / 1000) - 3600
-  fake.addOrder('', {
-    id: 'ord_inspected',
-    player_id: 'p_seen',
-    items: [{ sku: 'crystals', quantity: 480 }],
-    created_at: paidAt - 5,
-    paid_at: paidAt,
-    payments: [{ status: 'done', status_updated_at: paidAt }],
-  })
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] })
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
-  page.setDefaultTimeout(10_000)
-  await page.goto(`${t.url}/inspector/`)
-  await page.fill('#token', ADMIN_TOKEN)
-  await page.click('button[type=submit]')
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await t?.close()
-  await fake?.close()
+  fake.addOrder('', paidOrder('ord_inspected', 'p_seen', [{ sku: 'crystals', quantity: 480 }], paidAt))
+  return t
 })
 
 test('shows the last runs with the orders each found and what the fix did', async () => {
+  const { t, page } = session
   const report = await t.api('/api/reconcile', { method: 'POST', body: '{}' })
   expect(report.json.missing).toHaveLength(1)
   const fixed = await t.api('/api/reconcile', { method: 'POST', body: JSON.stringify({ fix: true }) })
@@ -58,7 +40,7 @@ test('shows the last runs with the orders each found and what the fix did', asyn
   expect(await newest.textContent()).toContain('480 × crystals')
   expect(await runs.nth(1).textContent()).toContain('(report only)')
   expect(await runs.nth(1).locator('tr[data-order="ord_inspected"]').textContent()).toContain('missing')
-  await page.screenshot({ path: `${SCREENSHOTS}/reconcile-runs.png`, fullPage: true })
+  await session.inspector.screenshot('reconcile-runs', { fullPage: true })
   await newest.getByRole('link', { name: 'p_seen' }).click()
   await page.getByText('crystals').first().waitFor()
 })

@@ -11,7 +11,7 @@ import {
   deliveryRowValues,
   deliverySummaryFromRow,
   encodeDeliveryCursor,
-} from 'aghanim-webhooks'
+} from 'aghanim-webhooks/store'
 import type { Pool, PoolClient } from 'pg'
 
 type Row = Record<string, unknown>

@@ -1,3 +1,4 @@
+import type { TransactionWork } from 'aghanim-webhooks'
 import {
   type ClaimOptions,
   type ClaimResult,
@@ -5,8 +6,7 @@ import {
   deleteInChunks,
   type IdempotencyStore,
   type StoredAnswer,
-  type TransactionWork,
-} from 'aghanim-webhooks'
+} from 'aghanim-webhooks/store'
 import type { Pool, PoolClient } from 'pg'
 import { checkout } from './checkout.js'
 import { isCompletionStatement, shiftPlaceholders } from './completion-statement.js'

@@ -1,5 +1,5 @@
 import type { SQLInputValue } from 'node:sqlite'
-import type { DeliveryCursor, DeliveryQuery } from 'aghanim-webhooks'
+import type { DeliveryCursor, DeliveryQuery } from 'aghanim-webhooks/store'
 
 /** The columns of a listing's summaries, as both SQLite logs name them. */
 export const DELIVERY_SUMMARY_COLUMNS =

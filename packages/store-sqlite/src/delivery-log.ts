@@ -12,7 +12,7 @@ import {
   deliveryRowValues,
   deliverySummaryFromRow,
   encodeDeliveryCursor,
-} from 'aghanim-webhooks'
+} from 'aghanim-webhooks/store'
 import { DELIVERY_SUMMARY_COLUMNS, deliveryFilters } from './delivery-filters.js'
 import type { GroupCommit } from './group-commit.js'
 import { statementCache } from './statements.js'

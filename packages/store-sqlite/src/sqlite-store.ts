@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import type { TransactionWork } from 'aghanim-webhooks'
 import {
   type ClaimOptions,
   type ClaimResult,
@@ -6,8 +7,7 @@ import {
   deleteInChunks,
   type IdempotencyStore,
   type StoredAnswer,
-  type TransactionWork,
-} from 'aghanim-webhooks'
+} from 'aghanim-webhooks/store'
 import type { BackgroundCheckpoints } from './background-checkpoints.js'
 import { PRUNE_CHUNK_ROWS, SqliteDeliveryLog } from './delivery-log.js'
 import { GroupCommit } from './group-commit.js'

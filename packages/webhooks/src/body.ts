@@ -1,27 +1,27 @@
+import { strictUtf8 } from '#runtime'
+import { concatBytes } from './bytes.js'
 import { AghanimWebhookError } from './errors.js'
-import type { IncomingRequest } from './handler.js'
 import { headerOf } from './headers.js'
+import type { DirectBody, IncomingRequest } from './request.js'
+import { webStrictUtf8 } from './utf8/web.js'
 
 /** 1 MiB: far above any documented Aghanim event, far below what would hurt the process. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 /**
  * Reads a request body as raw bytes, refusing (413) as soon as it exceeds `maxBytes` — before buffering it
- * all, so an oversized or endless upload cannot take memory. Internal.
+ * all, so an oversized or endless upload cannot take memory. `direct`, when a Node adapter gives one, reads
+ * the socket instead of `request.body` (a Node adapter passes a body-less request). Internal.
  */
 export function readBody(
   request: IncomingRequest & Partial<Pick<Request, 'body' | 'bodyUsed'>>,
   maxBytes: number,
+  direct: DirectBody | undefined,
 ): Promise<Uint8Array> {
   const declared = Number(headerOf(request, 'content-length') ?? Number.NaN)
   if (declared > maxBytes) return Promise.reject(tooLarge(maxBytes))
-  const direct = (request as WithDirectBody)[directBody]
-  if (direct) {
-    // Read once; dropping the reader at once frees the socket's request, which it holds.
-    ;(request as WithDirectBody)[directBody] = undefined
-    // Not an async function: the socket's promise itself, one microtask turn sooner for every delivery.
-    return direct(maxBytes).catch(incompleteBody)
-  }
+  // Not an async function: the socket's promise itself, one microtask turn sooner for every delivery.
+  if (direct) return direct(maxBytes).catch(incompleteBody)
   return readWebBody(request, maxBytes)
 }
 
@@ -45,29 +45,7 @@ async function readWebBody(
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]!
-  const body = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
-}
-
-/** Reads the body of one request, refusing (413) past `maxBytes`. */
-export type DirectBody = (maxBytes: number) => Promise<Uint8Array>
-
-// Profiling the Node adapters showed a third of the library's CPU in web streams, Request and Response
-// objects around each 1 KiB body. A Node adapter passes a body-less request and reads the socket itself.
-// The reader rides on the request under a private symbol: a WeakMap entry per request cost more.
-const directBody = Symbol('directBody')
-type WithDirectBody = { [directBody]?: DirectBody | undefined }
-
-/** Makes `readBody(request)` read through `body` instead of `request.body`. Internal to the Node adapters. */
-export function attachDirectBody<R extends IncomingRequest>(request: R, body: DirectBody): R {
-  ;(request as R & WithDirectBody)[directBody] = body
-  return request
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, total)
 }
 
 // The client went away mid-body (or its stream broke): its failure, not the server's, so a 4xx that nobody
@@ -81,20 +59,8 @@ export function tooLarge(maxBytes: number): AghanimWebhookError {
   return new AghanimWebhookError('body_too_large', `The body is larger than ${maxBytes} bytes.`)
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
-
-/** Decodes as `new TextDecoder('utf-8', { fatal: true })` does: one leading BOM dropped, invalid bytes throw. */
-export type StrictUtf8Decoder = (bytes: Uint8Array) => string
-
-/** The web-standard decoder, and what another decoder does for bytes that are not UTF-8. */
-export const webStrictUtf8: StrictUtf8Decoder = (bytes) => strictUtf8.decode(bytes)
-
-let strictDecoder = webStrictUtf8
-
-/** Lets the Node adapters install node's faster decoder, which gives the same result. Internal. */
-export function setStrictUtf8Decoder(decoder: StrictUtf8Decoder): void {
-  strictDecoder = decoder
-}
+// node's validator under the `node` export condition (`#runtime`), the web decoder elsewhere: the same result.
+const strictDecoder = strictUtf8 ?? webStrictUtf8
 
 /** Decodes UTF-8 strictly: a body with invalid bytes is rejected rather than silently altered. Internal. */
 export function decodeUtf8(body: Uint8Array): string {

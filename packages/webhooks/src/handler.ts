@@ -1,3 +1,4 @@
+import { errorAnswer, toResponse, type WebhookAnswer } from './answer.js'
 import { DEFAULT_MAX_BODY_BYTES, decodeUtf8, readBody } from './body.js'
 import type { HmacEngine } from './crypto/hmac.js'
 import { AghanimWebhookError, type ErrorCode, errorCatalogue } from './errors.js'
@@ -6,7 +7,8 @@ import { headerOf } from './headers.js'
 import { MemoryStore } from './idempotency/memory.js'
 import { runOnce } from './idempotency/once.js'
 import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
-import { type Answer, errorAnswer, toAnswer } from './router/answer.js'
+import type { DirectBody, IncomingRequest } from './request.js'
+import { type RoutedAnswer, toAnswer } from './router/answer.js'
 import type { HandlerContext, Router } from './router/router.js'
 import { ledgerScope, type SandboxPolicy, scopedKey } from './scope.js'
 import { webhookGameSecrets, webhookSecrets } from './secrets.js'
@@ -54,20 +56,6 @@ export interface WebhookHandlerOptions<Tx = unknown> {
   tracer?: TracerLike
   now?: () => number
   engine?: HmacEngine
-}
-
-/**
- * What the core reads of a request. A web `Request` is one; the Node adapters pass a lighter one built from
- * node's request (a `Request` costs ≈10 µs to build, a tenth of the library's CPU per delivery). Internal.
- */
-export interface IncomingRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: Headers
-  /** Reads one header exactly as `headers.get` does, without building `headers` (the Node adapters). */
-  readonly header?: (name: string) => string | null
-  /** The header lines as received, `[name, value, …]` (the Node adapters). */
-  readonly rawHeaders?: readonly string[]
 }
 
 /**
@@ -122,17 +110,7 @@ export function createWebhookHandler<Tx = unknown>(
   options: WebhookHandlerOptions<Tx>,
 ): (request: Request) => Promise<Response> {
   const answer = createWebhookAnswerer(options)
-  return async (request) => {
-    const { status, body, headers } = await answer(request)
-    return new Response(body, { status, headers })
-  }
-}
-
-/** An answer before it becomes a `Response`. */
-export interface WebhookAnswer {
-  status: number
-  body: string
-  headers: Record<string, string>
+  return async (request) => toResponse(await answer(request))
 }
 
 /**
@@ -141,12 +119,12 @@ export interface WebhookAnswer {
  */
 export function createWebhookAnswerer<Tx = unknown>(
   options: WebhookHandlerOptions<Tx>,
-): (request: IncomingRequest) => Promise<WebhookAnswer> {
+): (request: IncomingRequest, body?: DirectBody) => Promise<WebhookAnswer> {
   const config = resolveConfig(options)
   const run = traceDeliveries(options.tracer, process)
-  return async (request) => {
+  return async (request, body) => {
     const receivedAt = config.now()
-    const delivery = await run(request, config)
+    const delivery = await run(request, config, body)
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (delivery.duplicate) headers['x-idempotent-replay'] = 'true'
     // RFC 9110 §15.5.6: a 405 names the methods the resource does allow.
@@ -272,7 +250,11 @@ function resolveConfig<Tx>(options: WebhookHandlerOptions<Tx>) {
 
 type Processed = Omit<Delivery, 'request' | 'method' | 'url' | 'headers' | 'receivedAt' | 'durationMs'>
 
-async function process<Tx>(request: IncomingRequest, config: Config<Tx>): Promise<Processed> {
+async function process<Tx>(
+  request: IncomingRequest,
+  config: Config<Tx>,
+  direct: DirectBody | undefined,
+): Promise<Processed> {
   const state: Processed = {
     body: undefined,
     outcome: 'ok',
@@ -286,7 +268,7 @@ async function process<Tx>(request: IncomingRequest, config: Config<Tx>): Promis
     duplicate: false,
   }
   try {
-    const answer = await receive(request, config, state)
+    const answer = await receive(request, config, state, direct)
     const outcome = state.outcome === 'ok' ? refusalCode(answer) : state.outcome
     return { ...state, outcome, status: answer.status, responseBody: answer.body }
   } catch (error) {
@@ -299,13 +281,18 @@ async function process<Tx>(request: IncomingRequest, config: Config<Tx>): Promis
   }
 }
 
-async function receive<Tx>(request: IncomingRequest, config: Config<Tx>, state: Processed): Promise<Answer> {
+async function receive<Tx>(
+  request: IncomingRequest,
+  config: Config<Tx>,
+  state: Processed,
+  direct: DirectBody | undefined,
+): Promise<RoutedAnswer> {
   if (request.method !== 'POST')
     throw new AghanimWebhookError(
       'method_not_allowed',
       `${request.method} is not allowed; Aghanim delivers with POST.`,
     )
-  state.body = await readBody(request, config.maxBodyBytes)
+  state.body = await readBody(request, config.maxBodyBytes, direct)
   const checked = config.verify(
     state.body,
     (name) => headerOf(request, name) ?? undefined,
@@ -375,7 +362,7 @@ async function dispatch<Tx>(
   config: Config<Tx>,
   transact: (work: TransactionWork<Tx>) => void,
   raw: Raw,
-): Promise<Answer> {
+): Promise<RoutedAnswer> {
   const handler = config.router.resolve(event.event_type)
   if (!handler)
     throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
@@ -403,7 +390,7 @@ interface Raw {
 }
 
 /** A handler's own refusal (`decline`, `deny`, a stored decline replayed) is logged by its catalogue code. */
-function refusalCode(answer: Answer): Delivery['outcome'] {
+function refusalCode(answer: RoutedAnswer): Delivery['outcome'] {
   if (answer.status < 400) return 'ok'
   try {
     const code: unknown = JSON.parse(answer.body)?.code
@@ -439,8 +426,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * A handler's context. `headers` is a getter on the class, so behind the Node adapters they are built only if
- * the handler reads them; a getter on an object literal made per request grew the process's memory by about
- * 80 MiB under load (docs/benchmarks.md).
+ * the handler reads them; a getter on an object literal made per request grew the process's memory under load
+ * (docs/benchmarks.md, "Why the code is shaped this way").
  */
 class Context<Tx> implements HandlerContext<Tx> {
   readonly #request: IncomingRequest

@@ -1,4 +1,4 @@
-import type { Delivery, IncomingRequest } from './handler.js'
+import type { IncomingRequest } from './request.js'
 
 /** The two headers Aghanim signs with (lower-case: HTTP header names are case-insensitive). */
 export const SIGNATURE_HEADER = 'x-aghanim-signature'
@@ -70,7 +70,9 @@ const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
  *
  * @example headerRecord(delivery) // { 'content-type': 'application/json', 'x-aghanim-signature': '…', … }
  */
-export function headerRecord(delivery: Pick<Delivery, 'headers' | 'rawHeaders'>): Record<string, string> {
+export function headerRecord(
+  delivery: Pick<IncomingRequest, 'headers' | 'rawHeaders'>,
+): Record<string, string> {
   const raw = delivery.rawHeaders
   // Entries, not assignments: a field named `__proto__` must stay a field.
   if (!raw) return Object.fromEntries(delivery.headers)

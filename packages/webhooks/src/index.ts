@@ -1,6 +1,7 @@
 /**
  * aghanim-webhooks: receive Aghanim webhooks in TypeScript. Web-standard core (Request/Response,
- * Uint8Array, WebCrypto); framework adapters live in `aghanim-webhooks/{node,express,fastify,hono}`.
+ * Uint8Array, WebCrypto); framework adapters live in `aghanim-webhooks/{node,express,fastify,hono}`, what a
+ * store or a delivery log is written with in `aghanim-webhooks/store`, test helpers in `aghanim-webhooks/testing`.
  */
 export { type HmacEngine, setDefaultEngine, webCryptoEngine } from './crypto/hmac.js'
 export {
@@ -17,37 +18,16 @@ export {
   type WebhookHandlerOptions,
 } from './handler.js'
 export { type HeadersLike, headerRecord, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js'
-export {
-  DELIVERY_LOG_COLUMNS,
-  type DeliveryCursor,
-  type DeliveryInput,
-  type DeliveryLog,
-  type DeliveryPage,
-  type DeliveryQuery,
-  type DeliveryRecord,
-  type DeliverySummary,
-  decodeDeliveryCursor,
-  deliveryPageSize,
-  deliveryRowValues,
-  deliverySummaryFromRow,
-  encodeDeliveryCursor,
-  newDeliveryId,
-} from './idempotency/delivery-log.js'
 export { MemoryStore, type MemoryStoreOptions } from './idempotency/memory.js'
-export { deleteInChunks } from './idempotency/prune.js'
-export type {
-  ClaimOptions,
-  ClaimResult,
-  IdempotencyStore,
-  StoredAnswer,
-  TransactionWork,
-} from './idempotency/store.js'
+// The type of `context.transact`'s work; the rest of the store contract is in `aghanim-webhooks/store`.
+export type { TransactionWork } from './idempotency/store.js'
 export { decline, deny, Reply, reply } from './router/reply.js'
 export {
   createRouter,
   type EventHandler,
   type HandlerContext,
   type HandlerResult,
+  type RouteHandler,
   type Router,
 } from './router/router.js'
 export {

@@ -51,18 +51,18 @@ interface DeliveryFacts {
 }
 
 /** `process` itself without a tracer; with one, the same function inside an `aghanim.webhook` span. */
-export function traceDeliveries<Q extends { method: string }, C, R extends DeliveryFacts>(
+export function traceDeliveries<Q extends { method: string }, C, B, R extends DeliveryFacts>(
   tracer: TracerLike | undefined,
-  process: (request: Q, config: C) => Promise<R>,
-): (request: Q, config: C) => Promise<R> {
+  process: (request: Q, config: C, body: B) => Promise<R>,
+): (request: Q, config: C, body: B) => Promise<R> {
   if (!tracer) return process
-  return (request, config) =>
+  return (request, config, body) =>
     tracer.startActiveSpan(
       spanNames.delivery,
       { kind: SERVER, attributes: { 'http.request.method': request.method } },
       async (span) => {
         try {
-          const delivery = await process(request, config)
+          const delivery = await process(request, config, body)
           if (span.isRecording()) describeDelivery(span, delivery)
           return delivery
         } finally {

@@ -1,4 +1,4 @@
-import { deleteInChunks } from 'aghanim-webhooks'
+import { deleteInChunks } from 'aghanim-webhooks/store'
 import { describe, expect, test } from 'vitest'
 
 /** A table of `rows` rows and the chunk sizes asked of it. */

@@ -12,7 +12,7 @@ import {
 import { parseEvent } from '../src/events/envelope.js'
 import { fixtureEvent } from '../src/events/fixtures.js'
 
-// Aghanim's `WebhookEventType` enum as listed in REFERENCE §3.1 (47 strings; the docs say "46 values").
+// Aghanim's `WebhookEventType` enum as the OpenAPI document lists it (47 strings; the docs say "46 values").
 const webhookEventTypeEnum = [
   'player.verify',
   'item.add',
@@ -63,7 +63,7 @@ const webhookEventTypeEnum = [
   'store.get',
 ]
 
-// Keys Aghanim documents as always present (REFERENCE §3); everything else must be allowed to be missing.
+// Keys Aghanim documents as always present (docs/aghanim.md); everything else must be allowed to be missing.
 const orderKeys = ['id', 'player_id', 'status', 'amount', 'currency', 'items']
 const requiredKeys: Partial<Record<EventType, string[]>> = {
   'player.verify': ['player_id'],

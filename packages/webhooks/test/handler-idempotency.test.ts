@@ -4,11 +4,11 @@ import {
   type Delivery,
   decline,
   fixtureEvent,
-  type IdempotencyStore,
   MemoryStore,
   type Router,
   type WebhookHandlerOptions,
 } from 'aghanim-webhooks'
+import type { IdempotencyStore } from 'aghanim-webhooks/store'
 import { signedRequest } from 'aghanim-webhooks/testing'
 import { describe, expect, it } from 'vitest'
 
@@ -27,6 +27,13 @@ async function send(handle: (request: Request) => Promise<Response>, event: unkn
   }
 }
 
+/** Delivers the same event twice, one after the other, to one receiver: the first answer, then the retry's. */
+async function sendTwice(router: Router, event: unknown) {
+  const handle = receiver(router)
+  const first = await send(handle, event)
+  return [first, await send(handle, event)] as const
+}
+
 /** A promise and the function that settles it, to hold a handler mid-flight. */
 function gate() {
   let open!: () => void
@@ -42,10 +49,7 @@ describe('handler: exactly once', () => {
     const router = createRouter().on('item.add', () => {
       runs++
     })
-    const handle = receiver(router)
-    const event = fixtureEvent('item.add')
-    const first = await send(handle, event)
-    const second = await send(handle, event)
+    const [first, second] = await sendTwice(router, fixtureEvent('item.add'))
     expect(first).toEqual({ status: 200, body: '{"status":"ok"}', replay: null })
     expect(second).toEqual({ status: 200, body: '{"status":"ok"}', replay: 'true' })
     expect(runs).toBe(1)
@@ -124,10 +128,7 @@ describe('handler: exactly once', () => {
         throw new Error('boom')
       })
       .onError(() => undefined)
-    const handle = receiver(router)
-    const event = fixtureEvent('item.add')
-    await send(handle, event)
-    await send(handle, event)
+    await sendTwice(router, fixtureEvent('item.add'))
     expect(runs).toBe(2)
   })
 
@@ -172,39 +173,27 @@ describe('handler: exactly once', () => {
       runs++
       return { player_id: event.event_data.player_id, name: `Molly ${runs}`, attributes: {} }
     })
-    const handle = receiver(router)
-    const event = fixtureEvent('player.verify', { idempotency_key: 'idmpt_verify' })
-    const first = await send(handle, event)
-    const second = await send(handle, event)
+    const [first, second] = await sendTwice(
+      router,
+      fixtureEvent('player.verify', { idempotency_key: 'idmpt_verify' }),
+    )
     expect(runs).toBe(2)
     expect([first.replay, second.replay]).toEqual([null, null])
     expect(JSON.parse(second.body).name).toBe('Molly 2')
   })
 
-  it('never deduplicates store.get, although Aghanim sends it with an idempotency_key', async () => {
+  // store.get comes with an idempotency_key from Aghanim; it is a decision all the same.
+  it.each([
+    ['store.get', { items: [] }],
+    ['player.lookup', { status: 'ok', data: [] }],
+  ] as const)('never deduplicates %s: every copy runs, without a key', async (type, answer) => {
     const keys: (string | null)[] = []
-    const router = createRouter().on('store.get', (_e, context) => {
+    const router = createRouter().onAny((_e, context) => {
       keys.push(context.key)
-      return { items: [] }
+      return answer
     })
-    const handle = receiver(router)
-    const event = fixtureEvent('store.get', { idempotency_key: 'idmpt_store' })
-    await send(handle, event)
-    await send(handle, event)
+    await sendTwice(router, fixtureEvent(type, { idempotency_key: 'idmpt_decision' }))
     expect(keys).toEqual([null, null])
-  })
-
-  it('never deduplicates player.lookup', async () => {
-    let runs = 0
-    const router = createRouter().on('player.lookup', () => {
-      runs++
-      return { status: 'ok', data: [] }
-    })
-    const handle = receiver(router)
-    const event = fixtureEvent('player.lookup')
-    await send(handle, event)
-    await send(handle, event)
-    expect(runs).toBe(2)
   })
 
   it('runs every copy when the store is turned off with false', async () => {
@@ -285,10 +274,7 @@ describe('handler: exactly once', () => {
         granted++
       })
     })
-    const handle = receiver(router)
-    const event = fixtureEvent('item.add')
-    await send(handle, event)
-    await send(handle, event)
+    await sendTwice(router, fixtureEvent('item.add'))
     expect(granted).toBe(1)
   })
 

@@ -328,23 +328,17 @@ describe('handler: answers', () => {
     expect(await response.json()).toEqual(player)
   })
 
-  it('answers 500 invalid_answer when a player.verify handler returns a player without name', async () => {
-    const router = createRouter().on('player.verify', () => ({ player_id: 'p_1', attributes: {} }) as never)
+  it.each([
+    ['a player without name', { player_id: 'p_1', attributes: {} }, 'name'],
+    ['nothing', undefined, ''],
+  ])('answers 500 invalid_answer when a player.verify handler returns %s', async (_what, answer, named) => {
+    const router = createRouter().on('player.verify', () => answer as never)
     const error = await expectError(
       await send(receiver(router), { event: fixtureEvent('player.verify') }),
       500,
       'invalid_answer',
     )
-    expect(error.message).toContain('name')
-  })
-
-  it('answers 500 invalid_answer when a player.verify handler returns nothing', async () => {
-    const router = createRouter().on('player.verify', () => undefined as never)
-    await expectError(
-      await send(receiver(router), { event: fixtureEvent('player.verify') }),
-      500,
-      'invalid_answer',
-    )
+    expect(error.message).toContain(named)
   })
 
   it('answers a denied player.verify with 403 and the flat error body', async () => {

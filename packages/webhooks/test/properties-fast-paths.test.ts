@@ -5,11 +5,11 @@ import type { IncomingMessage } from 'node:http'
 import { catalogue, eventTypes, fixtureEvent, headerRecord, type Schema, s } from 'aghanim-webhooks'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { toIncomingRequest } from '../src/adapters/node-request.js'
-import { nodeStrictUtf8 } from '../src/adapters/node-utf8.js'
-import { webStrictUtf8 } from '../src/body.js'
+import { toIncomingRequest } from '../src/adapters/node/request.js'
 import { playerVerifyAnswer, storeGetAnswer } from '../src/events/answers.js'
 import { envelopeSchema } from '../src/events/envelope.js'
+import { nodeStrictUtf8 } from '../src/utf8/node.js'
+import { webStrictUtf8 } from '../src/utf8/web.js'
 
 /** What `check` alone says, with no quick test in front of it. */
 function checkAlone(schema: Schema<unknown>, value: unknown): boolean {

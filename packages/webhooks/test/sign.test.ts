@@ -1,23 +1,17 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import {
+  type SignatureVector,
+  signatureVectors,
+  vectorBody,
+} from '../../../test-support/signature-vectors.js'
 import { type HmacEngine, webCryptoEngine } from '../src/crypto/hmac.js'
 import { nodeCryptoEngine } from '../src/crypto/node.js'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/headers.js'
 import { sign, signedHeaders } from '../src/sign.js'
 import { verify } from '../src/verify.js'
 
-interface Vector {
-  name: string
-  secret: string
-  timestamp: string
-  body_base64: string
-  body_utf8: string
-  signature: string
-}
-const { valid } = JSON.parse(readFileSync(new URL('./vectors/signatures.json', import.meta.url), 'utf8')) as {
-  valid: Vector[]
-}
-const bodyOf = (vector: Vector) => new Uint8Array(Buffer.from(vector.body_base64, 'base64'))
+const { valid } = signatureVectors
+const bodyOf = vectorBody
 
 const engines: [string, HmacEngine][] = [
   ['WebCrypto', webCryptoEngine()],
@@ -26,26 +20,17 @@ const engines: [string, HmacEngine][] = [
 
 describe('sign', () => {
   describe.each(engines)('with the %s engine', (_name, engine) => {
-    it.each(valid.map((v) => [v.name, v] as const))(
-      'reproduces the signature of "%s" from the raw bytes',
-      async (_n, vector) => {
+    const bodies = [
+      ['the raw bytes', bodyOf],
+      ['the body as text', (vector: SignatureVector) => vector.body_utf8],
+    ] as const
+    it.each(bodies.flatMap(([from, body]) => valid.map((v) => [v.name, from, v, body] as const)))(
+      'reproduces the signature of "%s" from %s',
+      async (_n, _from, vector, body) => {
         const signature = await sign({
           secret: vector.secret,
           timestamp: vector.timestamp,
-          body: bodyOf(vector),
-          engine,
-        })
-        expect(signature).toBe(vector.signature)
-      },
-    )
-
-    it.each(valid.map((v) => [v.name, v] as const))(
-      'reproduces the signature of "%s" from the body as text',
-      async (_n, vector) => {
-        const signature = await sign({
-          secret: vector.secret,
-          timestamp: vector.timestamp,
-          body: vector.body_utf8,
+          body: body(vector),
           engine,
         })
         expect(signature).toBe(vector.signature)

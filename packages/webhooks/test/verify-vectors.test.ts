@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import {
+  type SignatureVector,
+  signatureVectors,
+  vectorBody,
+} from '../../../test-support/signature-vectors.js'
 import { toHex } from '../src/crypto/hex.js'
 import { type HmacEngine, webCryptoEngine } from '../src/crypto/hmac.js'
 import { nodeCryptoEngine } from '../src/crypto/node.js'
@@ -7,20 +11,11 @@ import type { ErrorCode } from '../src/errors.js'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/headers.js'
 import { verify } from '../src/verify.js'
 
-// A copy of /work/shared/vectors/signatures.json, computed by an independent implementation (Python hmac).
-interface Vector {
-  name: string
-  secret: string
-  timestamp: string
-  body_base64: string
-  signature: string
-}
-const vectors = JSON.parse(readFileSync(new URL('./vectors/signatures.json', import.meta.url), 'utf8')) as {
-  valid: Vector[]
-  invalid: Vector[]
-}
+// Computed by an independent implementation (Python hmac).
+const vectors = signatureVectors
+type Vector = SignatureVector
 
-const bodyOf = (vector: Vector) => new Uint8Array(Buffer.from(vector.body_base64, 'base64'))
+const bodyOf = vectorBody
 const headersOf = (vector: Vector) =>
   new Headers({ [SIGNATURE_HEADER]: vector.signature, [TIMESTAMP_HEADER]: vector.timestamp })
 const clockAt = (vector: Vector) => () => Number(vector.timestamp) * 1000

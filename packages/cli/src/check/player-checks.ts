@@ -1,4 +1,4 @@
-import { formatIssues, playerVerifyAnswer } from 'aghanim-webhooks'
+import { catalogue, formatIssues, playerVerifyAnswer } from 'aghanim-webhooks'
 import { randomId } from '../payload/random-id.js'
 import type { Check } from './check.js'
 import { encode, event, send } from './probe.js'
@@ -35,7 +35,7 @@ export const playerChecks: Check[] = [
           result: 'fail',
           expected,
           got: `${got}, ${formatIssues(parsed.issues.map((issue) => ({ ...issue, path: ['answer', ...issue.path] })))}`,
-          note: 'see REFERENCE §3.2 / docs/cli.md for the player schema.',
+          note: `the player schema: ${catalogue['player.verify'].docs}`,
         }
       if (parsed.value.player_id !== probe.settings.player) {
         return {

@@ -32,7 +32,7 @@ function mangled(
 /** Latin-1 text whose bytes on the wire are the UTF-8 encoding of `text` (node:http sends header chars as bytes). */
 const utf8Bytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1')
 
-/** Signature and header checks (REFERENCE §1.3): all but the first must be refused with a 4xx. */
+/** Signature and header checks: all but the first must be refused with a 4xx. */
 export const signatureChecks: Check[] = [
   {
     id: 'valid-event',

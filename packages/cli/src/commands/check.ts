@@ -1,45 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { helpOption, integerOption, parseCommand, requireSecret, requireUrl } from '../args.js'
+import { integerOption, requireSecret, requireUrl } from '../args.js'
 import { junitXml, type TimedReport } from '../check/junit.js'
 import { allChecks, type CheckReport, runChecks } from '../check/run-checks.js'
 import type { Result } from '../check/verdict.js'
-import { type CommandContext, showHelp } from '../command.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { formatMs, toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
 import { createProgress } from '../progress.js'
+import { jsonOption, secretOption, timeoutOption } from '../shared-options.js'
 import type { Style } from '../style.js'
-
-export const help = `Run a conformance battery against any Aghanim webhook endpoint, in any language.
-
-Usage: aghanim-webhooks check <URL> --secret S [--game G] [--player P] [--sku X] [--timeout MS] [--json] [--junit FILE]
-
-Sends ${allChecks.length} kinds of deliveries (signed right and wrong, malformed, stale, oversized, duplicated,
-concurrent) and prints one line per check: pass, warn, fail (expected vs got) or skip (nothing to judge).
-It needs nothing but HTTP: no access to your code, logs or database. The endpoint must know player P and
-accept item.add of one unit of sku X for them (check grants it a few times). Read docs/cli.md for what
-each check proves.
-
-Exit code 0 when no check failed (warnings allowed), 1 when one did, 2 on a usage error.
-
-Options:
-  --secret S      the webhook secret the endpoint verifies with (or set AGHANIM_WEBHOOK_SECRET)
-  --game G        the game id every delivery names (game_id), for an endpoint of several games: S is G's secret
-  --player P      a player the endpoint knows, for player.verify and item.add (default: testplayer)
-  --sku X         the SKU item.add grants (default: crystals)
-  --timeout MS    time budget per answer (default 3000)
-  --only IDS      run only these checks, comma-separated (ids as in --json)
-  --json          print { ok, counts, checks: [{ id, title, result, expected, got, note }] }
-  --junit FILE    also write a JUnit XML report to FILE (one test case per check), for CI to display
-  -h, --help      show this help
-
-Examples:
-  aghanim-webhooks check http://localhost:8000/webhook --secret test_secret
-  aghanim-webhooks check https://api.example.com/aghanim --player qa-player-1 --sku gems --json
-  aghanim-webhooks check $URL --only signature-short,body-invalid-json
-  aghanim-webhooks check $URL --game gm_a --secret "$GM_A_SECRET"
-  aghanim-webhooks check $STAGING_URL --junit reports/aghanim-check.xml
-`
 
 const LABELS: Record<Result, (style: Style) => string> = {
   pass: (style) => style.green('pass'),
@@ -48,29 +18,75 @@ const LABELS: Record<Result, (style: Style) => string> = {
   skip: (style) => style.dim('skip'),
 }
 
-export async function run(argv: string[], { io, style, now }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    secret: { type: 'string' },
-    game: { type: 'string' },
-    player: { type: 'string' },
-    sku: { type: 'string' },
-    timeout: { type: 'string' },
-    only: { type: 'string' },
-    json: { type: 'boolean' },
-    junit: { type: 'string' },
-  })
-  if (values.help) return showHelp(io, help)
+const options = {
+  secret: secretOption('the webhook secret the endpoint verifies with'),
+  game: {
+    type: 'string',
+    value: 'G',
+    description:
+      "the game id every delivery names (game_id), for an endpoint of several games: S is G's secret",
+  },
+  player: {
+    type: 'string',
+    value: 'P',
+    default: 'testplayer',
+    description: 'a player the endpoint knows, for player.verify and item.add (default: testplayer)',
+  },
+  sku: {
+    type: 'string',
+    value: 'X',
+    default: 'crystals',
+    description: 'the SKU item.add grants (default: crystals)',
+  },
+  timeout: timeoutOption('time budget per answer', 3000),
+  only: {
+    type: 'string',
+    value: 'IDS',
+    description: 'run only these checks, comma-separated (ids as in --json)',
+  },
+  json: jsonOption('print { ok, counts, checks: [{ id, title, result, expected, got, note }] }'),
+  junit: {
+    type: 'string',
+    value: 'FILE',
+    description: 'also write a JUnit XML report to FILE (one test case per check), for CI to display',
+  },
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
+
+export const command = defineCommand({
+  title: 'Run a conformance battery against any Aghanim webhook endpoint, in any language.',
+  usage:
+    'aghanim-webhooks check <URL> --secret S [--game G] [--player P] [--sku X] [--timeout MS] [--json] [--junit FILE]',
+  about: `Sends ${allChecks.length} kinds of deliveries (signed right and wrong, malformed, stale, oversized, duplicated,
+concurrent) and prints one line per check: pass, warn, fail (expected vs got) or skip (nothing to judge).
+It needs nothing but HTTP: no access to your code, logs or database. The endpoint must know player P and
+accept item.add of one unit of sku X for them (check grants it a few times). Read docs/cli.md for what
+each check proves.
+
+Exit code 0 when no check failed (warnings allowed), 1 when one did, 2 on a usage error.`,
+  options,
+  optionColumn: 18,
+  examples: [
+    'aghanim-webhooks check http://localhost:8000/webhook --secret test_secret',
+    'aghanim-webhooks check https://api.example.com/aghanim --player qa-player-1 --sku gems --json',
+    'aghanim-webhooks check $URL --only signature-short,body-invalid-json',
+    'aghanim-webhooks check $URL --game gm_a --secret "$GM_A_SECRET"',
+    'aghanim-webhooks check $STAGING_URL --junit reports/aghanim-check.xml',
+  ],
+  run,
+})
+
+async function run({ values, positionals }: Input, { io, style, now }: CommandContext): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError('check takes one URL, e.g. check http://localhost:8000/webhook')
   const url = requireUrl(positionals[0], 'URL')
   const settings = {
     url,
-    secret: requireSecret(values.secret, io.env),
-    player: values.player ?? 'testplayer',
-    sku: values.sku ?? 'crystals',
+    secret: requireSecret(values.secret),
+    player: values.player,
+    sku: values.sku,
     ...(values.game === undefined ? {} : { game: checkGame(values.game) }),
-    timeoutMs: integerOption(values.timeout, 'timeout', 1) ?? 3000,
+    timeoutMs: integerOption(values.timeout, 'timeout', 1),
     now,
   }
   const checks = selectChecks(values.only)

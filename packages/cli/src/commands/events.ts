@@ -1,36 +1,34 @@
 import { catalogue, eventsJsonSchemaText, eventTypes } from 'aghanim-webhooks'
-import { helpOption, parseCommand } from '../args.js'
-import { type CommandContext, showHelp } from '../command.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
+import { jsonOption } from '../shared-options.js'
 
-export const help = `List the event types Aghanim sends, from the library's event catalogue.
+const options = {
+  json: jsonOption('print [{ type, kind, answer, summary, docs }]'),
+  'json-schema':
+    jsonOption(`print the catalogue as one JSON Schema (draft 2020-12): a $defs entry per event type's
+envelope and a oneOf over them; the same document as aghanim-webhooks/schema.json.
+Feed it to a code generator for C#, Go, Java, Python (docs/json-schema.md)`),
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
-Usage: aghanim-webhooks events [--json | --json-schema]
+export const command = defineCommand({
+  title: "List the event types Aghanim sends, from the library's event catalogue.",
+  usage: 'aghanim-webhooks events [--json | --json-schema]',
+  about: `Kinds: decision (Aghanim waits for your answer: player.verify, store.get, player.lookup), fulfilment
+(grant or revoke exactly once: item.add, item.remove), notification (everything else).`,
+  options,
+  optionColumn: 18,
+  examples: [
+    'aghanim-webhooks events',
+    `aghanim-webhooks events --json | jq -r '.[] | select(.kind == "fulfilment") | .type'`,
+    'aghanim-webhooks events --json-schema > aghanim-events.schema.json',
+  ],
+  run,
+})
 
-Kinds: decision (Aghanim waits for your answer: player.verify, store.get, player.lookup), fulfilment
-(grant or revoke exactly once: item.add, item.remove), notification (everything else).
-
-Options:
-  --json          print [{ type, kind, answer, summary, docs }]
-  --json-schema   print the catalogue as one JSON Schema (draft 2020-12): a $defs entry per event type's
-                  envelope and a oneOf over them; the same document as aghanim-webhooks/schema.json.
-                  Feed it to a code generator for C#, Go, Java, Python (docs/json-schema.md)
-  -h, --help      show this help
-
-Examples:
-  aghanim-webhooks events
-  aghanim-webhooks events --json | jq -r '.[] | select(.kind == "fulfilment") | .type'
-  aghanim-webhooks events --json-schema > aghanim-events.schema.json
-`
-
-export async function run(argv: string[], { io, style }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    json: { type: 'boolean' },
-    'json-schema': { type: 'boolean' },
-  })
-  if (values.help) return showHelp(io, help)
+async function run({ values, positionals }: Input, { io, style }: CommandContext): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`events takes no arguments, got ${positionals.join(' ')}.`)
   if (values['json-schema']) {
     if (values.json) throw new UsageError('events takes --json or --json-schema, not both.')

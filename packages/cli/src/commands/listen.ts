@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os'
 import { eventTypes } from 'aghanim-webhooks'
-import { helpOption, parseCommand, requireSecret, requireUrl } from '../args.js'
-import { type CommandContext, showHelp } from '../command.js'
+import { requireSecret, requireUrl } from '../args.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { formatMs } from '../format.js'
 import { parseJson } from '../http/deliver.js'
 import { exitCodes, UsageError } from '../io.js'
@@ -10,53 +10,56 @@ import { causeOf, forwardLocally, type LocalAnswer } from '../listen/forward-loc
 import { listenLine, type Verdict } from '../listen/listen-line.js'
 import { listenSession } from '../listen/listen-session.js'
 import { closest } from '../payload/suggest.js'
-
-export const help = `Bring a deployed server's webhooks to your laptop: each delivery is sent to your local app.
-
-Usage: aghanim-webhooks listen --server URL --forward-to URL [--token T] [--secret S] [--events LIST] [--json]
-
-Holds a connection to the server (GET <server>/api/listen, your admin token in the Authorization header), sends
-each delivery it gets to --forward-to with the original body re-signed with --secret in Aghanim's scheme, and
-prints one line per delivery: time, event type, player, your app's status and how long it took.
-What your answer does depends on the server's --listen-mode: mirror (the default) shows and records it while the
-server answers Aghanim itself; tunnel makes it the answer Aghanim gets. Reconnects by itself (with backoff) when
-the server restarts or the network drops. Ctrl-C ends it. Exit code 2 when the server refuses the token.
-
-Options:
-  --server URL      the server's base URL (or set AGHANIM_SERVER_URL; default http://localhost:8000)
-  --token T         the server's admin token (or set ADMIN_TOKEN)
-  --forward-to URL  your local webhook endpoint, e.g. http://localhost:3000/webhook
-  --secret S        the secret your local app verifies with (or set AGHANIM_WEBHOOK_SECRET)
-  --events LIST     only these: comma-separated types or families, e.g. 'item.*,player.verify' (default all)
-  --json            one JSON object per delivery (NDJSON) on stdout; status messages stay on stderr
-  -h, --help        show this help
-
-Examples:
-  aghanim-webhooks listen --server https://hooks.example.com --token $ADMIN_TOKEN --forward-to http://localhost:3000/webhook
-  aghanim-webhooks listen --server https://hooks.example.com --forward-to http://localhost:3000/webhook --events 'item.*' --json
-`
+import { jsonOption, secretOption, serverOption, tokenOption } from '../shared-options.js'
 
 const PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/
 const FIRST_DELAY_MS = 500
 const MAX_DELAY_MS = 10_000
 
-export async function run(argv: string[], { io, style, now }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    server: { type: 'string' },
-    token: { type: 'string' },
-    'forward-to': { type: 'string' },
-    secret: { type: 'string' },
-    events: { type: 'string' },
-    json: { type: 'boolean' },
-  })
-  if (values.help) return showHelp(io, help)
+const options = {
+  server: serverOption,
+  token: tokenOption(),
+  'forward-to': {
+    type: 'string',
+    value: 'URL',
+    description: 'your local webhook endpoint, e.g. http://localhost:3000/webhook',
+  },
+  secret: secretOption('the secret your local app verifies with'),
+  events: {
+    type: 'string',
+    value: 'LIST',
+    description: "only these: comma-separated types or families, e.g. 'item.*,player.verify' (default all)",
+  },
+  json: jsonOption('one JSON object per delivery (NDJSON) on stdout; status messages stay on stderr'),
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
+
+export const command = defineCommand({
+  title: "Bring a deployed server's webhooks to your laptop: each delivery is sent to your local app.",
+  usage:
+    'aghanim-webhooks listen --server URL --forward-to URL [--token T] [--secret S] [--events LIST] [--json]',
+  about: `Holds a connection to the server (GET <server>/api/listen, your admin token in the Authorization header), sends
+each delivery it gets to --forward-to with the original body re-signed with --secret in Aghanim's scheme, and
+prints one line per delivery: time, event type, player, your app's status and how long it took.
+What your answer does depends on the server's --listen-mode: mirror (the default) shows and records it while the
+server answers Aghanim itself; tunnel makes it the answer Aghanim gets. Reconnects by itself (with backoff) when
+the server restarts or the network drops. Ctrl-C ends it. Exit code 2 when the server refuses the token.`,
+  options,
+  optionColumn: 20,
+  examples: [
+    'aghanim-webhooks listen --server https://hooks.example.com --token $ADMIN_TOKEN --forward-to http://localhost:3000/webhook',
+    "aghanim-webhooks listen --server https://hooks.example.com --forward-to http://localhost:3000/webhook --events 'item.*' --json",
+  ],
+  run,
+})
+
+async function run({ values, positionals }: Input, { io, style, now }: CommandContext): Promise<number> {
   if (positionals.length > 0)
     throw new UsageError(`listen takes no arguments; got ${JSON.stringify(positionals[0])}.`)
-  const server = requireUrl(values.server ?? io.env.AGHANIM_SERVER_URL ?? 'http://localhost:8000', '--server')
+  const server = requireUrl(values.server, '--server')
   const target = requireUrl(values['forward-to'], '--forward-to')
-  const secret = requireSecret(values.secret, io.env)
-  const token = values.token ?? io.env.ADMIN_TOKEN
+  const secret = requireSecret(values.secret)
+  const token = values.token
   const events = parseEvents(values.events)
   const json = values.json === true
   const fetcher = io.fetch ?? fetch

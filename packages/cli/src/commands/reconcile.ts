@@ -1,36 +1,8 @@
-import { helpOption, integerOption, parseCommand, requireUrl } from '../args.js'
-import { type CommandContext, showHelp } from '../command.js'
+import { integerOption, requireUrl } from '../args.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { errorOf, toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
-
-export const help = `Find paid orders the server never granted (and refunded ones it never revoked) through Aghanim's S2S API.
-
-Usage: aghanim-webhooks reconcile --server URL --token T [--since TIME] [--until TIME] [--game GM]
-                                  [--fix] [--revoke] [--mark-handled] [--json]
-
-Calls POST <server>/api/reconcile: the server pages through the game's payments in the window (done, refunded,
-charged back) and compares each order with its ledger. The server needs the game's S2S API key
-(AGHANIM_API_KEY, or AGHANIM_GAME_API_KEYS with several games). Without --fix it only reports.
-Exit code 0 when nothing is left missing, 1 when orders are left missing (or not revoked) or the run failed.
-
-Options:
-  --since TIME     start of the window: Unix seconds or ISO 8601 (default: the server's RECONCILE_LOOKBACK ago)
-  --until TIME     end of the window (default: now)
-  --game GM        the game to reconcile (needed when the server has several)
-  --fix            grant each missing order's items, once per order, whichever of this and a late webhook comes first
-  --revoke         also revoke refunded or charged-back orders whose item.remove never came
-  --mark-handled   after granting, mark the order handled_by_client in Aghanim
-  --server URL     the server's base URL (or set AGHANIM_SERVER_URL; default http://localhost:8000)
-  --token T        the server's admin token (or set ADMIN_TOKEN)
-  --timeout MS     give up waiting after this long (default 600000: long windows take a while)
-  --json           print the server's answer { checked, missing, revoked_missing, fixed }
-  -h, --help       show this help
-
-Examples:
-  aghanim-webhooks reconcile --server https://hooks.example.com --token $ADMIN_TOKEN --since 2026-11-28T00:00:00Z
-  aghanim-webhooks reconcile --since 1764547200 --fix
-  aghanim-webhooks reconcile --game gm_exTAyxPsVwh --fix --mark-handled --json
-`
+import { jsonOption, serverOption, timeoutOption, tokenOption } from '../shared-options.js'
 
 interface Answer {
   checked: number
@@ -39,21 +11,59 @@ interface Answer {
   fixed: { order_id: string; action: string; result: string; message?: string }[]
 }
 
-export async function run(argv: string[], { io, style }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    since: { type: 'string' },
-    until: { type: 'string' },
-    game: { type: 'string' },
-    fix: { type: 'boolean' },
-    revoke: { type: 'boolean' },
-    'mark-handled': { type: 'boolean' },
-    server: { type: 'string' },
-    token: { type: 'string' },
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-  })
-  if (values.help) return showHelp(io, help)
+const options = {
+  since: {
+    type: 'string',
+    value: 'TIME',
+    description:
+      "start of the window: Unix seconds or ISO 8601 (default: the server's RECONCILE_LOOKBACK ago)",
+  },
+  until: { type: 'string', value: 'TIME', description: 'end of the window (default: now)' },
+  game: {
+    type: 'string',
+    value: 'GM',
+    description: 'the game to reconcile (needed when the server has several)',
+  },
+  fix: {
+    type: 'boolean',
+    description:
+      "grant each missing order's items, once per order, whichever of this and a late webhook comes first",
+  },
+  revoke: {
+    type: 'boolean',
+    description: 'also revoke refunded or charged-back orders whose item.remove never came',
+  },
+  'mark-handled': {
+    type: 'boolean',
+    description: 'after granting, mark the order handled_by_client in Aghanim',
+  },
+  server: serverOption,
+  token: tokenOption(),
+  timeout: timeoutOption('give up waiting after this long', 600_000, 'long windows take a while'),
+  json: jsonOption("print the server's answer { checked, missing, revoked_missing, fixed }"),
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
+
+export const command = defineCommand({
+  title:
+    "Find paid orders the server never granted (and refunded ones it never revoked) through Aghanim's S2S API.",
+  usage: `aghanim-webhooks reconcile --server URL --token T [--since TIME] [--until TIME] [--game GM]
+                                  [--fix] [--revoke] [--mark-handled] [--json]`,
+  about: `Calls POST <server>/api/reconcile: the server pages through the game's payments in the window (done, refunded,
+charged back) and compares each order with its ledger. The server needs the game's S2S API key
+(AGHANIM_API_KEY, or AGHANIM_GAME_API_KEYS with several games). Without --fix it only reports.
+Exit code 0 when nothing is left missing, 1 when orders are left missing (or not revoked) or the run failed.`,
+  options,
+  optionColumn: 19,
+  examples: [
+    'aghanim-webhooks reconcile --server https://hooks.example.com --token $ADMIN_TOKEN --since 2026-11-28T00:00:00Z',
+    'aghanim-webhooks reconcile --since 1764547200 --fix',
+    'aghanim-webhooks reconcile --game gm_exTAyxPsVwh --fix --mark-handled --json',
+  ],
+  run,
+})
+
+async function run({ values, positionals }: Input, { io, style }: CommandContext): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`)
   const body: Record<string, unknown> = {}
   for (const name of ['since', 'until'] as const) {
@@ -69,9 +79,9 @@ export async function run(argv: string[], { io, style }: CommandContext): Promis
   if (values.fix) body.fix = true
   if (values.revoke) body.revoke = true
   if (values['mark-handled']) body.mark_handled = true
-  const server = requireUrl(values.server ?? io.env.AGHANIM_SERVER_URL ?? 'http://localhost:8000', '--server')
-  const token = values.token ?? io.env.ADMIN_TOKEN
-  const timeoutMs = integerOption(values.timeout, 'timeout', 1) ?? 600_000
+  const server = requireUrl(values.server, '--server')
+  const token = values.token
+  const timeoutMs = integerOption(values.timeout, 'timeout', 1)
   const live = io.stderr.isTTY === true && io.env.TERM !== 'dumb' && !io.env.CI
   const base = server.href.endsWith('/') ? server.href : `${server.href}/`
 

@@ -1,50 +1,42 @@
-import { helpOption, integerOption, parseCommand, requireUrl } from '../args.js'
-import { type CommandContext, showHelp } from '../command.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { toJson } from '../format.js'
-import { postAdmin } from '../http/admin-call.js'
+import { adminCallOf, postAdmin } from '../http/admin-call.js'
 import { exitCodes, UsageError } from '../io.js'
+import { adminCallOptions, jsonOption } from '../shared-options.js'
 
-export const help = `Put forward mode's dead letters back in the outbox, so the server delivers them again.
+const options = {
+  type: { type: 'string', value: 'T', description: 'only dead letters of this event type (order.paid)' },
+  player: { type: 'string', value: 'P', description: "only this player's" },
+  since: {
+    type: 'string',
+    value: 'ISO',
+    description: 'received at or after this time (2026-12-02T10:00:00Z)',
+  },
+  until: { type: 'string', value: 'ISO', description: 'received before this time' },
+  all: { type: 'boolean', description: 'every dead letter (needed when nothing else is named)' },
+  ...adminCallOptions,
+  json: jsonOption("print the server's { redriven } answer"),
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
-Usage: aghanim-webhooks redrive [<delivery-id>…] [--type T] [--player P] [--since ISO] [--until ISO] [--all]
-                               [--server URL] [--token T] [--json]
-
-Calls POST <server>/api/outbox/redrive. Name delivery ids (the inspector's Outbox tab lists them), narrow by
+export const command = defineCommand({
+  title: "Put forward mode's dead letters back in the outbox, so the server delivers them again.",
+  usage: `aghanim-webhooks redrive [<delivery-id>…] [--type T] [--player P] [--since ISO] [--until ISO] [--all]
+                               [--server URL] [--token T] [--json]`,
+  about: `Calls POST <server>/api/outbox/redrive. Name delivery ids (the inspector's Outbox tab lists them), narrow by
 event type, player and time received, or pass --all for every dead letter; filters combine. Each redriven
-entry starts over with attempt 1 and the retry schedule. Exit code 0 when the server answered, 1 otherwise.
+entry starts over with attempt 1 and the retry schedule. Exit code 0 when the server answered, 1 otherwise.`,
+  options,
+  optionColumn: 18,
+  examples: [
+    'aghanim-webhooks redrive --all',
+    'aghanim-webhooks redrive --type order.paid --since 2026-12-02T09:00:00Z --server https://hooks.example.com',
+    'aghanim-webhooks redrive 00lx2k9d0-4f1k2m9zq0ab',
+  ],
+  run,
+})
 
-Options:
-  --type T        only dead letters of this event type (order.paid)
-  --player P      only this player's
-  --since ISO     received at or after this time (2026-12-02T10:00:00Z)
-  --until ISO     received before this time
-  --all           every dead letter (needed when nothing else is named)
-  --server URL    the server's base URL (or set AGHANIM_SERVER_URL; default http://localhost:8000)
-  --token T       the server's admin token (or set ADMIN_TOKEN); a server without one answers loopback only
-  --timeout MS    request timeout (default 10000)
-  --json          print the server's { redriven } answer
-  -h, --help      show this help
-
-Examples:
-  aghanim-webhooks redrive --all
-  aghanim-webhooks redrive --type order.paid --since 2026-12-02T09:00:00Z --server https://hooks.example.com
-  aghanim-webhooks redrive 00lx2k9d0-4f1k2m9zq0ab
-`
-
-export async function run(argv: string[], { io, style }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    type: { type: 'string' },
-    player: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    all: { type: 'boolean' },
-    server: { type: 'string' },
-    token: { type: 'string' },
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-  })
-  if (values.help) return showHelp(io, help)
+async function run({ values, positionals }: Input, { io, style }: CommandContext): Promise<number> {
   const body: Record<string, unknown> = {}
   if (positionals.length > 0) body.delivery_ids = positionals
   if (values.type) body.event_type = values.type
@@ -61,11 +53,8 @@ export async function run(argv: string[], { io, style }: CommandContext): Promis
   if (values.all) body.all_dead = true
   if (Object.keys(body).length === 0)
     throw new UsageError('Name what to redrive: delivery ids, --type, --player, --since/--until, or --all.')
-  const server = requireUrl(values.server ?? io.env.AGHANIM_SERVER_URL ?? 'http://localhost:8000', '--server')
   const answer = await postAdmin(io, style, {
-    server,
-    token: values.token ?? io.env.ADMIN_TOKEN,
-    timeoutMs: integerOption(values.timeout, 'timeout', 1) ?? 10_000,
+    ...adminCallOf(values),
     path: 'outbox/redrive',
     body,
   })

@@ -1,28 +1,8 @@
-import { helpOption, integerOption, parseCommand, requireUrl } from '../args.js'
-import { type CommandContext, showHelp } from '../command.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { formatMs, formatStatus, toJson } from '../format.js'
-import { postAdmin } from '../http/admin-call.js'
+import { adminCallOf, postAdmin } from '../http/admin-call.js'
 import { exitCodes, UsageError } from '../io.js'
-
-export const help = `Replay a recorded delivery through the server's admin API, and show the new answer.
-
-Usage: aghanim-webhooks replay <delivery-id> [--server URL] [--token T] [--json]
-
-Calls POST <server>/api/deliveries/<delivery-id>/replay: the server runs the recorded request through its
-receiver again (a duplicate is answered from the idempotency record, exactly as a retry would be).
-Exit code 0 when the replayed delivery answered 2xx, 1 otherwise.
-
-Options:
-  --server URL    the server's base URL (or set AGHANIM_SERVER_URL; default http://localhost:8000)
-  --token T       the server's admin token (or set ADMIN_TOKEN); a server without one answers loopback only
-  --timeout MS    request timeout (default 10000)
-  --json          print the server's { delivery } answer
-  -h, --help      show this help
-
-Examples:
-  aghanim-webhooks replay dlv_01J9ZK
-  aghanim-webhooks replay dlv_01J9ZK --server https://hooks.example.com --token $ADMIN_TOKEN --json
-`
+import { adminCallOptions, jsonOption } from '../shared-options.js'
 
 interface ReplayedDelivery {
   id?: unknown
@@ -34,26 +14,33 @@ interface ReplayedDelivery {
   response_body?: unknown
 }
 
-export async function run(argv: string[], { io, style }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    server: { type: 'string' },
-    token: { type: 'string' },
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-  })
-  if (values.help) return showHelp(io, help)
+const options = {
+  ...adminCallOptions,
+  json: jsonOption("print the server's { delivery } answer"),
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
+
+export const command = defineCommand({
+  title: "Replay a recorded delivery through the server's admin API, and show the new answer.",
+  usage: 'aghanim-webhooks replay <delivery-id> [--server URL] [--token T] [--json]',
+  about: `Calls POST <server>/api/deliveries/<delivery-id>/replay: the server runs the recorded request through its
+receiver again (a duplicate is answered from the idempotency record, exactly as a retry would be).
+Exit code 0 when the replayed delivery answered 2xx, 1 otherwise.`,
+  options,
+  optionColumn: 18,
+  examples: [
+    'aghanim-webhooks replay dlv_01J9ZK',
+    'aghanim-webhooks replay dlv_01J9ZK --server https://hooks.example.com --token $ADMIN_TOKEN --json',
+  ],
+  run,
+})
+
+async function run({ values, positionals }: Input, { io, style }: CommandContext): Promise<number> {
   const id = positionals[0]
   if (positionals.length !== 1 || !id)
     throw new UsageError('Name one delivery id (the inspector and GET /api/deliveries show them).')
-  const server = requireUrl(values.server ?? io.env.AGHANIM_SERVER_URL ?? 'http://localhost:8000', '--server')
-  const token = values.token ?? io.env.ADMIN_TOKEN
-  const timeoutMs = integerOption(values.timeout, 'timeout', 1) ?? 10_000
-
   const answer = await postAdmin(io, style, {
-    server,
-    token,
-    timeoutMs,
+    ...adminCallOf(values),
     path: `deliveries/${encodeURIComponent(id)}/replay`,
   })
   if (!answer) return exitCodes.failed

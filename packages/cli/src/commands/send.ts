@@ -1,49 +1,12 @@
-import {
-  helpOption,
-  integerOption,
-  parseCommand,
-  requireSecret,
-  requireUrl,
-  timestampOption,
-} from '../args.js'
-import { type CommandContext, showHelp } from '../command.js'
+import { integerOption, requireSecret, requireUrl, timestampOption } from '../args.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { formatMs, formatStatus, oneLine, prettyBody, toJson } from '../format.js'
 import { type DeliveryAnswer, DeliveryError, deliver } from '../http/deliver.js'
 import { exitCodes, UsageError } from '../io.js'
 import { buildEvent, requireEventType } from '../payload/build-event.js'
 import { createProgress } from '../progress.js'
 import { readInput } from '../read-input.js'
-
-export const help = `Sign and POST one realistic event, as Aghanim would, and print the answer.
-
-Usage: aghanim-webhooks send <event-type> --url URL --secret S [options]
-       aghanim-webhooks send --raw FILE --url URL --secret S [options]
-
-The payload is the catalogue's fixture for the event type (see \`aghanim-webhooks fixtures <type>\`) with
-fresh event_id / idempotency_key, then your changes. Exit code 0 when every answer is 2xx, 1 otherwise.
-
-Options:
-  --url URL               the endpoint (required)
-  --secret S              the webhook secret (or set AGHANIM_WEBHOOK_SECRET)
-  --player P              set event_data.player_id
-  --data FILE|JSON        event_data to merge over the fixture (objects merge, arrays replace); a whole
-                          envelope if it has an event_data key; \`-\` reads standard input
-  --set path=value        set a string (repeatable); path:=json sets a JSON value. Paths not starting
-                          with an envelope field are inside event_data: items[0].quantity:=5
-  --timestamp T           Unix seconds for the signature header and event_time (default: now)
-  --idempotency-key K     set idempotency_key (e.g. to replay a key you sent before)
-  --repeat N              deliver the identical signed bytes N times, like Aghanim retrying (default 1)
-  --raw FILE|-            send these bytes exactly as given, signed, instead of a generated event
-  --timeout MS            per-request timeout (default 10000)
-  --json                  print the request and answers as JSON
-  -h, --help              show this help
-
-Examples:
-  aghanim-webhooks send item.add --url http://localhost:8000/webhook --secret test_secret --player testplayer
-  aghanim-webhooks send item.add --url $URL --set items[0].sku=gems --set items[0].quantity:=100
-  aghanim-webhooks send order.paid --url $URL --data order.json --repeat 3
-  aghanim-webhooks send --raw captured-body.json --url $URL --timestamp 1725548450
-`
+import { endpointOptions, jsonOption, requestTimeoutOption } from '../shared-options.js'
 
 interface Sent {
   url: URL
@@ -53,27 +16,71 @@ interface Sent {
   timestamp: string
 }
 
-export async function run(argv: string[], { io, style, now }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    url: { type: 'string' },
-    secret: { type: 'string' },
-    player: { type: 'string' },
-    data: { type: 'string' },
-    set: { type: 'string', multiple: true },
-    timestamp: { type: 'string' },
-    'idempotency-key': { type: 'string' },
-    repeat: { type: 'string' },
-    raw: { type: 'string' },
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-  })
-  if (values.help) return showHelp(io, help)
+const options = {
+  ...endpointOptions,
+  player: { type: 'string', value: 'P', description: 'set event_data.player_id' },
+  data: {
+    type: 'string',
+    value: 'FILE|JSON',
+    description: `event_data to merge over the fixture (objects merge, arrays replace); a whole
+envelope if it has an event_data key; \`-\` reads standard input`,
+  },
+  set: {
+    type: 'string',
+    value: 'path=value',
+    repeatable: true,
+    description: `set a string (repeatable); path:=json sets a JSON value. Paths not starting
+with an envelope field are inside event_data: items[0].quantity:=5`,
+  },
+  timestamp: {
+    type: 'string',
+    value: 'T',
+    description: 'Unix seconds for the signature header and event_time (default: now)',
+  },
+  'idempotency-key': {
+    type: 'string',
+    value: 'K',
+    description: 'set idempotency_key (e.g. to replay a key you sent before)',
+  },
+  repeat: {
+    type: 'string',
+    value: 'N',
+    default: '1',
+    description: 'deliver the identical signed bytes N times, like Aghanim retrying (default 1)',
+  },
+  raw: {
+    type: 'string',
+    value: 'FILE|-',
+    description: 'send these bytes exactly as given, signed, instead of a generated event',
+  },
+  timeout: requestTimeoutOption,
+  json: jsonOption('print the request and answers as JSON'),
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
+
+export const command = defineCommand({
+  title: 'Sign and POST one realistic event, as Aghanim would, and print the answer.',
+  usage: `aghanim-webhooks send <event-type> --url URL --secret S [options]
+       aghanim-webhooks send --raw FILE --url URL --secret S [options]`,
+  about: `The payload is the catalogue's fixture for the event type (see \`aghanim-webhooks fixtures <type>\`) with
+fresh event_id / idempotency_key, then your changes. Exit code 0 when every answer is 2xx, 1 otherwise.`,
+  options,
+  optionColumn: 26,
+  examples: [
+    'aghanim-webhooks send item.add --url http://localhost:8000/webhook --secret test_secret --player testplayer',
+    'aghanim-webhooks send item.add --url $URL --set items[0].sku=gems --set items[0].quantity:=100',
+    'aghanim-webhooks send order.paid --url $URL --data order.json --repeat 3',
+    'aghanim-webhooks send --raw captured-body.json --url $URL --timestamp 1725548450',
+  ],
+  run,
+})
+
+async function run({ values, positionals }: Input, { io, style, now }: CommandContext): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`send takes one event type, got ${positionals.join(' ')}.`)
   const url = requireUrl(values.url, '--url')
-  const secret = requireSecret(values.secret, io.env)
-  const repeat = integerOption(values.repeat, 'repeat', 1, 10_000) ?? 1
-  const timeoutMs = integerOption(values.timeout, 'timeout', 1) ?? 10_000
+  const secret = requireSecret(values.secret)
+  const repeat = integerOption(values.repeat, 'repeat', 1, 10_000)
+  const timeoutMs = integerOption(values.timeout, 'timeout', 1)
   const timestamp = timestampOption(values.timestamp, now)
 
   let body: Uint8Array

@@ -1,44 +1,44 @@
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from 'aghanim-webhooks'
-import { helpOption, parseCommand, requireSecret, timestampOption } from '../args.js'
-import { type CommandContext, showHelp } from '../command.js'
+import { requireSecret, timestampOption } from '../args.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
 import { readInput } from '../read-input.js'
+import { jsonOption, secretOption } from '../shared-options.js'
 
-export const help = `Print the two signature headers Aghanim would send for a body.
+const options = {
+  secret: secretOption('the webhook secret'),
+  timestamp: { type: 'string', value: 'T', description: 'Unix seconds to sign with (default: now)' },
+  curl: { type: 'boolean', description: 'print a ready-to-run curl command instead of the headers' },
+  url: {
+    type: 'string',
+    value: 'URL',
+    default: 'http://localhost:8000/webhook',
+    description: 'the URL for --curl (default: http://localhost:8000/webhook)',
+  },
+  json: jsonOption('print { "headers": { ... } }'),
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
 
-Usage: aghanim-webhooks sign --secret S [--timestamp T] [--curl [--url URL]] [--json] [FILE|-]
+export const command = defineCommand({
+  title: 'Print the two signature headers Aghanim would send for a body.',
+  usage: 'aghanim-webhooks sign --secret S [--timestamp T] [--curl [--url URL]] [--json] [FILE|-]',
+  about: `Reads the body from FILE, or from standard input with \`-\` (or when input is piped). The signature is
+lowercase hex HMAC-SHA256(secret, "<timestamp>.<exact body bytes>").`,
+  options,
+  optionColumn: 18,
+  examples: [
+    'aghanim-webhooks sign --secret test_secret body.json',
+    `echo -n '{"event_type":"player.verify"}' | aghanim-webhooks sign --secret test_secret -`,
+    'aghanim-webhooks sign --secret test_secret --timestamp 1725548450 --curl --url https://api.example.com/aghanim body.json',
+  ],
+  run,
+})
 
-Reads the body from FILE, or from standard input with \`-\` (or when input is piped). The signature is
-lowercase hex HMAC-SHA256(secret, "<timestamp>.<exact body bytes>").
-
-Options:
-  --secret S      the webhook secret (or set AGHANIM_WEBHOOK_SECRET)
-  --timestamp T   Unix seconds to sign with (default: now)
-  --curl          print a ready-to-run curl command instead of the headers
-  --url URL       the URL for --curl (default: http://localhost:8000/webhook)
-  --json          print { "headers": { ... } }
-  -h, --help      show this help
-
-Examples:
-  aghanim-webhooks sign --secret test_secret body.json
-  echo -n '{"event_type":"player.verify"}' | aghanim-webhooks sign --secret test_secret -
-  aghanim-webhooks sign --secret test_secret --timestamp 1725548450 --curl --url https://api.example.com/aghanim body.json
-`
-
-export async function run(argv: string[], { io, now }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    secret: { type: 'string' },
-    timestamp: { type: 'string' },
-    curl: { type: 'boolean' },
-    url: { type: 'string' },
-    json: { type: 'boolean' },
-  })
-  if (values.help) return showHelp(io, help)
+async function run({ values, positionals }: Input, { io, now }: CommandContext): Promise<number> {
   if (positionals.length > 1)
     throw new UsageError(`sign takes one body (FILE or -), got ${positionals.length}.`)
-  const secret = requireSecret(values.secret, io.env)
+  const secret = requireSecret(values.secret)
   const timestamp = timestampOption(values.timestamp, now)
   const source = positionals[0] ?? (io.stdin && !io.stdin.isTTY ? '-' : undefined)
   if (source === undefined)
@@ -48,8 +48,7 @@ export async function run(argv: string[], { io, now }: CommandContext): Promise<
   const headers = { [SIGNATURE_HEADER]: signature, [TIMESTAMP_HEADER]: timestamp }
 
   if (values.json) io.stdout.write(toJson({ headers }))
-  else if (values.curl)
-    io.stdout.write(`${curlLine(values.url ?? 'http://localhost:8000/webhook', headers, source, body)}\n`)
+  else if (values.curl) io.stdout.write(`${curlLine(values.url, headers, source, body)}\n`)
   else io.stdout.write(`${SIGNATURE_HEADER}: ${signature}\n${TIMESTAMP_HEADER}: ${timestamp}\n`)
   return exitCodes.ok
 }

@@ -1,7 +1,7 @@
 import { fixtureEvent } from 'aghanim-webhooks'
-import { helpOption, integerOption, parseCommand, requireSecret, requireUrl } from '../args.js'
-import { type CommandContext, showHelp } from '../command.js'
-import { type FlowIds, flows } from '../flows/flows.js'
+import { integerOption, requireSecret, requireUrl } from '../args.js'
+import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
+import { type FlowIds, flowSummary, flows } from '../flows/flows.js'
 import { errorOf, formatMs, formatStatus, oneLine, toJson } from '../format.js'
 import { type DeliveryAnswer, DeliveryError, deliver } from '../http/deliver.js'
 import { exitCodes, UsageError } from '../io.js'
@@ -9,36 +9,11 @@ import { mergeInto } from '../payload/merge.js'
 import { randomId } from '../payload/random-id.js'
 import { closest } from '../payload/suggest.js'
 import { createProgress } from '../progress.js'
+import { endpointOptions, jsonOption, requestTimeoutOption } from '../shared-options.js'
 
 const flowList = Object.entries(flows)
-  .map(([name, flow]) => `  ${name.padEnd(13)} ${flow.summary}`)
+  .map(([name, flow]) => `  ${name.padEnd(13)} ${flowSummary(flow)}`)
   .join('\n')
-
-export const help = `Play a whole flow of deliveries with consistent ids, as Aghanim sends them.
-
-Usage: aghanim-webhooks trigger <flow> --url URL --secret S [--player P] [--sku X] [--order ID]
-
-Flows:
-${flowList}
-
-Each step is signed and sent in order and its answer shown; the flow stops at the first answer that is not
-2xx (or no answer), with the reason. Exit code 0 when every step answered 2xx, 1 otherwise.
-
-Options:
-  --url URL       the endpoint (required)
-  --secret S      the webhook secret (or set AGHANIM_WEBHOOK_SECRET)
-  --player P      the player (default: testplayer)
-  --sku X         the item's SKU (default: crystals)
-  --order ID      the order id, e.g. to refund an earlier purchase (default: a new ord_… id)
-  --timeout MS    per-request timeout (default 10000)
-  --json          print the steps and answers as JSON
-  -h, --help      show this help
-
-Examples:
-  aghanim-webhooks trigger purchase --url http://localhost:8000/webhook --secret test_secret
-  aghanim-webhooks trigger refund --url $URL --player testplayer --order ord_eCacpFwavzi
-  aghanim-webhooks trigger subscription --url $URL --sku vip_pass --json
-`
 
 interface StepResult {
   type: string
@@ -48,18 +23,49 @@ interface StepResult {
   error?: string
 }
 
-export async function run(argv: string[], { io, style, now }: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    ...helpOption,
-    url: { type: 'string' },
-    secret: { type: 'string' },
-    player: { type: 'string' },
-    sku: { type: 'string' },
-    order: { type: 'string' },
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-  })
-  if (values.help) return showHelp(io, help)
+const options = {
+  ...endpointOptions,
+  player: {
+    type: 'string',
+    value: 'P',
+    default: 'testplayer',
+    description: 'the player (default: testplayer)',
+  },
+  sku: {
+    type: 'string',
+    value: 'X',
+    default: 'crystals',
+    description: "the item's SKU (default: crystals)",
+  },
+  order: {
+    type: 'string',
+    value: 'ID',
+    description: 'the order id, e.g. to refund an earlier purchase (default: a new ord_… id)',
+  },
+  timeout: requestTimeoutOption,
+  json: jsonOption('print the steps and answers as JSON'),
+} as const satisfies OptionSpecs
+type Input = CommandInput<typeof options>
+
+export const command = defineCommand({
+  title: 'Play a whole flow of deliveries with consistent ids, as Aghanim sends them.',
+  usage: 'aghanim-webhooks trigger <flow> --url URL --secret S [--player P] [--sku X] [--order ID]',
+  about: `Flows:
+${flowList}
+
+Each step is signed and sent in order and its answer shown; the flow stops at the first answer that is not
+2xx (or no answer), with the reason. Exit code 0 when every step answered 2xx, 1 otherwise.`,
+  options,
+  optionColumn: 18,
+  examples: [
+    'aghanim-webhooks trigger purchase --url http://localhost:8000/webhook --secret test_secret',
+    'aghanim-webhooks trigger refund --url $URL --player testplayer --order ord_eCacpFwavzi',
+    'aghanim-webhooks trigger subscription --url $URL --sku vip_pass --json',
+  ],
+  run,
+})
+
+async function run({ values, positionals }: Input, { io, style, now }: CommandContext): Promise<number> {
   const name = positionals[0]
   if (positionals.length !== 1 || name === undefined)
     throw new UsageError(`Name one flow: ${Object.keys(flows).join(', ')}.`)
@@ -71,11 +77,11 @@ export async function run(argv: string[], { io, style, now }: CommandContext): P
     )
   }
   const url = requireUrl(values.url, '--url')
-  const secret = requireSecret(values.secret, io.env)
-  const timeoutMs = integerOption(values.timeout, 'timeout', 1) ?? 10_000
+  const secret = requireSecret(values.secret)
+  const timeoutMs = integerOption(values.timeout, 'timeout', 1)
   const ids: FlowIds = {
-    player: values.player ?? 'testplayer',
-    sku: values.sku ?? 'crystals',
+    player: values.player,
+    sku: values.sku,
     order: values.order ?? randomId('ord_', 11),
     payment: randomId('pmt_', 20),
     subscription: randomId('sub_', 14),

@@ -47,17 +47,17 @@ const subscription = (status: string, monthsPaid: number) => (ids: FlowIds) => (
   order_id: ids.order,
   sku: ids.sku,
   status,
-  // Each renewal pushes access a month further; the source of truth the docs point to (REFERENCE §3.12).
+  // Each renewal pushes access a month further.
   effective_until: 1725547595 + monthsPaid * 30 * 86400,
 })
 
 /**
- * The flows `trigger` plays, in Aghanim's order (REFERENCE §3, the payment/order state model). Steps that
- * grant or revoke come last, as Aghanim sends them after the order changes state.
+ * The flows `trigger` plays, in Aghanim's order (its payment and order state model). Steps that grant or
+ * revoke come last, as Aghanim sends them after the order changes state. `summary` is written out only where
+ * the step types joined by arrows would be too long.
  */
-export const flows: Record<string, { summary: string; steps: FlowStep[] }> = {
+export const flows: Record<string, { summary?: string; steps: FlowStep[] }> = {
   purchase: {
-    summary: 'player.verify → order.created → payment.pending → payment.succeeded → order.paid → item.add',
     steps: [
       { type: 'player.verify', data: (ids) => ({ player_id: ids.player }) },
       { type: 'order.created', data: order('created') },
@@ -68,14 +68,12 @@ export const flows: Record<string, { summary: string; steps: FlowStep[] }> = {
     ],
   },
   refund: {
-    summary: 'order.refunded → item.remove',
     steps: [
       { type: 'order.refunded', data: order('refunded') },
       { type: 'item.remove', data: grant((ids) => `Order refunded ${ids.order}`) },
     ],
   },
   chargeback: {
-    summary: 'payment.dispute → payment.chargeback → order.canceled → item.remove',
     steps: [
       { type: 'payment.dispute', data: payment('dispute') },
       { type: 'payment.chargeback', data: payment('chargeback') },
@@ -93,7 +91,6 @@ export const flows: Record<string, { summary: string; steps: FlowStep[] }> = {
     ],
   },
   coupon: {
-    summary: 'coupon.redeemed → item.add',
     steps: [
       {
         type: 'coupon.redeemed',
@@ -107,4 +104,9 @@ export const flows: Record<string, { summary: string; steps: FlowStep[] }> = {
       { type: 'item.add', data: grant((ids) => `Coupon ${ids.coupon} redeemed`) },
     ],
   },
+}
+
+/** One line for `trigger --help`: the flow's summary, else its step types in order. */
+export function flowSummary(flow: { summary?: string; steps: FlowStep[] }): string {
+  return flow.summary ?? flow.steps.map((step) => step.type).join(' → ')
 }

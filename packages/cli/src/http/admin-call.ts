@@ -1,3 +1,4 @@
+import { integerOption, requireUrl } from '../args.js'
 import { errorOf } from '../format.js'
 import type { CliIo } from '../io.js'
 import type { Style } from '../style.js'
@@ -10,6 +11,19 @@ export interface AdminCall {
   /** Relative to `<server>/api/`, e.g. `outbox/redrive`. */
   path: string
   body?: unknown
+}
+
+/** Where and how long to call, from `adminCallOptions`' values: a usage error for a bad URL or timeout. */
+export function adminCallOf(values: {
+  server: string
+  token: string | undefined
+  timeout: string
+}): Pick<AdminCall, 'server' | 'token' | 'timeoutMs'> {
+  return {
+    server: requireUrl(values.server, '--server'),
+    token: values.token,
+    timeoutMs: integerOption(values.timeout, 'timeout', 1),
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { UsageError } from '../io.js'
 
-// Top-level envelope fields (REFERENCE §2); any other path is taken to be inside event_data.
+// Top-level fields of the event envelope; any other path is taken to be inside event_data.
 const ENVELOPE_KEYS = new Set([
   'event_type',
   'event_data',

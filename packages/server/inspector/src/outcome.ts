@@ -1,4 +1,5 @@
 import { h } from './dom.js'
+import type { SignatureCheckFailure } from './types.js'
 
 export type Tone = 'ok' | 'warn' | 'error' | 'info'
 
@@ -25,18 +26,19 @@ export function outcomeBadge(outcome: string, status: number): HTMLElement {
   )
 }
 
-// The signature is checked before the body is parsed, so these deliveries have no event type by design.
-const UNVERIFIED = new Set([
-  'missing_signature',
-  'missing_timestamp',
-  'malformed_signature',
-  'malformed_timestamp',
-  'timestamp_outside_window',
-  'signature_mismatch',
-])
+// The page cannot load the server's SIGNATURE_CHECK_FAILURES (src/api/admin-api-types.ts), so it names the
+// codes again; keyed by their type, the compiler rejects this table when it misses a code or names another.
+const SIGNATURE_CHECK_FAILED: Record<SignatureCheckFailure, true> = {
+  missing_signature: true,
+  missing_timestamp: true,
+  malformed_signature: true,
+  malformed_timestamp: true,
+  timestamp_outside_window: true,
+  signature_mismatch: true,
+}
 
 /** What to call a delivery in lists and headings: its event type, or why it has none. */
 export function eventLabel(delivery: { event_type: string | null; outcome: string }): string {
   if (delivery.event_type) return delivery.event_type
-  return UNVERIFIED.has(delivery.outcome) ? '(unverified)' : '(not parsed)'
+  return Object.hasOwn(SIGNATURE_CHECK_FAILED, delivery.outcome) ? '(unverified)' : '(not parsed)'
 }

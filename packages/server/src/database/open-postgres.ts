@@ -1,5 +1,5 @@
 import { openPostgresStore, type PostgresStore, type PostgresTx } from '@aghanim-webhooks/store-postgres'
-import type { DeliveryInput, DeliveryLog } from 'aghanim-webhooks'
+import type { DeliveryInput, DeliveryLog } from 'aghanim-webhooks/store'
 import { minuteCounts } from '../deliveries/delivery-stats.js'
 import { nameLedgerStatements, numbered, OWNER_QUERY } from '../ledger/ledger-owner.js'
 import { createPostgresLedger } from '../ledger/postgres-ledger.js'

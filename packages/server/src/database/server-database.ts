@@ -1,4 +1,4 @@
-import type { DeliveryLog, IdempotencyStore } from 'aghanim-webhooks'
+import type { DeliveryLog, IdempotencyStore } from 'aghanim-webhooks/store'
 import type { Ledger } from '../ledger/ledger.js'
 
 /** Deliveries per minute and outcome: `minute` is the minute's start in Unix ms. */

@@ -1,46 +1,15 @@
-import type { DeliveryRecord, DeliverySummary } from 'aghanim-webhooks'
+import type { ErrorCode } from 'aghanim-webhooks'
+import type { DeliveryRecord, DeliverySummary } from 'aghanim-webhooks/store'
+import type { DeliveryDetailJson, DeliverySummaryJson } from '../api/admin-api-types.js'
+import { SIGNATURE_CHECK_FAILURES } from '../api/admin-api-types.js'
 
-/** One row of `GET /api/deliveries` and one `delivery` event of the live stream (snake_case, ISO times). */
-export interface DeliverySummaryJson {
-  id: string
-  received_at: string
-  event_type: string | null
-  event_id: string | null
-  key: string | null
-  player_id: string | null
-  outcome: string
-  status: number
-  duration_ms: number
-  attempt: number
-  duplicate: boolean
-  replay_of: string | null
-  /** The game whose secret verified it; `null` with one unnamed game, or when not verified. */
-  game: string | null
-  /** A test purchase from the game's sandbox. */
-  sandbox: boolean
-  method: string
-  path: string
-}
+export type { DeliveryDetailJson, DeliverySummaryJson }
 
-/** `GET /api/deliveries/:id`: the summary plus headers (redacted when recorded), bodies and the verification verdict. */
-export interface DeliveryDetailJson extends DeliverySummaryJson {
-  headers: Record<string, string>
-  /** The raw body as text; `body_base64` too when the bytes are not valid UTF-8. */
-  body: string | null
-  body_base64?: string
-  response_body: string
-  verification: { verified: boolean | null; reason: string | null }
-}
-
-const SIGNATURE_FAILURES = new Set([
-  'missing_signature',
-  'missing_timestamp',
-  'malformed_signature',
-  'malformed_timestamp',
-  'timestamp_outside_window',
-  'signature_mismatch',
+// `satisfies`: each is a code of the library's error catalogue, so a renamed code fails the build here.
+const SIGNATURE_FAILURES = new Set<string>([
+  ...(SIGNATURE_CHECK_FAILURES satisfies readonly ErrorCode[]),
   // Signed with one game's secret, naming another: not genuine for the game it names, so never replayable.
-  'game_mismatch',
+  'game_mismatch' satisfies ErrorCode,
 ])
 // Answered before the signature was looked at.
 const NOT_VERIFIED = new Set(['method_not_allowed', 'body_too_large'])

@@ -1,4 +1,4 @@
-import type { DeliveryQuery } from 'aghanim-webhooks'
+import type { DeliveryQuery } from 'aghanim-webhooks/store'
 import { HttpError } from '../errors/server-errors.js'
 
 /**

@@ -1,11 +1,5 @@
-import {
-  type Delivery,
-  type DeliveryInput,
-  type DeliveryLog,
-  headerRecord,
-  isEventType,
-  newDeliveryId,
-} from 'aghanim-webhooks'
+import { type Delivery, headerRecord, isEventType } from 'aghanim-webhooks'
+import { type DeliveryInput, type DeliveryLog, newDeliveryId } from 'aghanim-webhooks/store'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { summaryJson } from './delivery-json.js'

@@ -1,12 +1,8 @@
+import type { DeliveryStatsJson } from '../api/admin-api-types.js'
 import type { MinuteCount, ServerDatabase } from '../database/server-database.js'
 import { HttpError } from '../errors/server-errors.js'
 
-/** `GET /api/stats/deliveries?minutes=N`: one bucket per minute (oldest first, empty minutes included). */
-export interface DeliveryStatsJson {
-  since: string
-  until: string
-  minutes: { minute: string; counts: Record<string, number> }[]
-}
+export type { DeliveryStatsJson }
 
 const MINUTE = 60_000
 

@@ -1,3 +1,4 @@
+import type { ForwardAttemptJson, OutboxEntryJson, OutboxPageJson } from '../api/admin-api-types.js'
 import { HttpError } from '../errors/server-errors.js'
 import { queryLimit } from '../http/query-limit.js'
 import { readJson, sendJson } from '../http/respond.js'
@@ -14,7 +15,11 @@ export interface ForwardApiDeps {
 }
 
 const MAX_BODY = 64 * 1024
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+function iso(ms: number): string
+function iso(ms: number | null): string | null
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString()
+}
 
 type ForwardCall = RouteCall<ForwardApiDeps>
 
@@ -32,10 +37,11 @@ export async function outboxRoute({ req, res, url, deps }: ForwardCall): Promise
     throw new HttpError('invalid_query', 'state must be pending or dead.')
   const limit = queryLimit(url.searchParams, 100, 1000)
   const [entries, counts] = await Promise.all([deps.store.list(state, limit), deps.store.counts()])
-  sendJson(req, res, 200, {
+  const page: OutboxPageJson = {
     entries: entries.map(entryJson),
     counts: { pending: counts.pending, dead: counts.dead, oldest_pending_at: iso(counts.oldestPendingAt) },
-  })
+  }
+  sendJson(req, res, 200, page)
 }
 
 /** `POST /api/outbox/redrive` with `{ delivery_ids | event_type | player_id | since | until | all_dead }`. Internal. */
@@ -95,7 +101,7 @@ function invalid(message: string): HttpError {
   return new HttpError('invalid_redrive', message)
 }
 
-function attemptJson(attempt: ForwardAttempt) {
+function attemptJson(attempt: ForwardAttempt): ForwardAttemptJson {
   return {
     via: attempt.via,
     attempt: attempt.attempt,
@@ -109,7 +115,7 @@ function attemptJson(attempt: ForwardAttempt) {
   }
 }
 
-function entryJson(entry: OutboxEntry) {
+function entryJson(entry: OutboxEntry): OutboxEntryJson {
   return {
     delivery_id: entry.deliveryId,
     event_type: entry.eventType,

@@ -1,6 +1,6 @@
-import { AghanimWebhookError, createRouter, type Router } from 'aghanim-webhooks'
+import { AghanimWebhookError, createRouter, type RouteHandler, type Router } from 'aghanim-webhooks'
 
-type AnyHandler<Tx> = NonNullable<ReturnType<Router<Tx>['resolve']>>
+type AnyHandler<Tx> = RouteHandler<Tx>
 type FallbackHandler<Tx> = Parameters<Router<Tx>['onAny']>[0]
 
 /** A layer under the studio's router: its specific handlers, and what it does with everything else. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { DeliveryLog } from 'aghanim-webhooks'
+import type { DeliveryLog } from 'aghanim-webhooks/store'
+import type { DeliveryPageJson, DeliveryWithDuplicatesJson, LedgerJson } from '../api/admin-api-types.js'
 import type { ServerDatabase } from '../database/server-database.js'
 import { detailJson, summaryJson } from '../deliveries/delivery-json.js'
 import { parseDeliveryQuery } from '../deliveries/delivery-query.js'
@@ -116,7 +117,11 @@ export async function playerHistoryRoute({ req, res, url, params: [id], deps }: 
   })
 }
 
-async function listDeliveries(deliveries: DeliveryLog, params: URLSearchParams, games: AdminGames) {
+async function listDeliveries(
+  deliveries: DeliveryLog,
+  params: URLSearchParams,
+  games: AdminGames,
+): Promise<DeliveryPageJson> {
   const scope = deliveryScope(params, games)
   try {
     const page = await deliveries.list({ ...parseDeliveryQuery(params), ...scope })
@@ -136,7 +141,7 @@ async function deliveryDetail(
   id: string,
   scope: { game?: string; sandbox?: boolean },
   games: AdminGames,
-) {
+): Promise<DeliveryWithDuplicatesJson> {
   const record = await deliveries.get(id)
   if (!record || !inDeliveryScope(record, scope))
     throw new HttpError(
@@ -153,7 +158,7 @@ async function deliveryDetail(
 }
 
 /** Which ledger an answer comes from: the game (`null` for the unnamed one) and whether it is the sandbox's. */
-function where(scope: string): { game: string | null; sandbox: boolean } {
+function where(scope: string): LedgerJson {
   const sandbox = scope.endsWith(':sandbox')
   const game = sandbox ? scope.slice(0, -':sandbox'.length) : scope
   return { game: game === '' ? null : game, sandbox }

@@ -1,3 +1,7 @@
+import type { HistoryEntry, InventoryLine, Player } from '../api/admin-api-types.js'
+
+export type { HistoryEntry, InventoryLine, Player }
+
 /**
  * The reference ledger: players, their inventory with a grant/revoke history, and the notification tables a
  * studio can query (events, orders, subscriptions). One interface, a SQLite and a PostgreSQL implementation with
@@ -54,26 +58,7 @@ export interface Ledger<Tx = unknown> {
   ping(): Promise<void>
 }
 
-export interface Player {
-  player_id: string
-  name: string
-  attributes: Record<string, unknown>
-  banned: boolean
-  email: string | null
-  avatar_url: string | null
-  country: string | null
-  segments: string[]
-  custom_attributes: Record<string, unknown>
-  created_at: string
-  updated_at: string
-}
-
 export type PlayerInput = Partial<Omit<Player, 'player_id' | 'created_at' | 'updated_at'>>
-
-export interface InventoryLine {
-  sku: string
-  quantity: number
-}
 
 export interface LedgerChange {
   /** The ledger scope (`context.scope`); `''` by default. */
@@ -91,23 +76,6 @@ export interface LedgerChange {
   reason: string | null
   /** Milliseconds since the epoch (injected clock). */
   at: number
-}
-
-export interface HistoryEntry {
-  id: number
-  kind: 'grant' | 'revoke'
-  sku: string
-  /** Quantity the event asked for. */
-  quantity: number
-  /** Quantity actually added or removed (a revoke clamps at zero). */
-  applied: number
-  /** For a revoke: what could not be removed because the inventory was short. */
-  shortfall: number
-  key: string | null
-  event_id: string | null
-  event_type: string | null
-  reason: string | null
-  created_at: string
 }
 
 /** A notification's typed columns; everything else stays in `data` (the whole event_data, as JSON). */

@@ -1,9 +1,12 @@
+import type { ListenAnswerJson } from '../api/admin-api-types.js'
 import { HttpError } from '../errors/server-errors.js'
 import { readJson, sendJson } from '../http/respond.js'
 import type { RouteCall } from '../http/route-table.js'
 import { parseEventFilter } from './event-filter.js'
 import type { ListenAnswer, ListenAnswerStore } from './listen-answers.js'
 import type { ListenHub, ReportedAnswer } from './listen-hub.js'
+
+export type { ListenAnswerJson }
 
 export interface ListenApiDeps {
   hub: ListenHub
@@ -110,11 +113,9 @@ function parseAnswer(body: unknown, maxBytes: number): ReportedAnswer {
 }
 
 /** One answer of `GET /api/deliveries/:id/listens`. */
-export type ListenAnswerJson = ReturnType<typeof answerJson>
-
-function answerJson(answer: ListenAnswer) {
+function answerJson(answer: ListenAnswer): ListenAnswerJson {
   return {
-    mode: answer.mode as 'mirror' | 'tunnel',
+    mode: answer.mode,
     listener: answer.listener,
     target: answer.target,
     started_at: new Date(answer.startedAt).toISOString(),

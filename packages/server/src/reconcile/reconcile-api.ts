@@ -1,11 +1,13 @@
+import type { ReconcileRunJson } from '../api/admin-api-types.js'
 import { HttpError } from '../errors/server-errors.js'
 import { queryLimit } from '../http/query-limit.js'
 import { readJson, sendJson } from '../http/respond.js'
 import type { RouteCall } from '../http/route-table.js'
 import type { ReconcileRunRecord } from '../ledger/ledger.js'
-import type { ReconcileResult } from './reconcile-run.js'
 import { ReconcileError, type Reconciler } from './reconciler.js'
 import { S2sError } from './s2s-client.js'
+
+export type { ReconcileRunJson }
 
 export interface ReconcileApiDeps {
   reconciler: Reconciler
@@ -119,24 +121,6 @@ function toHttpError(error: unknown): HttpError | undefined {
 
 function rethrow(error: unknown): never {
   throw toHttpError(error) ?? error
-}
-
-/** A run as `GET /api/reconcile/runs` lists it (`result`: the run's answer, or `{ error }`). */
-export interface ReconcileRunJson {
-  id: string
-  game: string
-  trigger: 'schedule' | 'api'
-  started_at: string
-  finished_at: string
-  since: number
-  until: number
-  fix: boolean
-  checked: number
-  missing: number
-  revoked_missing: number
-  fixed: number
-  error: string | null
-  result: ReconcileResult | { error: string | null }
 }
 
 function runJson(run: ReconcileRunRecord): ReconcileRunJson {

@@ -1,7 +1,15 @@
+import type {
+  FixedOrder,
+  MissingOrder,
+  ReconcileResult,
+  RevokedMissingOrder,
+} from '../api/admin-api-types.js'
 import type { Ledger, OrderClaims } from '../ledger/ledger.js'
 import { orderOf } from '../ledger/order-of.js'
 import type { Payment, S2sClient } from './s2s-client.js'
 import type { SyntheticChange } from './synthetic-event.js'
+
+export type { FixedOrder, MissingOrder, ReconcileResult, RevokedMissingOrder }
 
 export interface ReconcileRequest {
   runId: string
@@ -19,50 +27,6 @@ export interface ReconcileRequest {
   revoke: boolean
   /** After a grant, mark the order `handled_by_client: true` in Aghanim. */
   markHandled: boolean
-}
-
-export interface MissingOrder {
-  order_id: string
-  player_id: string
-  items: unknown[]
-  /** Unix seconds. */
-  paid_at: number | null
-  /** Unix seconds (used to tell whether an item.add tied to no order could have been this order's). */
-  created_at?: number
-}
-
-export interface RevokedMissingOrder {
-  order_id: string
-  player_id: string
-  items: unknown[]
-  /** The payment's status: `refunded` or `chargeback`. */
-  status: string
-  /** Unix seconds: when the payment reached that status. */
-  status_at: number | null
-}
-
-export interface FixedOrder {
-  order_id: string
-  player_id: string
-  action: 'grant' | 'revoke'
-  /** `granted` / `revoked` by this run; `already_…` when the webhook (or another run) got there first. */
-  result: 'granted' | 'revoked' | 'already_granted' | 'already_revoked' | 'skipped' | 'failed'
-  /** The webhook handler's answer to the synthetic event. */
-  status: number
-  message?: string
-  marked_handled?: boolean
-}
-
-export interface ReconcileResult {
-  run_id: string
-  game: string
-  since: number
-  until: number
-  /** Distinct orders looked at. */
-  checked: number
-  missing: MissingOrder[]
-  revoked_missing: RevokedMissingOrder[]
-  fixed: FixedOrder[]
 }
 
 export interface ReconcileProgress {

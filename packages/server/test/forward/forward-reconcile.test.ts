@@ -1,6 +1,6 @@
 import { fixtureEvent } from 'aghanim-webhooks'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type FakeS2s, startFakeS2s } from '../support/fake-s2s.js'
+import { type FakeS2s, paidOrder, startFakeS2s } from '../support/fake-s2s.js'
 import { startTestServer, type TestServer } from '../support/test-server.js'
 import { type NodeBackend, startNodeBackend } from './support/backends.js'
 
@@ -43,14 +43,7 @@ describe('forward mode: reconciliation', () => {
   test('delivers the fix to the backend as a synthetic item.add marked as reconciliation, once per order', async () => {
     const paidAt = now() - 600
     for (const id of ['ord_fwd_down', 'ord_fwd_seen']) {
-      fake.addOrder('', {
-        id,
-        player_id: 'p_fwd',
-        items: [{ sku: 'gems', quantity: 9 }],
-        created_at: paidAt - 5,
-        paid_at: paidAt,
-        payments: [{ status: 'done', status_updated_at: paidAt }],
-      })
+      fake.addOrder('', paidOrder(id, 'p_fwd', [{ sku: 'gems', quantity: 9 }], paidAt))
     }
     expect((await t.send(purchase('ord_fwd_seen'))).status).toBe(200)
     expect(backend.calls).toHaveLength(1)
@@ -87,14 +80,7 @@ describe('forward mode: reconciliation', () => {
 
   test('a backend that refuses the synthetic item.add leaves the order missing, for the next run', async () => {
     const paidAt = now() - 300
-    fake.addOrder('', {
-      id: 'ord_fwd_refused',
-      player_id: 'p_fwd',
-      items: [{ sku: 'gems', quantity: 1 }],
-      created_at: paidAt - 5,
-      paid_at: paidAt,
-      payments: [{ status: 'done', status_updated_at: paidAt }],
-    })
+    fake.addOrder('', paidOrder('ord_fwd_refused', 'p_fwd', [{ sku: 'gems', quantity: 1 }], paidAt))
     backend.answer(() => ({
       status: 400,
       body: { status: 'error', code: 'declined', message: 'no such player' },

@@ -295,3 +295,21 @@ async function text(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')
 }
+
+/** An order paid at `paidAt` (Unix seconds), created just before, with its one `done` payment. */
+export function paidOrder(
+  id: string,
+  playerId: string,
+  items: FakeOrder['items'],
+  paidAt: number,
+  createdAt = paidAt - 5,
+): FakeOrder {
+  return {
+    id,
+    player_id: playerId,
+    items,
+    created_at: createdAt,
+    paid_at: paidAt,
+    payments: [{ status: 'done', status_updated_at: paidAt }],
+  }
+}

@@ -11,7 +11,7 @@ import {
   deliverySummaryFromRow,
   encodeDeliveryCursor,
   newDeliveryId,
-} from 'aghanim-webhooks'
+} from 'aghanim-webhooks/store'
 import type { CheckpointSettings } from '../sqlite-store.js'
 import { encodeFrames } from './frames.js'
 import type { ListRequest, StoredRecord, WriterMessage, WriterRequest, WriterSettings } from './protocol.js'

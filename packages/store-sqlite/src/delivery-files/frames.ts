@@ -1,4 +1,4 @@
-import type { DeliveryInput } from 'aghanim-webhooks'
+import type { DeliveryInput } from 'aghanim-webhooks/store'
 import type { AppendBatch, BatchRecord } from './protocol.js'
 
 /** A record to frame: as appended, with its id given. */

@@ -1,5 +1,5 @@
 /** What the delivery log's event-loop side and its writer thread say to each other. Internal. */
-import type { DeliveryCursor, DeliveryQuery, DeliverySummary } from 'aghanim-webhooks'
+import type { DeliveryCursor, DeliveryQuery, DeliverySummary } from 'aghanim-webhooks/store'
 
 /** How the writer is started. */
 export interface WriterSettings {

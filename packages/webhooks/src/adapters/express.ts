@@ -3,18 +3,11 @@
 /// <reference types="node" preserve="true" />
 /**
  * Express adapter (Express 5; any Connect-style framework too). Every adapter exports the same names, so
- * switching framework is an import change. Importing it makes node:crypto the default HMAC engine.
+ * switching framework is an import change.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { setStrictUtf8Decoder } from '../body.js'
-import { setDefaultEngine } from '../crypto/hmac.js'
-import { nodeCryptoEngine } from '../crypto/node.js'
-import { createNodeListener } from './node-listener.js'
-import { nodeStrictUtf8 } from './node-utf8.js'
+import { createNodeListener } from './node/listener.js'
 import type { AghanimWebhooksOptions } from './options.js'
-
-setDefaultEngine(nodeCryptoEngine)
-setStrictUtf8Decoder(nodeStrictUtf8)
 
 export { decline, deny, reply } from '../router/reply.js'
 export { createRouter } from '../router/router.js'

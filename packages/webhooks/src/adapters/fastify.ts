@@ -3,23 +3,16 @@
 /// <reference types="node" preserve="true" />
 /**
  * Fastify adapter (Fastify 5). Every adapter exports the same names, so switching framework is an import
- * change. Importing it makes node:crypto the default HMAC engine.
+ * change.
  */
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
-import { setStrictUtf8Decoder } from '../body.js'
-import { setDefaultEngine } from '../crypto/hmac.js'
-import { nodeCryptoEngine } from '../crypto/node.js'
 import type { AghanimWebhookError } from '../errors.js'
 import { createWebhookAnswerer } from '../handler.js'
 import { reportOnce } from './misconfiguration.js'
-import { answerNodeRequest } from './node-answer.js'
-import { closesConnection, lingerBeforeClosing } from './node-response.js'
-import { nodeStrictUtf8 } from './node-utf8.js'
+import { answerNodeRequest } from './node/answer.js'
+import { closesConnection, lingerBeforeClosing } from './node/response.js'
 import type { AghanimWebhooksOptions } from './options.js'
-
-setDefaultEngine(nodeCryptoEngine)
-setStrictUtf8Decoder(nodeStrictUtf8)
 
 export { decline, deny, reply } from '../router/reply.js'
 export { createRouter } from '../router/router.js'

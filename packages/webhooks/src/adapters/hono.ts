@@ -3,9 +3,10 @@
  * route handlers). Every adapter exports the same names, so switching framework is an import change.
  * Runtime-neutral: WebCrypto, no Node built-ins.
  */
+import { errorAnswer, toResponse } from '../answer.js'
 import type { AghanimWebhookError } from '../errors.js'
 import { createWebhookHandler } from '../handler.js'
-import { defaultReport, errorResponse, rawBodyConsumed, reportOnce } from './misconfiguration.js'
+import { defaultReport, rawBodyConsumed, reportOnce } from './misconfiguration.js'
 import type { AghanimWebhooksOptions } from './options.js'
 
 export { decline, deny, reply } from '../router/reply.js'
@@ -54,7 +55,7 @@ export function aghanimWebhooks<Tx = unknown>(options: AghanimWebhooksOptions<Tx
     if (cached) return handle(new Request(request, { body: cached }))
     const error: AghanimWebhookError = rawBodyConsumed('Middleware read the body as text or JSON first', FIX)
     report(error)
-    return errorResponse(error)
+    return toResponse(errorAnswer(error))
   }
 }
 

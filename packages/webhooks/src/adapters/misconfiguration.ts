@@ -33,11 +33,3 @@ export function defaultReport(error: AghanimWebhookError): void {
   if (typeof runtime.process?.emitWarning === 'function') runtime.process.emitWarning(error)
   else runtime.reportError?.(error)
 }
-
-/** An error as the JSON `Response` every error answer is. */
-export function errorResponse(error: AghanimWebhookError): Response {
-  return new Response(JSON.stringify(error.toJSON()), {
-    status: error.status,
-    headers: { 'content-type': 'application/json' },
-  })
-}

@@ -3,21 +3,14 @@
 /// <reference types="node" preserve="true" />
 /**
  * node:http / node:https / HTTP/2-compatibility adapter. Every adapter exports the same names, so switching
- * framework is an import change. Importing it makes node:crypto the default HMAC engine.
+ * framework is an import change.
  */
-import { setStrictUtf8Decoder } from '../body.js'
-import { setDefaultEngine } from '../crypto/hmac.js'
-import { nodeCryptoEngine } from '../crypto/node.js'
-import { createNodeListener, type NodeListener } from './node-listener.js'
-import { nodeStrictUtf8 } from './node-utf8.js'
+import { createNodeListener, type NodeListener } from './node/listener.js'
 import type { AghanimWebhooksOptions } from './options.js'
-
-setDefaultEngine(nodeCryptoEngine)
-setStrictUtf8Decoder(nodeStrictUtf8)
 
 export { decline, deny, reply } from '../router/reply.js'
 export { createRouter } from '../router/router.js'
-export type { NodeListener } from './node-listener.js'
+export type { NodeListener } from './node/listener.js'
 export type { AghanimWebhooksOptions } from './options.js'
 
 /**

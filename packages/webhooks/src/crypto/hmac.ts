@@ -1,11 +1,8 @@
-/**
- * HMAC-SHA256 behind one small interface, so the core runs on any runtime with WebCrypto while Node can use
- * its faster synchronous node:crypto path (see `./node.ts`). Internal.
- */
-export interface HmacEngine {
-  /** HMAC-SHA256 of the concatenated `parts` under the UTF-8 `secret`. */
-  hmacSha256(secret: string, parts: readonly Uint8Array[]): Uint8Array | Promise<Uint8Array>
-}
+import { hmacEngine } from '#runtime'
+import { concatBytes } from '../bytes.js'
+import type { HmacEngine } from './engine.js'
+
+export type { HmacEngine } from './engine.js'
 
 const encoder = new TextEncoder()
 
@@ -26,33 +23,24 @@ export function webCryptoEngine(subtle: typeof crypto.subtle = globalThis.crypto
   }
   return {
     async hmacSha256(secret, parts) {
-      const signature = await subtle.sign('HMAC', await keyFor(secret), concat(parts))
+      const signature = await subtle.sign('HMAC', await keyFor(secret), concatBytes(parts))
       return new Uint8Array(signature)
     },
   }
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let length = 0
-  for (const part of parts) length += part.byteLength
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
-}
-
 let defaultEngine: HmacEngine | undefined
 
-/** The engine used when none is injected: node:crypto where registered (Node entry points), else WebCrypto. */
+/**
+ * The engine used when none is injected: node:crypto under the `node` export condition (Node, Bun, Deno),
+ * WebCrypto elsewhere. Chosen when the package is resolved (`#runtime`), not by which entry was imported.
+ */
 export function getDefaultEngine(): HmacEngine {
-  defaultEngine ??= webCryptoEngine()
+  defaultEngine ??= hmacEngine ?? webCryptoEngine()
   return defaultEngine
 }
 
-/** Lets a runtime-specific entry point (e.g. the Node adapters) install a faster engine. */
+/** Replaces the default engine for the whole process: an explicit override (tests, another crypto library). */
 export function setDefaultEngine(engine: HmacEngine): void {
   defaultEngine = engine
 }

@@ -22,7 +22,7 @@ function analyticsEvent(summary: string, name: string, action: string, label: st
   })
 }
 
-/** The analytics events of the game hub and the checkout page (REFERENCE §3.21); often batched. */
+/** The analytics events of the game hub and the checkout page; often batched. */
 export const analyticsEvents = {
   'analytics.hub.sign_up': analyticsEvent('A player registered on the hub.', 'hub.sign_up', 'event', null),
   'analytics.hub.login': analyticsEvent('A player logged in to the hub.', 'hub.login', 'event', null),

@@ -3,7 +3,7 @@ import type { Catalogue, EventType } from './catalogue.js'
 import { answerKindOf } from './catalogue.js'
 import type { AnswerKind } from './define.js'
 
-/** The player.verify approval (REFERENCE §3.2): who the player is. Deny with `deny()` instead. */
+/** The player.verify approval: who the player is. Deny with `deny()` instead. */
 export const playerVerifyAnswer = s.object({
   player_id: s.string({ minLength: 1 }),
   /** Nickname shown on the hub. */
@@ -31,7 +31,7 @@ export const playerVerifyAnswer = s.object({
   balances: s.optional(s.array(s.openObject({ sku: s.string() }))),
 })
 
-/** The store.get answer (REFERENCE §3.5): which SKUs to show this player, in order. */
+/** The store.get answer: which SKUs to show this player, in order. */
 export const storeGetAnswer = s.object({
   items: s.array(
     // Open: per-player overrides (price, name, image) exist but their field names are not documented.
@@ -48,7 +48,7 @@ export const storeGetAnswer = s.object({
 const statusError = <const C extends readonly [string, ...string[]]>(codes: C) =>
   s.object({ status: s.literal('error'), code: s.enum(codes), message: s.string() })
 
-/** The player.lookup answer (REFERENCE §3.17), always sent with HTTP 200, success or not. */
+/** The player.lookup answer, always sent with HTTP 200, success or not. */
 export const playerLookupAnswer = s.union(
   s.object({
     status: s.literal('ok'),
@@ -59,7 +59,7 @@ export const playerLookupAnswer = s.union(
   statusError(['not_found', 'invalid_signature', 'validation_error', 'banned']),
 )
 
-/** The player.update answer (REFERENCE §3.20), always sent with HTTP 200. */
+/** The player.update answer, always sent with HTTP 200. */
 export const playerUpdateAnswer = s.union(
   s.object({ status: s.literal('ok') }),
   statusError(['not_found', 'invalid_signature', 'validation_error']),

@@ -10,7 +10,7 @@ import { subscriptionEvents } from './subscription.js'
 
 /**
  * Every event Aghanim sends, keyed by `event_type`: summary, kind, expected answer, `event_data` schema,
- * fixture and REFERENCE section. The one source of the types, validators, fixtures and the README table.
+ * fixture and the page of Aghanim's docs it comes from (docs/aghanim.md). The one source of the types, validators, fixtures and the README table.
  * Covers Aghanim's `WebhookEventType` enum (without the `order.*` / `payment.*` subscription names) plus
  * the documented `player.update`.
  *

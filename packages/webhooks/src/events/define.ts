@@ -7,7 +7,7 @@ import type { Infer, Schema } from '../schema.js'
 export type EventKind = 'decision' | 'fulfilment' | 'notification'
 
 /**
- * The answer Aghanim expects (REFERENCE §1.5): `player` object (player.verify), `store` items (store.get),
+ * The answer Aghanim expects (docs/aghanim.md, "The answer"): `player` object (player.verify), `store` items (store.get),
  * `lookup` status body (player.lookup), `status` body (player.update), or a plain `ack` (`{"status":"ok"}`).
  */
 export type AnswerKind = 'player' | 'store' | 'lookup' | 'status' | 'ack'

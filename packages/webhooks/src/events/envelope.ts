@@ -5,7 +5,7 @@ import { catalogue, type EventData, type EventType, isEventType } from './catalo
 const MAX_KEY_LENGTH = 1024
 
 /**
- * The envelope every delivery shares (REFERENCE §2). Only `event_type`, `event_id` and `event_data` are
+ * The envelope every delivery shares (docs/aghanim.md, "The envelope"). Only `event_type`, `event_id` and `event_data` are
  * required: older docs omit `game_id` and `context`, and the Dashboard's curl test sends only a few fields.
  */
 export const envelopeSchema = s.object({

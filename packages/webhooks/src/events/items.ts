@@ -13,7 +13,7 @@ const grant = s.object({
   sku: s.optional(s.string()),
 })
 
-/** item.add, item.remove, store.get and coupon.redeemed (REFERENCE §3.3–§3.5, §3.16). */
+/** item.add, item.remove, store.get and coupon.redeemed. */
 export const itemEvents = {
   'item.add': defineEvent({
     summary: 'Grant items: a purchase, a free-item code, a daily or loyalty reward.',

@@ -1,6 +1,6 @@
 import { s } from '../schema.js'
 import { aghanimDocs, defineEvent } from './define.js'
-import { ids } from './shared.js'
+import { ids, undocumentedPlayerEvent } from './shared.js'
 
 const message = s.object({
   player_id: s.string(),
@@ -11,7 +11,7 @@ const message = s.object({
   url: s.optional(s.nullable(s.string())),
 })
 
-/** ingame.popup / ingame.push, campaign.custom and batch.ready (REFERENCE §3.19, §3.22, §3.23). */
+/** ingame.popup / ingame.push, campaign.custom and batch.ready. */
 export const liveopsEvents = {
   'ingame.popup': defineEvent({
     summary: 'A LiveOps campaign asks the game to show the player a popup.',
@@ -39,16 +39,9 @@ export const liveopsEvents = {
     trigger: 'liveops.execute_action',
     idempotencyKey: false,
   }),
-  'campaign.custom': defineEvent({
-    summary: "A LiveOps campaign's webhook action (payload not documented; kept open).",
-    kind: 'notification',
-    answer: 'ack',
-    data: s.openObject(),
-    fixture: { player_id: ids.player },
-    docs: aghanimDocs('webhooks/overview'),
-    trigger: null,
-    idempotencyKey: true,
-  }),
+  'campaign.custom': undocumentedPlayerEvent(
+    "A LiveOps campaign's webhook action (payload not documented; kept open).",
+  ),
   'batch.ready': defineEvent({
     summary:
       'A batch of events is ready as a JSONL file behind a pre-signed URL valid 24 h (fields not documented).',

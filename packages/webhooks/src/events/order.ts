@@ -15,7 +15,7 @@ const paidOrder = s.object({
   ),
 })
 
-/** order.created, order.paid, order.canceled, order.refunded (REFERENCE §3.6–§3.9); `order.*` subscribes to all. */
+/** order.created, order.paid, order.canceled, order.refunded; `order.*` subscribes to all. */
 export const orderEvents = {
   'order.created': defineEvent({
     summary: 'The player clicked Buy and opened the checkout page.',

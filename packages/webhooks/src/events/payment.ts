@@ -28,7 +28,7 @@ function paymentEvent(status: string, summary: string) {
   })
 }
 
-/** The 11 payment status events and fraud.reported (REFERENCE §3.10–§3.11); `payment.*` subscribes to all. */
+/** The 11 payment status events and fraud.reported; `payment.*` subscribes to all. */
 export const paymentEvents = {
   'payment.pending': paymentEvent('created', 'A payment attempt was initiated and is pending.'),
   'payment.succeeded': paymentEvent('done', 'A payment completed and the funds were taken.'),

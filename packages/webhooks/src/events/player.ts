@@ -1,8 +1,8 @@
 import { s } from '../schema.js'
 import { aghanimDocs, defineEvent } from './define.js'
-import { ids } from './shared.js'
+import { ids, undocumentedPlayerEvent } from './shared.js'
 
-/** player.verify, player.lookup, player.update, marketing consent and player.is_idle (REFERENCE §3). */
+/** player.verify, player.lookup, player.update, marketing consent and player.is_idle. */
 export const playerEvents = {
   'player.verify': defineEvent({
     summary: 'A player logs in to the game hub: answer with who they are, or deny.',
@@ -61,14 +61,7 @@ export const playerEvents = {
     trigger: 'hub.purchase',
     idempotencyKey: false,
   }),
-  'player.is_idle': defineEvent({
-    summary: 'Not documented by Aghanim (only the name exists); payload kept open.',
-    kind: 'notification',
-    answer: 'ack',
-    data: s.openObject(),
-    fixture: { player_id: ids.player },
-    docs: aghanimDocs('webhooks/overview'),
-    trigger: null,
-    idempotencyKey: true,
-  }),
+  'player.is_idle': undocumentedPlayerEvent(
+    'Not documented by Aghanim (only the name exists); payload kept open.',
+  ),
 }

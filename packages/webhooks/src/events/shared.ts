@@ -1,6 +1,7 @@
 import { type Infer, type ObjectOf, type Schema, s } from '../schema.js'
+import { aghanimDocs, defineEvent } from './define.js'
 
-// Internal: objects and ids several event families share (REFERENCE §3.0).
+// Internal: objects and ids several event families share.
 
 /** Ids of the published examples, so fixtures of one flow refer to one player, order, payment and item. */
 export const ids = {
@@ -31,7 +32,7 @@ const itemFields = {
   selected_plan_key: s.optional(s.nullable(s.string())),
 }
 
-/** An item in order, coupon and item.add / item.remove payloads (REFERENCE §3.0.1); bundles nest items. */
+/** An item in order, coupon and item.add / item.remove payloads; bundles nest items. */
 export type Item = ObjectOf<typeof itemFields> & { nested_items?: Item[] | null }
 
 export const item: Schema<Item> = s.object({
@@ -52,7 +53,7 @@ export const crystals: Item = {
   nested_items: null,
 }
 
-// Known only from the examples (§3.0.2): the fields every order has are required, the rest optional.
+// Known only from the published examples: the fields every order has are required, the rest optional.
 export const orderFields = {
   id: s.string(),
   player_id: s.string(),
@@ -88,3 +89,20 @@ export const orderFixture = (status: string): Infer<typeof order> => ({
   receipt_number: '2409051289614565',
   status,
 })
+
+/**
+ * An event Aghanim sends about a player without documenting its payload: kept open, acknowledged and
+ * deduplicated, with only the player's id in its fixture.
+ */
+export function undocumentedPlayerEvent(summary: string) {
+  return defineEvent({
+    summary,
+    kind: 'notification',
+    answer: 'ack',
+    data: s.openObject(),
+    fixture: { player_id: ids.player },
+    docs: aghanimDocs('webhooks/overview'),
+    trigger: null,
+    idempotencyKey: true,
+  })
+}

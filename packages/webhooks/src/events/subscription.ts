@@ -35,7 +35,7 @@ function subscriptionEvent(summary: string, status: string) {
   })
 }
 
-/** subscription.activated / updated / renewed / deactivated (REFERENCE §3.12–§3.15). */
+/** subscription.activated / updated / renewed / deactivated. */
 export const subscriptionEvents = {
   'subscription.activated': subscriptionEvent('A subscription became active: grant its benefits.', 'active'),
   'subscription.updated': subscriptionEvent(

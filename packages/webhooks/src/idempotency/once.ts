@@ -1,5 +1,5 @@
 import { AghanimWebhookError } from '../errors.js'
-import type { Answer } from '../router/answer.js'
+import type { RoutedAnswer } from '../router/answer.js'
 import type { IdempotencyStore, TransactionWork } from './store.js'
 
 export interface OnceOptions {
@@ -13,13 +13,13 @@ export interface OnceOptions {
 }
 
 export interface OnceOutcome {
-  answer: Answer
+  answer: RoutedAnswer
   attempt: number
   /** True when the answer is the stored answer of an earlier attempt (the handler did not run). */
   duplicate: boolean
 }
 
-type Attempt<Tx> = (attempt: number, transact: (work: TransactionWork<Tx>) => void) => Promise<Answer>
+type Attempt<Tx> = (attempt: number, transact: (work: TransactionWork<Tx>) => void) => Promise<RoutedAnswer>
 
 /**
  * Runs `attempt` at most once to a final answer for `key`: claim → run → complete (with the queued
@@ -66,7 +66,7 @@ async function runClaimed<Tx>(
   attempt: Attempt<Tx>,
 ) {
   const work: TransactionWork<Tx>[] = []
-  let answer: Answer
+  let answer: RoutedAnswer
   try {
     answer = await attempt(attemptNo, (item) => work.push(item))
   } catch (error) {

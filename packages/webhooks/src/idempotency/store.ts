@@ -1,3 +1,5 @@
+import type { Answer } from '../answer.js'
+
 /**
  * The idempotency Store contract. A store gives each key's handler at most one successful run, even with
  * concurrent duplicates in different processes, and remembers the first answer for later duplicates.
@@ -8,11 +10,8 @@
  * commit twice; the store runs the handler's database work (`work`) in the same transaction as the
  * completion record, which is what makes a database-backed grant exactly-once.
  */
-export interface StoredAnswer {
-  status: number
-  /** The exact body bytes sent, as text (answers are JSON). */
-  body: string
-}
+/** The answer a store keeps for a key, to send again to its duplicates: the receiver's one `Answer` type. */
+export type StoredAnswer = Answer
 
 export type ClaimResult =
   | { kind: 'acquired'; token: string; attempt: number }

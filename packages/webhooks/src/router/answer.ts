@@ -1,17 +1,17 @@
+import type { Answer } from '../answer.js'
 import { AghanimWebhookError } from '../errors.js'
 import type { EventType } from '../events/index.js'
 import { answerKindOf, validateAnswer } from '../events/index.js'
-import type { StoredAnswer } from '../idempotency/store.js'
 import { Reply } from './reply.js'
 
 const OK_BODY = '{"status":"ok"}'
 
 /**
- * Turns what a handler returned into the HTTP answer Aghanim expects for that event (REFERENCE §1.5):
+ * Turns what a handler returned into the HTTP answer Aghanim expects for that event (docs/aghanim.md, "The answer"):
  * the player object for player.verify (validated first), `{ items }` for store.get, the 200 status bodies of
  * player.lookup / player.update, and `{"status":"ok"}` for everything else. Internal.
  */
-export function toAnswer(eventType: EventType, result: unknown): Answer {
+export function toAnswer(eventType: EventType, result: unknown): RoutedAnswer {
   if (result instanceof Reply)
     return { status: result.status, body: JSON.stringify(result.body), final: result.final }
   if (answerKindOf(eventType) === 'ack') return { status: 200, body: OK_BODY, final: true }
@@ -25,11 +25,7 @@ export function toAnswer(eventType: EventType, result: unknown): Answer {
   return { status: 200, body: JSON.stringify(checked.value), final: true }
 }
 
-/** An answer, and whether it is final: stored for duplicates (successes, declines) or not (failures). */
-export interface Answer extends StoredAnswer {
+/** A handler's answer, and whether it is final: stored for duplicates (successes, declines) or not (failures). */
+export interface RoutedAnswer extends Answer {
   final: boolean
-}
-
-export function errorAnswer(error: AghanimWebhookError): Answer {
-  return { status: error.status, body: JSON.stringify(error.toJSON()), final: false }
 }

@@ -57,7 +57,8 @@ export type ErrorHook = (
   event: AnyWebhookEvent,
 ) => Reply | undefined | Promise<Reply | undefined>
 
-type AnyHandler<Tx> = (event: AnyWebhookEvent, context: HandlerContext<Tx>) => unknown
+/** A registered handler as `resolve` returns it: any event of the types it was registered for. */
+export type RouteHandler<Tx = unknown> = (event: AnyWebhookEvent, context: HandlerContext<Tx>) => unknown
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
   ? I
@@ -92,8 +93,21 @@ export interface Router<Tx = unknown> {
   onAny(handler: (event: AnyWebhookEvent, context: HandlerContext<Tx>) => unknown): Router<Tx>
   /** Observes handler failures (for logging); may return a `Reply` to answer instead of the default 500. */
   onError(hook: ErrorHook): Router<Tx>
-  /** The handler for `type`, most specific first: exact name, then pattern, then `onAny`. Internal to the handler. */
-  resolve(type: string): AnyHandler<Tx> | undefined
+  /**
+   * The handler for `type`, most specific first: exact name, then pattern, then `onAny`; `undefined` when none
+   * is registered. The receiver routes with it, and it is how routers are layered: a `Router` of your own
+   * whose `resolve` asks yours first and another's next is a router like any other, and a handler can call
+   * the handler it wraps.
+   *
+   * @example
+   * const ledger = createRouter().on('item.add', grant)
+   * const audited = createRouter().on('item.add', (event, context) => {
+   *   audit(event)
+   *   return ledger.resolve(event.event_type)?.(event, context)
+   * })
+   */
+  resolve(type: string): RouteHandler<Tx> | undefined
+  /** The `onError` hooks, in the order they were added (a layered router lists its own first). */
   readonly errorHooks: readonly ErrorHook[]
 }
 
@@ -106,12 +120,12 @@ export interface Router<Tx = unknown> {
  *   .on('order.*', (e) => console.log(e.event_type, e.event_data.id))
  */
 export function createRouter<Tx = unknown>(): Router<Tx> {
-  const exact = new Map<string, AnyHandler<Tx>>()
-  const patterns: { pattern: string; handler: AnyHandler<Tx> }[] = []
+  const exact = new Map<string, RouteHandler<Tx>>()
+  const patterns: { pattern: string; handler: RouteHandler<Tx> }[] = []
   const errorHooks: ErrorHook[] = []
-  let fallback: AnyHandler<Tx> | undefined
+  let fallback: RouteHandler<Tx> | undefined
 
-  const on = (types: string | readonly string[], handler: AnyHandler<Tx>): Router<Tx> => {
+  const on = (types: string | readonly string[], handler: RouteHandler<Tx>): Router<Tx> => {
     const list = (Array.isArray(types) ? types : [types]) as readonly string[]
     // Checked before registering any, so a rejected call leaves the router as it was.
     list.forEach((type, index) => {

@@ -1,4 +1,4 @@
-import type { DeliveryInput } from '../idempotency/delivery-log.js'
+import type { DeliveryInput } from '../delivery-log/contract.js'
 
 /**
  * A delivery-log record to append in a test: an `item.add` answered 200, with whatever fields `overrides`

@@ -1,4 +1,4 @@
-import type { DeliveryLog, DeliveryQuery, DeliverySummary } from '../idempotency/delivery-log.js'
+import type { DeliveryLog, DeliveryQuery, DeliverySummary } from '../delivery-log/contract.js'
 import { deliveryInput } from './delivery-input.js'
 import { rejection, type TestFunctions } from './harness.js'
 

@@ -9,7 +9,7 @@ import { createRouter, aghanimWebhooks as nodeWebhooks } from 'aghanim-webhooks/
 import { signedRequest } from 'aghanim-webhooks/testing'
 import express from 'express'
 import Fastify from 'fastify'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fixtureEvent } from '../../src/events/fixtures.js'
 import { deliver, playerVerify, SECRET } from './deliver.js'
@@ -194,13 +194,19 @@ describe('the Hono / fetch adapter', () => {
       event: fixtureEvent('player.verify', { event_data: { player_id: 'p_h' } }),
     })
 
-  it('answers 500 raw_body_consumed when middleware parsed the JSON first, and reports it once', async () => {
+  /** An app whose middleware reads the body (as `read` does) before the webhook route. */
+  const appReading = (read: (c: Context) => Promise<unknown>) => {
     const app = new Hono()
     app.use(async (c, next) => {
-      await c.req.json()
+      await read(c)
       await next()
     })
     app.post('/webhook', honoWebhooks(options))
+    return app
+  }
+
+  it('answers 500 raw_body_consumed when middleware parsed the JSON first, and reports it once', async () => {
+    const app = appReading((c) => c.req.json())
     await expectLoudFailure(
       await app.request(await signed()),
       /mount aghanimWebhooks\(\) before middleware that reads the body/,
@@ -210,12 +216,7 @@ describe('the Hono / fetch adapter', () => {
   })
 
   it('verifies the exact bytes middleware cached with c.req.arrayBuffer()', async () => {
-    const app = new Hono()
-    app.use(async (c, next) => {
-      await c.req.arrayBuffer()
-      await next()
-    })
-    app.post('/webhook', honoWebhooks(options))
+    const app = appReading((c) => c.req.arrayBuffer())
     const response = await app.request(await signed())
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ player_id: 'p_h' })

@@ -3,47 +3,23 @@ import { attemptText, formatDuration, formatTime } from '../format.js'
 import { eventLabel, outcomeBadge } from '../outcome.js'
 import { deliveryHref, playerHref } from '../route.js'
 import type { DeliverySummary } from '../types.js'
-import { mono } from './parts.js'
+import { dataTable, mono } from './parts.js'
 
 /** A table of deliveries. Each row opens its delivery on click or Enter; links inside keep their own target. */
 export function deliveryTable(caption: string, deliveries: readonly DeliverySummary[]): HTMLTableElement {
-  const body = h(
-    'tbody',
-    null,
-    deliveries.map((delivery) => deliveryRow(delivery)),
-  )
   // Fixed layout with set widths for the short columns: the long ones (event type, player, key) share what is
   // left and end in an ellipsis (the full text is their title), so the table fits a 1280 px window.
   const columns = ['received', 'type', 'player', 'key', 'outcome', 'status', 'duration', 'attempt', 'flags']
-  return h(
-    'table',
-    { class: 'deliveries' },
-    h('caption', { class: 'visually-hidden' }, caption),
+  return dataTable(
+    'deliveries',
+    caption,
+    ['Received', 'Event type', 'Player', 'Idempotency key', 'Outcome', 'Status', 'Duration', 'Attempt', ''],
+    deliveries.map((delivery) => deliveryRow(delivery)),
     h(
       'colgroup',
       null,
       columns.map((name) => h('col', { class: `col-${name}` })),
     ),
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        [
-          'Received',
-          'Event type',
-          'Player',
-          'Idempotency key',
-          'Outcome',
-          'Status',
-          'Duration',
-          'Attempt',
-          '',
-        ].map((title) => h('th', { scope: 'col' }, title)),
-      ),
-    ),
-    body,
   )
 }
 

@@ -7,7 +7,7 @@ import type { DeliveryDetail, DeliverySummary } from '../types.js'
 import { deliveryTable } from './delivery-table.js'
 import { forwardAttemptsPanel } from './forward-attempts.js'
 import { listenAnswersPanel } from './listen-answers.js'
-import { codeBlock, details, emptyState, errorPanel, loading, mono, type View } from './parts.js'
+import { codeBlock, dataTable, details, emptyState, errorPanel, loading, mono, type View } from './parts.js'
 
 /** One delivery: what came in, how it was verified, what was answered, its siblings, and a replay button. */
 export function deliveryView(id: string): View {
@@ -181,17 +181,12 @@ function answerMessage(body: string): string | undefined {
 function headersTable(headers: Record<string, string>): HTMLElement {
   const entries = Object.entries(headers)
   if (entries.length === 0) return emptyState('No headers recorded.')
-  return h(
-    'table',
-    { class: 'headers' },
-    h('caption', { class: 'visually-hidden' }, 'Request headers (secrets redacted by the server)'),
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Header'), h('th', { scope: 'col' }, 'Value'))),
-    h(
-      'tbody',
-      null,
-      entries.map(([name, value]) =>
-        h('tr', null, h('th', { scope: 'row' }, mono(name)), h('td', null, mono(value))),
-      ),
+  return dataTable(
+    'headers',
+    'Request headers (secrets redacted by the server)',
+    ['Header', 'Value'],
+    entries.map(([name, value]) =>
+      h('tr', null, h('th', { scope: 'row' }, mono(name)), h('td', null, mono(value))),
     ),
   )
 }

@@ -1,25 +1,14 @@
-import { api, isUnauthorized } from '../api.js'
+import { api } from '../api.js'
 import { h, replaceChildren } from '../dom.js'
 import { formatTime, prettyBody } from '../format.js'
 import { deliveryHref, playerHref } from '../route.js'
 import type { OutboxEntry, OutboxPage } from '../types.js'
-import { codeBlock, emptyState, errorPanel, loading, mono, type View } from './parts.js'
+import { codeBlock, dataTable, emptyState, errorPanel, mono, poll, type View } from './parts.js'
 
 /** Forward mode's outbox: what waits to be delivered, and the dead letters, each redrivable (or all at once). */
 export function outboxView(): View {
   return (root, context) => {
-    let stopped = false
     const status = h('div', { class: 'replay-result', role: 'status', 'aria-live': 'polite' })
-    const load = async () => {
-      try {
-        const [pending, dead] = await Promise.all([api.outbox('pending'), api.outbox('dead')])
-        if (!stopped) replaceChildren(root, render(pending, dead, status, redrive))
-      } catch (error) {
-        if (stopped) return
-        if (isUnauthorized(error)) context.unauthorized()
-        else replaceChildren(root, errorPanel(error, load))
-      }
-    }
     const redrive = async (filter: Record<string, unknown>, button: HTMLButtonElement) => {
       button.disabled = true
       try {
@@ -28,19 +17,21 @@ export function outboxView(): View {
           status,
           `Redrove ${count} dead letter${count === 1 ? '' : 's'}: the server delivers ${count === 1 ? 'it' : 'them'} again.`,
         )
-        await load()
+        await outbox.reload()
       } catch (error) {
         replaceChildren(status, errorPanel(error, undefined, 'Redrive failed.'))
         button.disabled = false
       }
     }
-    replaceChildren(root, loading('the outbox'))
-    void load()
-    const timer = setInterval(() => void load(), 5000)
-    return () => {
-      stopped = true
-      clearInterval(timer)
-    }
+    const outbox = poll(
+      root,
+      context,
+      'the outbox',
+      5000,
+      () => Promise.all([api.outbox('pending'), api.outbox('dead')]),
+      ([pending, dead]) => render(pending, dead, status, redrive),
+    )
+    return outbox.stop
   }
 }
 
@@ -105,62 +96,46 @@ function outboxTable(caption: string, entries: OutboxEntry[], redrive: Redrive |
   return h(
     'div',
     { class: 'table-scroll' },
-    h(
-      'table',
-      { class: 'outbox' },
-      h('caption', { class: 'visually-hidden' }, caption),
-      h(
-        'thead',
-        null,
-        h(
+    dataTable(
+      'outbox',
+      caption,
+      titles,
+      entries.map((entry) => {
+        const button = redrive ? h('button', { type: 'button', class: 'button' }, 'Redrive') : null
+        button?.addEventListener('click', () => void redrive!({ delivery_ids: [entry.delivery_id] }, button))
+        return h(
           'tr',
-          null,
-          titles.map((title) => h('th', { scope: 'col' }, title)),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        entries.map((entry) => {
-          const button = redrive ? h('button', { type: 'button', class: 'button' }, 'Redrive') : null
-          button?.addEventListener(
-            'click',
-            () => void redrive!({ delivery_ids: [entry.delivery_id] }, button),
-          )
-          return h(
-            'tr',
-            { 'data-id': entry.delivery_id },
-            h(
-              'td',
-              { class: 'nowrap' },
-              h('a', { href: deliveryHref(entry.delivery_id) }, formatTime(entry.received_at)),
-            ),
-            h('td', { class: 'clip', title: entry.event_type }, mono(entry.event_type)),
-            h(
-              'td',
-              { class: 'clip', title: entry.player_id },
-              entry.player_id ? h('a', { href: playerHref(entry.player_id) }, entry.player_id) : '—',
-            ),
-            h('td', { class: 'num' }, String(entry.attempts)),
-            redrive
-              ? h(
-                  'td',
-                  { class: 'answer' },
-                  h(
-                    'p',
-                    null,
-                    entry.last_status === null ? 'no answer' : `HTTP ${entry.last_status}`,
-                    entry.last_error ? ` — ${entry.last_error}` : '',
-                  ),
-                  entry.last_answer
-                    ? codeBlock(prettyBody(entry.last_answer), 'The backend’s last answer')
-                    : null,
-                )
-              : h('td', { class: 'nowrap' }, formatTime(entry.next_at)),
-            h('td', null, button),
-          )
-        }),
-      ),
+          { 'data-id': entry.delivery_id },
+          h(
+            'td',
+            { class: 'nowrap' },
+            h('a', { href: deliveryHref(entry.delivery_id) }, formatTime(entry.received_at)),
+          ),
+          h('td', { class: 'clip', title: entry.event_type }, mono(entry.event_type)),
+          h(
+            'td',
+            { class: 'clip', title: entry.player_id },
+            entry.player_id ? h('a', { href: playerHref(entry.player_id) }, entry.player_id) : '—',
+          ),
+          h('td', { class: 'num' }, String(entry.attempts)),
+          redrive
+            ? h(
+                'td',
+                { class: 'answer' },
+                h(
+                  'p',
+                  null,
+                  entry.last_status === null ? 'no answer' : `HTTP ${entry.last_status}`,
+                  entry.last_error ? ` — ${entry.last_error}` : '',
+                ),
+                entry.last_answer
+                  ? codeBlock(prettyBody(entry.last_answer), 'The backend’s last answer')
+                  : null,
+              )
+            : h('td', { class: 'nowrap' }, formatTime(entry.next_at)),
+          h('td', null, button),
+        )
+      }),
     ),
   )
 }

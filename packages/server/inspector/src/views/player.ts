@@ -3,7 +3,7 @@ import { h, replaceChildren } from '../dom.js'
 import { formatDateTime } from '../format.js'
 import { deliveriesHref, playerHref } from '../route.js'
 import type { Games, HistoryEntry, InventoryItem, Ledger, Player } from '../types.js'
-import { codeBlock, details, emptyState, errorPanel, loading, mono, type View } from './parts.js'
+import { codeBlock, dataTable, details, emptyState, errorPanel, loading, mono, type View } from './parts.js'
 
 /** A player of the reference ledger: profile, inventory, and the grants and revokes that made it. */
 export function playerView(id: string, ledger: URLSearchParams = new URLSearchParams()): View {
@@ -167,78 +167,49 @@ function inventoryTable(inventory: InventoryItem[]): HTMLElement {
   const held = inventory.filter((item) => item.quantity !== 0)
   if (held.length === 0)
     return emptyState('Nothing yet.', h('p', null, 'Items granted by item.add appear here.'))
-  return h(
-    'table',
-    { class: 'inventory' },
-    h('caption', { class: 'visually-hidden' }, 'Inventory'),
-    h(
-      'thead',
-      null,
-      h('tr', null, h('th', { scope: 'col' }, 'SKU'), h('th', { scope: 'col', class: 'num' }, 'Quantity')),
-    ),
-    h(
-      'tbody',
-      null,
-      held.map((item) =>
-        h(
-          'tr',
-          null,
-          h('td', null, mono(item.sku)),
-          h('td', { class: 'num' }, item.quantity.toLocaleString()),
-        ),
-      ),
+  return dataTable(
+    'inventory',
+    'Inventory',
+    ['SKU', { title: 'Quantity', class: 'num' }],
+    held.map((item) =>
+      h('tr', null, h('td', null, mono(item.sku)), h('td', { class: 'num' }, item.quantity.toLocaleString())),
     ),
   )
 }
 
 function historyTable(history: HistoryEntry[]): HTMLElement {
   if (history.length === 0) return emptyState('No grants or revokes yet.')
-  return h(
-    'table',
-    { class: 'history' },
-    h('caption', { class: 'visually-hidden' }, 'Grant and revoke history'),
-    h(
-      'thead',
-      null,
-      h(
+  return dataTable(
+    'history',
+    'Grant and revoke history',
+    ['When', 'Change', 'SKU', 'Quantity', 'Reason', 'Event', 'Key'],
+    history.map((entry) => {
+      const revoke = entry.kind === 'revoke'
+      const deliveries = entry.key ? deliveriesHref(new URLSearchParams({ key: entry.key })) : undefined
+      return h(
         'tr',
         null,
-        ['When', 'Change', 'SKU', 'Quantity', 'Reason', 'Event', 'Key'].map((title) =>
-          h('th', { scope: 'col' }, title),
-        ),
-      ),
-    ),
-    h(
-      'tbody',
-      null,
-      history.map((entry) => {
-        const revoke = entry.kind === 'revoke'
-        const deliveries = entry.key ? deliveriesHref(new URLSearchParams({ key: entry.key })) : undefined
-        return h(
-          'tr',
+        h('td', { class: 'nowrap' }, formatDateTime(entry.created_at)),
+        h(
+          'td',
           null,
-          h('td', { class: 'nowrap' }, formatDateTime(entry.created_at)),
-          h(
-            'td',
-            null,
-            h('span', { class: `tag ${revoke ? 'tag-revoke' : 'tag-grant'}` }, revoke ? 'revoke' : 'grant'),
-          ),
-          h('td', null, mono(entry.sku)),
-          h(
-            'td',
-            { class: 'num' },
-            `${revoke ? '−' : '+'}${entry.applied.toLocaleString()}`,
-            // A revoke clamps at zero: say how much could not be taken back.
-            entry.shortfall
-              ? h('span', { class: 'shortfall' }, ` (${entry.shortfall.toLocaleString()} short)`)
-              : null,
-          ),
-          h('td', null, entry.reason ?? '—'),
-          h('td', null, mono(entry.event_type)),
-          h('td', null, deliveries ? h('a', { href: deliveries }, 'deliveries') : '—'),
-        )
-      }),
-    ),
+          h('span', { class: `tag ${revoke ? 'tag-revoke' : 'tag-grant'}` }, revoke ? 'revoke' : 'grant'),
+        ),
+        h('td', null, mono(entry.sku)),
+        h(
+          'td',
+          { class: 'num' },
+          `${revoke ? '−' : '+'}${entry.applied.toLocaleString()}`,
+          // A revoke clamps at zero: say how much could not be taken back.
+          entry.shortfall
+            ? h('span', { class: 'shortfall' }, ` (${entry.shortfall.toLocaleString()} short)`)
+            : null,
+        ),
+        h('td', null, entry.reason ?? '—'),
+        h('td', null, mono(entry.event_type)),
+        h('td', null, deliveries ? h('a', { href: deliveries }, 'deliveries') : '—'),
+      )
+    }),
   )
 }
 

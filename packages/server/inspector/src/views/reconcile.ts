@@ -1,32 +1,21 @@
-import { api, isUnauthorized } from '../api.js'
-import { h, replaceChildren } from '../dom.js'
+import { api } from '../api.js'
+import { h } from '../dom.js'
 import { formatDateTime, formatTime } from '../format.js'
 import { playerHref } from '../route.js'
 import type { ReconcileFindings, ReconcileRun } from '../types.js'
-import { emptyState, errorPanel, loading, mono, type View } from './parts.js'
+import { dataTable, emptyState, mono, poll, type View } from './parts.js'
 
 /** The last reconciliation runs against Aghanim's S2S API, and what each found and fixed. */
 export function reconcileView(): View {
-  return (root, context) => {
-    let stopped = false
-    const load = async () => {
-      try {
-        const page = await api.reconcileRuns(20)
-        if (!stopped) replaceChildren(root, render(page.games, page.runs))
-      } catch (error) {
-        if (stopped) return
-        if (isUnauthorized(error)) context.unauthorized()
-        else replaceChildren(root, errorPanel(error, load))
-      }
-    }
-    replaceChildren(root, loading('the reconciliation runs'))
-    void load()
-    const timer = setInterval(() => void load(), 10_000)
-    return () => {
-      stopped = true
-      clearInterval(timer)
-    }
-  }
+  return (root, context) =>
+    poll(
+      root,
+      context,
+      'the reconciliation runs',
+      10_000,
+      () => api.reconcileRuns(20),
+      (page) => render(page.games, page.runs),
+    ).stop
 }
 
 function render(games: string[], runs: ReconcileRun[]): DocumentFragment {
@@ -83,43 +72,30 @@ function findingsTable(findings: ReconcileFindings): HTMLElement | null {
   return h(
     'div',
     { class: 'table-scroll' },
-    h(
-      'table',
-      { class: 'reconcile' },
-      h('caption', { class: 'visually-hidden' }, 'Orders this run found'),
-      h(
-        'thead',
-        null,
-        h(
+    dataTable(
+      'reconcile',
+      'Orders this run found',
+      ['Finding', 'Order', 'Player', 'Items', 'Fix'],
+      rows.map((row) => {
+        const fixed = fixedOf(row.order_id, row.action)
+        return h(
           'tr',
-          null,
-          ['Finding', 'Order', 'Player', 'Items', 'Fix'].map((title) => h('th', { scope: 'col' }, title)),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        rows.map((row) => {
-          const fixed = fixedOf(row.order_id, row.action)
-          return h(
-            'tr',
-            { 'data-order': row.order_id },
-            h('td', null, row.kind),
-            h('td', { class: 'clip', title: row.order_id }, mono(row.order_id)),
-            h(
-              'td',
-              { class: 'clip', title: row.player_id },
-              h('a', { href: playerHref(row.player_id) }, row.player_id),
-            ),
-            h('td', null, itemsText(row.items)),
-            h(
-              'td',
-              null,
-              fixed ? `${fixed.result.replace('_', ' ')}${fixed.message ? ` — ${fixed.message}` : ''}` : '—',
-            ),
-          )
-        }),
-      ),
+          { 'data-order': row.order_id },
+          h('td', null, row.kind),
+          h('td', { class: 'clip', title: row.order_id }, mono(row.order_id)),
+          h(
+            'td',
+            { class: 'clip', title: row.player_id },
+            h('a', { href: playerHref(row.player_id) }, row.player_id),
+          ),
+          h('td', null, itemsText(row.items)),
+          h(
+            'td',
+            null,
+            fixed ? `${fixed.result.replace('_', ' ')}${fixed.message ? ` — ${fixed.message}` : ''}` : '—',
+          ),
+        )
+      }),
     ),
   )
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Http2ServerRequest } from 'node:http2'
-import type { IncomingRequest } from '../handler.js'
-import { rawHeader } from '../headers.js'
+import { rawHeader } from '../../headers.js'
+import type { IncomingRequest } from '../../request.js'
 
 /** A node:http, node:https or HTTP/2-compatibility request (and so Express's and Fastify's raw requests). */
 export type NodeRequest = IncomingMessage | Http2ServerRequest

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import { tooLarge } from '../body.js'
+import { tooLarge } from '../../body.js'
 
 /** Where the exact body bytes are. Internal to the Node adapters. */
 export type RawBody = { bytes: Uint8Array } | { stream: Readable } | { consumed: string }

@@ -1,6 +1,6 @@
-// Type-level behaviour of the catalogue, checked by `tsc -p tsconfig.test.json` (expectTypeOf is inert at run time;
-// the runtime assertions below keep each test able to fail under vitest too).
-import { describe, expect, expectTypeOf, it } from 'vitest'
+// Type-level behaviour of the catalogue. Vitest's typecheck mode compiles this file with tsconfig.test.json
+// (it is never run): a failed expectTypeOf or an unused @ts-expect-error fails the test it sits in.
+import { describe, expectTypeOf, it } from 'vitest'
 import type {
   AnswerFor,
   PlayerLookupAnswer,
@@ -16,38 +16,33 @@ import { type Infer, s } from '../src/schema.js'
 
 describe('event types', () => {
   it('narrows event_data when switching on event_type', () => {
-    const describeEvent = (event: AnyWebhookEvent): string => {
-      switch (event.event_type) {
-        case 'item.add':
-          expectTypeOf(event.event_data.items).toEqualTypeOf<Item[]>()
-          expectTypeOf(event.event_data.player_id).toEqualTypeOf<string>()
-          return `grant ${event.event_data.items.length}`
-        case 'order.paid':
-          expectTypeOf(event.event_data.amount).toEqualTypeOf<number>()
-          expectTypeOf(event.event_data.revenue_usd).toEqualTypeOf<number | undefined>()
-          return event.event_data.id
-        case 'payment.succeeded':
-          expectTypeOf(event.event_data.id).toEqualTypeOf<string>()
-          // Undocumented payload: other keys are there, as unknown.
-          expectTypeOf(event.event_data.order_id).toEqualTypeOf<unknown>()
-          return event.event_data.id
-        case 'store.get':
-          expectTypeOf(event.event_data.player_id).toEqualTypeOf<string | null | undefined>()
-          return 'store'
-        default:
-          return event.event_type
-      }
+    const event = {} as AnyWebhookEvent
+    switch (event.event_type) {
+      case 'item.add':
+        expectTypeOf(event.event_data.items).toEqualTypeOf<Item[]>()
+        expectTypeOf(event.event_data.player_id).toEqualTypeOf<string>()
+        break
+      case 'order.paid':
+        expectTypeOf(event.event_data.amount).toEqualTypeOf<number>()
+        expectTypeOf(event.event_data.revenue_usd).toEqualTypeOf<number | undefined>()
+        break
+      case 'payment.succeeded':
+        expectTypeOf(event.event_data.id).toEqualTypeOf<string>()
+        // Undocumented payload: other keys are there, as unknown.
+        expectTypeOf(event.event_data.order_id).toEqualTypeOf<unknown>()
+        break
+      case 'store.get':
+        expectTypeOf(event.event_data.player_id).toEqualTypeOf<string | null | undefined>()
+        break
     }
-    expect(describeEvent(fixtureEvent('item.add'))).toBe('grant 1')
-    expect(describeEvent(fixtureEvent('order.paid'))).toBe('ord_eCacpFwavzi')
   })
 
   it('rejects unknown event types and unknown documented keys at compile time', () => {
     // @ts-expect-error not an event type
-    expect(() => fixtureEvent('item.added')).toThrow()
+    fixtureEvent('item.added')
     const data: EventData<'player.verify'> = { player_id: 'p' }
     // @ts-expect-error a typo in a documented payload's key is a compile error
-    expect(data.playerId).toBeUndefined()
+    void data.playerId
   })
 
   it('types fixtureEvent by its event type', () => {
@@ -55,7 +50,6 @@ describe('event types', () => {
     expectTypeOf(event).toEqualTypeOf<WebhookEvent<'coupon.redeemed'>>()
     expectTypeOf(event.event_data.coupon.code).toEqualTypeOf<string>()
     expectTypeOf(event.event_data.items).toEqualTypeOf<Item[] | undefined>()
-    expect(event.event_data.coupon.code).toBe('WELCOME')
   })
 
   it('types the envelope fields', () => {
@@ -63,7 +57,6 @@ describe('event types', () => {
     expectTypeOf(event.idempotency_key).toEqualTypeOf<string | null | undefined>()
     expectTypeOf(event.event_id).toEqualTypeOf<string>()
     expectTypeOf(event.context).toEqualTypeOf<Record<string, unknown> | null | undefined>()
-    expect(event.event_id.startsWith('whevt_')).toBe(true)
   })
 
   it('narrows parseEvent results', () => {
@@ -71,13 +64,11 @@ describe('event types', () => {
     if (parsed.ok) expectTypeOf(parsed.event).toEqualTypeOf<AnyWebhookEvent>()
     else if (parsed.code === 'invalid_envelope') expectTypeOf(parsed).not.toHaveProperty('envelope')
     else expectTypeOf(parsed.envelope.event_type).toEqualTypeOf<string>()
-    expect(parsed.ok).toBe(false)
   })
 
   it('names the decision events', () => {
     expectTypeOf<DecisionEventType>().toEqualTypeOf<'player.verify' | 'store.get' | 'player.lookup'>()
     expectTypeOf<'item.add'>().toExtend<EventType>()
-    expect(true).toBe(true)
   })
 })
 
@@ -89,7 +80,7 @@ describe('answer types', () => {
     expectTypeOf<AnswerFor<'item.add'>>().toBeUnknown()
     expectTypeOf<AnswerFor<'player.update'>>().toEqualTypeOf<PlayerUpdateAnswer | undefined>()
     const answer: AnswerFor<'store.get'> = { items: [{ sku: 'crystals', price_override: 99 }] }
-    expect(answer.items).toHaveLength(1)
+    expectTypeOf(answer.items).toBeArray()
   })
 
   it('requires the documented player fields and catches typos in optional ones', () => {
@@ -98,16 +89,15 @@ describe('answer types', () => {
     // @ts-expect-error avatarUrl is not a field (avatar_url is)
     const typo: PlayerVerifyAnswer = { player_id: 'p', name: 'Molly', attributes: {}, avatarUrl: 'x' }
     const vendor: PlayerVerifyAnswer = { player_id: 'p', name: 'Molly', attributes: { appsflyer_id: 'af' } }
-    expect([missing, typo, vendor]).toHaveLength(3)
+    expectTypeOf([missing, typo, vendor]).toEqualTypeOf<PlayerVerifyAnswer[]>()
   })
 
   it('discriminates the lookup answer on status', () => {
-    const answer = { status: 'error', code: 'not_found', message: 'Account not found' } as PlayerLookupAnswer
+    const answer = {} as PlayerLookupAnswer
     if (answer.status === 'error')
       expectTypeOf(answer.code).toEqualTypeOf<
         'not_found' | 'invalid_signature' | 'validation_error' | 'banned'
       >()
-    expect(answer.status).toBe('error')
   })
 })
 
@@ -124,6 +114,5 @@ describe('Infer', () => {
       note?: string | null | undefined
     }>()
     expectTypeOf<Infer<ReturnType<typeof s.openObject>>>().toEqualTypeOf<Record<string, unknown>>()
-    expect(schema.parse({ sku: 'x', tags: [] }).ok).toBe(true)
   })
 })

@@ -1,10 +1,11 @@
-import { AghanimWebhookError } from '../errors.js'
-import { createWebhookAnswerer } from '../handler.js'
-import { defaultReport, reportOnce } from './misconfiguration.js'
-import { answerNodeRequest, errorAnswer } from './node-answer.js'
-import type { NodeRequest } from './node-request.js'
-import { type NodeResponse, writeResponse } from './node-response.js'
-import type { AghanimWebhooksOptions } from './options.js'
+import { errorAnswer } from '../../answer.js'
+import { AghanimWebhookError } from '../../errors.js'
+import { createWebhookAnswerer } from '../../handler.js'
+import { defaultReport, reportOnce } from '../misconfiguration.js'
+import type { AghanimWebhooksOptions } from '../options.js'
+import { answerNodeRequest } from './answer.js'
+import type { NodeRequest } from './request.js'
+import { type NodeResponse, writeResponse } from './response.js'
 
 /** A node:http request listener that is also a connect-style middleware (Express, Connect, Polka…). */
 export type NodeListener = (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => void

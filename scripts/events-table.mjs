@@ -1,10 +1,9 @@
-import { catalogue, eventTypes, subscriptionPatterns } from './catalogue.js'
-import type { AnswerKind, EventKind } from './define.js'
+// The README's "Supported events" table, written by scripts/gen-events-table.mjs and checked by
+// packages/webhooks/test/events-readme.test.ts, so the README cannot drift from the catalogue. A build script,
+// not part of the published library: it takes the library's catalogue, from its build or its sources.
 
-// Internal: the README's "Supported events" table, written by scripts/gen-events-table.mjs and checked by a
-// test, so the README cannot drift from the catalogue.
-
-const answers: Record<AnswerKind, string> = {
+/** @type {Record<import('aghanim-webhooks').AnswerKind, string>} */
+const answers = {
   player: '200 + player object, or `deny()`: 4xx',
   store: '200 + `{ items: [{ sku }] }`',
   lookup: '200 + `{ status: "ok", data }`, or 200 + `{ status: "error", code, message }`',
@@ -12,14 +11,20 @@ const answers: Record<AnswerKind, string> = {
   ack: '200 + `{ status: "ok" }`',
 }
 
-const dedupe: Record<EventKind, string> = {
+/** @type {Record<import('aghanim-webhooks').EventKind, string>} */
+const dedupe = {
   decision: 'no: read-only, runs on every call',
   fulfilment: 'yes',
   notification: 'yes',
 }
 
-/** The markdown placed between `<!-- events:start -->` and `<!-- events:end -->` in the README. */
-export function eventsTableMarkdown(): string {
+/**
+ * The markdown placed between `<!-- events:start -->` and `<!-- events:end -->` in the README.
+ *
+ * @param {Pick<typeof import('aghanim-webhooks'), 'catalogue' | 'eventTypes' | 'subscriptionPatterns'>} library
+ * @returns {string}
+ */
+export function eventsTableMarkdown({ catalogue, eventTypes, subscriptionPatterns }) {
   const rows = eventTypes.map((type) => {
     const event = catalogue[type]
     return [
@@ -42,12 +47,17 @@ export function eventsTableMarkdown(): string {
   ].join('\n')
 }
 
-/** Columns padded to their widest cell, as the repository's formatter (Biome) lays tables out. */
-function table(header: string[], rows: string[][]): string[] {
+/**
+ * Columns padded to their widest cell, as the repository's formatter (Biome) lays tables out.
+ *
+ * @param {string[]} header
+ * @param {string[][]} rows
+ */
+function table(header, rows) {
   const widths = header.map((title, column) =>
-    Math.max(3, title.length, ...rows.map((row) => row[column]!.length)),
+    Math.max(3, title.length, ...rows.map((row) => row[column].length)),
   )
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`
+  /** @param {string[]} cells */
+  const line = (cells) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)]
 }

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream'
-import { attachDirectBody } from '../body.js'
-import type { AghanimWebhookError } from '../errors.js'
-import type { IncomingRequest, WebhookAnswer } from '../handler.js'
-import { rawBodyConsumed } from './misconfiguration.js'
-import { capturedBody, findRawBody, readNodeBody } from './node-body.js'
-import { type NodeRequest, toIncomingRequest } from './node-request.js'
+import { errorAnswer, type WebhookAnswer } from '../../answer.js'
+import type { AghanimWebhookError } from '../../errors.js'
+import type { DirectBody, IncomingRequest } from '../../request.js'
+import { rawBodyConsumed } from '../misconfiguration.js'
+import { capturedBody, findRawBody, readNodeBody } from './body.js'
+import { type NodeRequest, toIncomingRequest } from './request.js'
 
 export interface NodeAnswerInput {
-  handle: (request: IncomingRequest) => Promise<WebhookAnswer>
+  handle: (request: IncomingRequest, body?: DirectBody) => Promise<WebhookAnswer>
   /** Where a framework may have put the body already (`req.body`, `req.rawBody`). */
   captured: { rawBody?: unknown; body?: unknown }
   /** The body stream: the request itself, or what a framework's pre-parsing hook made of it. */
@@ -30,21 +30,11 @@ export function answerNodeRequest(
     return errorAnswer(error)
   }
   const request = toIncomingRequest(req)
-  if (found) {
-    // Read only when the handler asks (after the method and declared-length checks), straight from the socket.
-    attachDirectBody(request, (maxBytes) =>
-      'bytes' in found ? capturedBody(found.bytes, maxBytes) : readNodeBody(found.stream, maxBytes),
-    )
-  }
+  // Read only when the handler asks (after the method and declared-length checks), straight from the socket.
+  const body: DirectBody | undefined = found
+    ? (maxBytes) =>
+        'bytes' in found ? capturedBody(found.bytes, maxBytes) : readNodeBody(found.stream, maxBytes)
+    : undefined
   // Not an async function: the handler's promise itself, one microtask turn sooner. Callers await it.
-  return input.handle(request)
-}
-
-/** An error as the JSON answer every error answer is. Internal to the Node adapters. */
-export function errorAnswer(error: AghanimWebhookError): WebhookAnswer {
-  return {
-    status: error.status,
-    body: JSON.stringify(error.toJSON()),
-    headers: { 'content-type': 'application/json' },
-  }
+  return input.handle(request, body)
 }

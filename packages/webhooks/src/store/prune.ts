@@ -2,8 +2,8 @@
  * Deletes rows past retention in bounded chunks, each its own transaction, until a chunk comes back short;
  * resolves with how many were deleted. For store implementations (both shipped stores use it for keys and the
  * delivery log). One `DELETE` of everything past retention would be one long transaction: on SQLite it runs
- * on the event loop, so every webhook waits for it (measured: 0.8 s for 100 000 deliveries, and an hour of a
- * busy shop is several times that), and it writes every page it empties to the WAL in one commit.
+ * on the event loop, so every webhook waits for it for as long as it takes (docs/benchmarks.md, "Why the code
+ * is shaped this way"), and it writes every page it empties to the WAL in one commit.
  *
  * @example
  * const deleted = await deleteInChunks((limit) => deleteOldest(olderThan, limit), 500)

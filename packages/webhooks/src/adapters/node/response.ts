@@ -1,5 +1,5 @@
-import type { WebhookAnswer } from '../handler.js'
-import type { NodeRequest } from './node-request.js'
+import type { WebhookAnswer } from '../../answer.js'
+import type { NodeRequest } from './request.js'
 
 /** What the adapters need of a node:http / HTTP/2-compatibility response (Express's and Fastify's raw ones too). */
 export interface NodeResponse {
