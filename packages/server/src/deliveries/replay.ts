@@ -1,5 +1,5 @@
-import type { DeliveryLog } from 'aghanim-webhooks/store'
 import { signedHeaders } from 'aghanim-webhooks'
+import type { DeliveryLog } from 'aghanim-webhooks/store'
 import { HttpError } from '../errors/server-errors.js'
 import { type DeliveryDetailJson, detailJson, verificationOf } from './delivery-json.js'
 import type { DeliveryRecorder } from './delivery-recorder.js'

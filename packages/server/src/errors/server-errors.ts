@@ -3,8 +3,8 @@ import { errorCatalogue } from 'aghanim-webhooks'
 /**
  * Every error code the server answers with, beside the library's own: its HTTP status and what it means. Where the
  * server answers a library code with the library's meaning (`method_not_allowed`, `body_too_large`, …) the entry is
- * the library's, so the two catalogues never disagree about it. docs/server.md lists this table
- * (packages/server/test/server-errors-doc.test.ts fails when it is stale).
+ * the library's, so the two catalogues never disagree about it. docs/errors.md lists both
+ * (packages/server/test/server-docs.test.ts fails when it is stale).
  */
 export const serverErrorCatalogue = {
   not_found: { status: 404, summary: 'No such route, player, delivery or inspector file.' },
@@ -82,6 +82,10 @@ export const serverErrorCatalogue = {
     summary: 'batch.ready: downloading the file took too long; Aghanim retries.',
   },
   batch_too_large: { status: 400, summary: 'batch.ready: the file is larger than BATCH_MAX_BYTES.' },
+  nested_batch: {
+    status: 400,
+    summary: 'batch.ready: a line of the file is itself a batch.ready (that line only).',
+  },
   batch_incomplete: {
     status: 503,
     summary: 'batch.ready: some lines were not accepted (400 when none failed for a reason a retry can fix).',
@@ -90,12 +94,19 @@ export const serverErrorCatalogue = {
 
 export type ServerErrorCode = keyof typeof serverErrorCatalogue
 
-/** The error codes as the Markdown table docs/server.md shows between its `server-errors` markers. */
-export function serverErrorsMarkdown(): string {
-  const rows = Object.entries(serverErrorCatalogue).map(
-    ([code, { status, summary }]) => `| \`${code}\` | ${status} | ${summary.replaceAll('|', '\\|')} |`,
-  )
-  return ['| Code | Status | Meaning |', '|---|---|---|', ...rows].join('\n')
+/**
+ * Every error code a receiver built on this project answers, as the Markdown table docs/errors.md shows between
+ * its `error-codes` markers: the library's (any receiver) and then the server's own. A code the server reuses
+ * with the library's meaning appears once; `invalid_answer` means two things and appears twice.
+ */
+export function errorCodesMarkdown(): string {
+  const row = (code: string, { status, summary }: { status: number; summary: string }, where: string) =>
+    `| \`${code}\` | ${status} | ${summary.replaceAll('|', '\\|')} | ${where} |`
+  const library = Object.entries(errorCatalogue).map(([code, entry]) => row(code, entry, 'library'))
+  const server = Object.entries(serverErrorCatalogue)
+    .filter(([code, entry]) => (errorCatalogue as Record<string, unknown>)[code] !== entry)
+    .map(([code, entry]) => row(code, entry, 'server'))
+  return ['| Code | Status | Meaning | Answered by |', '|---|---|---|---|', ...library, ...server].join('\n')
 }
 
 /**

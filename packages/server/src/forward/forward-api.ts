@@ -2,7 +2,7 @@ import type { ForwardAttemptJson, OutboxEntryJson, OutboxPageJson } from '../api
 import { HttpError } from '../errors/server-errors.js'
 import { queryLimit } from '../http/query-limit.js'
 import { readJson, sendJson } from '../http/respond.js'
-import type { RouteCall } from '../http/route-table.js'
+import { decodeParam, type RouteCall } from '../http/route-table.js'
 import type { ForwardAttempt, ForwardStore, OutboxEntry, RedriveFilter } from './forward-store.js'
 
 export interface ForwardApiDeps {
@@ -26,7 +26,7 @@ type ForwardCall = RouteCall<ForwardApiDeps>
 /** `GET /api/deliveries/:id/forwards`: a delivery's calls to the backend. Internal. */
 export async function forwardAttemptsRoute({ req, res, params: [id], deps }: ForwardCall): Promise<void> {
   await deps.recorded()
-  const attempts = await deps.store.attempts(id!)
+  const attempts = await deps.store.attempts(decodeParam(id!))
   sendJson(req, res, 200, { attempts: attempts.map(attemptJson) })
 }
 

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { DeliveryLog } from 'aghanim-webhooks/store'
 import type { DeliveryPageJson, DeliveryWithDuplicatesJson, LedgerJson } from '../api/admin-api-types.js'
 import type { ServerDatabase } from '../database/server-database.js'
@@ -16,7 +15,7 @@ import { type AdminGames, deliveryScope, inDeliveryScope, requestGame, requestSc
 import type { DeliveryStream } from './delivery-stream.js'
 import { queryLimit } from './query-limit.js'
 import { readJson, sendJson } from './respond.js'
-import type { RouteCall } from './route-table.js'
+import { decodeParam, type RouteCall } from './route-table.js'
 
 export interface AdminApiDeps {
   database: ServerDatabase
@@ -57,14 +56,14 @@ export function deliveryStreamRoute({ req, res, url, deps }: AdminCall): void {
 export async function deliveryRoute({ req, res, url, params: [id], deps }: AdminCall): Promise<void> {
   const scope = deliveryScope(url.searchParams, deps.games)
   sendJson(req, res, 200, {
-    delivery: await deliveryDetail(deps.database.deliveries, id!, scope, deps.games),
+    delivery: await deliveryDetail(deps.database.deliveries, decodeParam(id!), scope, deps.games),
   })
 }
 
 /** `POST /api/deliveries/:id/replay`: signed as the game named (else the body's game_id), replayed as its delivery. */
 export async function replayRoute({ req, res, url, params: [id], deps }: AdminCall): Promise<void> {
   const game = url.searchParams.has('game') ? requestGame(url.searchParams, deps.games) : null
-  const delivery = await replayDelivery(id!, deps.replay, game)
+  const delivery = await replayDelivery(decodeParam(id!), deps.replay, game)
   sendJson(req, res, 200, { delivery })
 }
 

@@ -33,116 +33,50 @@ const forward = (deps: AdminApiDeps) => deps.forward
 const listen = (deps: AdminApiDeps) => deps.listen
 const reconcile = (deps: AdminApiDeps) => deps.reconcile
 
+type RouteOptions<Deps> = Pick<AdminRoute<AdminApiDeps, Deps>, 'feature' | 'off' | 'readsLog'>
+
+/** One admin route (all need the admin token); `Deps` is what its feature gives its handler. */
+function route<Deps = AdminApiDeps>(
+  method: AdminRoute<AdminApiDeps>['method'],
+  path: string,
+  handler: AdminRoute<AdminApiDeps, Deps>['handler'],
+  options: RouteOptions<Deps> = {},
+): AdminRoute<AdminApiDeps, unknown> {
+  return adminRoute<AdminApiDeps, Deps>({ method, path, auth: 'admin', handler, ...options })
+}
+
+const readsLog = { readsLog: true }
+
 /**
  * Every admin API route, in the order they are matched (a literal segment before a `:param` in its place). It drives
- * the dispatch, the 404/405 answers, and docs/server.md's route list (packages/server/test/admin-routes-doc.test.ts).
+ * the dispatch and the 404/405 answers, and docs/server.md's route list is checked against it
+ * (packages/server/test/server-docs.test.ts).
  */
 export const ADMIN_ROUTES: readonly AdminRoute<AdminApiDeps, unknown>[] = [
-  adminRoute({ method: 'GET', path: 'games', auth: 'admin', handler: gamesRoute }),
-  adminRoute({
-    method: 'GET',
-    path: 'deliveries',
-    auth: 'admin',
-    readsLog: true,
-    handler: listDeliveriesRoute,
-  }),
-  adminRoute({
-    method: 'GET',
-    path: 'deliveries/stream',
-    auth: 'admin',
-    readsLog: true,
-    handler: deliveryStreamRoute,
-  }),
-  adminRoute({
-    method: 'GET',
-    path: 'deliveries/:id',
-    auth: 'admin',
-    readsLog: true,
-    handler: deliveryRoute,
-  }),
-  adminRoute({
-    method: 'POST',
-    path: 'deliveries/:id/replay',
-    auth: 'admin',
-    readsLog: true,
-    handler: replayRoute,
-  }),
-  adminRoute<AdminApiDeps, ForwardApiDeps>({
-    method: 'GET',
-    path: 'deliveries/:id/forwards',
-    auth: 'admin',
-    readsLog: true,
+  route('GET', 'games', gamesRoute),
+  route('GET', 'deliveries', listDeliveriesRoute, readsLog),
+  route('GET', 'deliveries/stream', deliveryStreamRoute, readsLog),
+  route('GET', 'deliveries/:id', deliveryRoute, readsLog),
+  route('POST', 'deliveries/:id/replay', replayRoute, readsLog),
+  route<ForwardApiDeps>('GET', 'deliveries/:id/forwards', forwardAttemptsRoute, {
+    ...readsLog,
     feature: forward,
-    handler: forwardAttemptsRoute,
   }),
-  adminRoute<AdminApiDeps, ListenApiDeps>({
-    method: 'GET',
-    path: 'deliveries/:id/listens',
-    auth: 'admin',
-    readsLog: true,
+  route<ListenApiDeps>('GET', 'deliveries/:id/listens', listensRoute, {
+    ...readsLog,
     feature: listen,
     off: listensOff,
-    handler: listensRoute,
   }),
-  adminRoute({
-    method: 'GET',
-    path: 'stats/deliveries',
-    auth: 'admin',
-    readsLog: true,
-    handler: deliveryStatsRoute,
-  }),
-  adminRoute({ method: 'GET', path: 'players/:playerId', auth: 'admin', handler: playerRoute }),
-  adminRoute({ method: 'PUT', path: 'players/:playerId', auth: 'admin', handler: putPlayerRoute }),
-  adminRoute({
-    method: 'GET',
-    path: 'players/:playerId/history',
-    auth: 'admin',
-    handler: playerHistoryRoute,
-  }),
-  adminRoute<AdminApiDeps, ForwardApiDeps>({
-    method: 'GET',
-    path: 'outbox',
-    auth: 'admin',
-    feature: forward,
-    handler: outboxRoute,
-  }),
-  adminRoute<AdminApiDeps, ForwardApiDeps>({
-    method: 'POST',
-    path: 'outbox/redrive',
-    auth: 'admin',
-    feature: forward,
-    handler: redriveRoute,
-  }),
-  adminRoute<AdminApiDeps, ListenApiDeps>({
-    method: 'GET',
-    path: 'listen',
-    auth: 'admin',
-    feature: listen,
-    off: listenOff,
-    handler: listenRoute,
-  }),
-  adminRoute<AdminApiDeps, ListenApiDeps>({
-    method: 'POST',
-    path: 'listen/answers',
-    auth: 'admin',
-    feature: listen,
-    off: listenOff,
-    handler: listenAnswerRoute,
-  }),
-  adminRoute<AdminApiDeps, ReconcileApiDeps>({
-    method: 'GET',
-    path: 'reconcile/runs',
-    auth: 'admin',
-    feature: reconcile,
-    handler: reconcileRunsRoute,
-  }),
-  adminRoute<AdminApiDeps, ReconcileApiDeps>({
-    method: 'POST',
-    path: 'reconcile',
-    auth: 'admin',
-    feature: reconcile,
-    handler: reconcileRoute,
-  }),
+  route('GET', 'stats/deliveries', deliveryStatsRoute, readsLog),
+  route('GET', 'players/:playerId', playerRoute),
+  route('PUT', 'players/:playerId', putPlayerRoute),
+  route('GET', 'players/:playerId/history', playerHistoryRoute),
+  route<ForwardApiDeps>('GET', 'outbox', outboxRoute, { feature: forward }),
+  route<ForwardApiDeps>('POST', 'outbox/redrive', redriveRoute, { feature: forward }),
+  route<ListenApiDeps>('GET', 'listen', listenRoute, { feature: listen, off: listenOff }),
+  route<ListenApiDeps>('POST', 'listen/answers', listenAnswerRoute, { feature: listen, off: listenOff }),
+  route<ReconcileApiDeps>('GET', 'reconcile/runs', reconcileRunsRoute, { feature: reconcile }),
+  route<ReconcileApiDeps>('POST', 'reconcile', reconcileRoute, { feature: reconcile }),
 ]
 
 /**

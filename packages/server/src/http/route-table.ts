@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HttpError } from '../errors/server-errors.js'
 
-/** What a route's handler gets: the request, its `:params` (percent-decoded, in path order) and its feature's deps. */
+/**
+ * What a route's handler gets: the request, its `:params` as they stand in the path (in path order; each route
+ * decodes its own, so a bad encoding is answered in the terms of what it names) and its feature's deps.
+ */
 export interface RouteCall<Deps> {
   req: IncomingMessage
   res: ServerResponse
@@ -82,12 +85,11 @@ function pathMatches(path: string, parts: readonly string[]): boolean {
 }
 
 function paramsOf(path: string, parts: readonly string[]): string[] {
-  return segmentsOf(path).flatMap((segment, index) =>
-    segment.startsWith(':') ? [decode(parts[index]!)] : [],
-  )
+  return segmentsOf(path).flatMap((segment, index) => (segment.startsWith(':') ? [parts[index]!] : []))
 }
 
-function decode(part: string): string {
+/** A `:param` percent-decoded; a bad encoding is a 400 `invalid_path`. */
+export function decodeParam(part: string): string {
   try {
     return decodeURIComponent(part)
   } catch {

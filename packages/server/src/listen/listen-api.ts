@@ -1,7 +1,7 @@
 import type { ListenAnswerJson } from '../api/admin-api-types.js'
 import { HttpError } from '../errors/server-errors.js'
 import { readJson, sendJson } from '../http/respond.js'
-import type { RouteCall } from '../http/route-table.js'
+import { decodeParam, type RouteCall } from '../http/route-table.js'
 import { parseEventFilter } from './event-filter.js'
 import type { ListenAnswer, ListenAnswerStore } from './listen-answers.js'
 import type { ListenHub, ReportedAnswer } from './listen-hub.js'
@@ -35,7 +35,7 @@ export function listensOff(): HttpError {
 /** `GET /api/deliveries/:id/listens`: the answers laptops gave for a delivery. Internal. */
 export async function listensRoute({ req, res, params: [id], deps }: ListenCall): Promise<void> {
   await deps.recorded()
-  const answers = await deps.answers.answers(id!)
+  const answers = await deps.answers.answers(decodeParam(id!))
   sendJson(req, res, 200, { answers: answers.map(answerJson) })
 }
 
