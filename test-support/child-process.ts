@@ -33,3 +33,15 @@ export async function collect(child: ChildProcess, onLine: (line: string) => voi
   const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null]
   return { code, signal, stderr }
 }
+
+/** What a child has printed so far on stdout (`out`) and stderr (`err`), kept as it arrives. */
+export function outputOf(child: ChildProcess): { readonly out: string; readonly err: string } {
+  const output = { out: '', err: '' }
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output.out += chunk
+  })
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    output.err += chunk
+  })
+  return output
+}

@@ -11,6 +11,7 @@ import {
 } from './ledger.js'
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
+import { EVENT_COLUMNS, eventValues } from './recorded-event.js'
 
 /** What the ledger needs from `pg`: a pool or a client that runs parameterised queries. */
 export interface Queryable {
@@ -241,26 +242,11 @@ const seconds = (value: number | null) => (value === null ? null : new Date(valu
 
 async function recordEvent(client: Queryable, event: RecordedEvent): Promise<void> {
   const at = new Date(event.at)
+  const { leading, data } = eventValues(event)
   await client.query(
-    `INSERT INTO events (event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data, scope)
+    `INSERT INTO events (${EVENT_COLUMNS})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [
-      event.eventId,
-      event.eventType,
-      event.key,
-      event.playerId,
-      event.orderId,
-      event.paymentId,
-      event.subscriptionId,
-      event.status,
-      event.amount,
-      event.currency,
-      event.sandbox,
-      seconds(event.eventTime),
-      at,
-      JSON.stringify(event.data ?? null),
-      event.scope ?? '',
-    ],
+    [...leading, event.sandbox, seconds(event.eventTime), at, data],
   )
   const sourceTime = seconds(event.modifiedAt ?? event.eventTime)
   // Deliveries may arrive out of order: a row only moves forward to a newer (or equally new) source time.

@@ -41,3 +41,27 @@ const text = (value: unknown) => (typeof value === 'string' && value !== '' ? va
 const whole = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) ? value : null)
 const seconds = (value: unknown) =>
   typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : null
+
+/** `events`' columns, in the order both ledgers insert them; the last three have a type per database. */
+export const EVENT_COLUMNS =
+  'scope, event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data'
+
+/** An event's values for `EVENT_COLUMNS` but `sandbox`, `event_time` and `received_at`, then its JSON `data`. Internal. */
+export function eventValues(event: RecordedEvent): { leading: (string | number | null)[]; data: string } {
+  return {
+    leading: [
+      event.scope ?? '',
+      event.eventId,
+      event.eventType,
+      event.key,
+      event.playerId,
+      event.orderId,
+      event.paymentId,
+      event.subscriptionId,
+      event.status,
+      event.amount,
+      event.currency,
+    ],
+    data: JSON.stringify(event.data ?? null),
+  }
+}

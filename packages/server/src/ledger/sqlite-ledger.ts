@@ -12,6 +12,7 @@ import {
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
 import { createPlayerCache } from './player-cache.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
+import { EVENT_COLUMNS, eventValues } from './recorded-event.js'
 
 /** The SQLite store's transaction handle: work items get the store's connection inside its transaction. */
 export interface SqliteTx {
@@ -191,25 +192,13 @@ function claimOrder(claim: OrderClaim, statement: (sql: string) => StatementSync
 
 function recordEvent(event: RecordedEvent, statement: (sql: string) => StatementSync): void {
   const scope = event.scope ?? ''
-  statement(
-    `INSERT INTO events (scope, event_id, event_type, idempotency_key, player_id, order_id, payment_id, subscription_id, status, amount, currency, sandbox, event_time, received_at, data)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    scope,
-    event.eventId,
-    event.eventType,
-    event.key,
-    event.playerId,
-    event.orderId,
-    event.paymentId,
-    event.subscriptionId,
-    event.status,
-    event.amount,
-    event.currency,
+  const { leading, data } = eventValues(event)
+  statement(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    ...leading,
     event.sandbox ? 1 : 0,
     event.eventTime,
     event.at,
-    JSON.stringify(event.data ?? null),
+    data,
   )
   const sourceTime = event.modifiedAt ?? event.eventTime
   // Deliveries may arrive out of order: a row only moves forward to a newer (or equally new) source time.

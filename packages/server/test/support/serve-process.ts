@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { RUN_TYPESCRIPT_SOURCES } from '../../../../test-support/child-process.js'
+import { outputOf, RUN_TYPESCRIPT_SOURCES } from '../../../../test-support/child-process.js'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -42,23 +42,18 @@ export function spawnServe(
   )
   running.add(child)
   child.once('exit', () => running.delete(child))
-  let out = ''
-  let err = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk
-  })
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk
-  })
+  const output = outputOf(child)
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string)
   const ready = new Promise<string>((resolve, reject) => {
     const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(out)
+      const match = /listening on (http:\/\/\S+)/.exec(output.out)
       if (match) resolve(match[1]!)
     }
     child.stdout!.on('data', check)
-    exited.then((code) => reject(new Error(`serve exited (${code}) before it was ready:\n${err}\n${out}`)))
+    exited.then((code) =>
+      reject(new Error(`serve exited (${code}) before it was ready:\n${output.err}\n${output.out}`)),
+    )
   })
   ready.catch(() => {})
-  return { child, stdout: () => out, stderr: () => err, ready, exited }
+  return { child, stdout: () => output.out, stderr: () => output.err, ready, exited }
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { outputOf } from '../../../../../test-support/child-process.js'
 
 /** One call the backend received: the headers it got and the raw body bytes. */
 export interface BackendCall {
@@ -92,26 +93,19 @@ export async function startPythonBackend(secret: string): Promise<PythonBackend>
   const child: ChildProcess = spawn('/usr/bin/python3', [script, secret], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
-  let err = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk
-  })
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk
-  })
+  const output = outputOf(child)
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', () => {
-      const match = /listening (\d+)/.exec(out)
+      const match = /listening (\d+)/.exec(output.out)
       if (match) resolve(match[1]!)
     })
     child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`python3 exited (${code}): ${err}`)))
+    child.once('exit', (code) => reject(new Error(`python3 exited (${code}): ${output.err}`)))
   })
   return {
     url: `http://127.0.0.1:${port}/aghanim`,
     calls: () =>
-      out
+      output.out
         .split('\n')
         .filter((line) => line.startsWith('call '))
         .map((line) => JSON.parse(line.slice(5))),

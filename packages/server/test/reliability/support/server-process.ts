@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { outputOf } from '../../../../../test-support/child-process.js'
 
 export const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url))
 const BIN = join(ROOT, 'packages/cli/dist/bin.js')
@@ -90,14 +91,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
-  let out = ''
-  let err = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk
-  })
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk
-  })
+  const output = outputOf(child)
   const exited = once(child, 'exit').then(([code, signal]) => {
     if (ownCwd) rmSync(ownCwd, { recursive: true, force: true })
     return { code: code as number | null, signal: signal as NodeJS.Signals | null }
@@ -105,7 +99,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('no banner')), options.timeoutMs ?? 20_000)
     const onData = () => {
-      const match = /listening on (http:\/\/[^\s]+) \(ready/.exec(out)
+      const match = /listening on (http:\/\/[^\s]+) \(ready/.exec(output.out)
       if (!match) return
       cleanup()
       resolve(match[1]!)
@@ -113,7 +107,11 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     const fail = (error: Error) => {
       cleanup()
       child.kill('SIGKILL')
-      reject(new Error(`The server did not start (${error.message}).\nstdout: ${out}\nstderr: ${err}`))
+      reject(
+        new Error(
+          `The server did not start (${error.message}).\nstdout: ${output.out}\nstderr: ${output.err}`,
+        ),
+      )
     }
     const onExit = () => fail(new Error(`exited with ${child.exitCode ?? child.signalCode}`))
     const cleanup = () => {
@@ -128,9 +126,9 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     child,
     pid: child.pid!,
     url,
-    stdout: () => out,
+    stdout: () => output.out,
     // The inspector announces itself on stderr; anything else there is a finding.
-    stderr: () => err.replace(/^(Debugger |For help, see: |Waiting for the debugger).*\n/gm, ''),
+    stderr: () => output.err.replace(/^(Debugger |For help, see: |Waiting for the debugger).*\n/gm, ''),
     exited,
     async rss() {
       try {
@@ -142,7 +140,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
       }
     },
     async heapUsedAfterGc() {
-      const match = /Debugger listening on (ws:\/\/\S+)/.exec(err)
+      const match = /Debugger listening on (ws:\/\/\S+)/.exec(output.err)
       if (!match) throw new Error('Start the server with inspect: true to read its heap.')
       return heapUsedAfterGc(match[1]!)
     },
