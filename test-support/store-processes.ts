@@ -1,5 +1,6 @@
 import type { TransactionWork } from 'aghanim-webhooks'
 import type { IdempotencyStore } from 'aghanim-webhooks/store'
+import { collect, spawnFixture } from './child-process.js'
 
 /**
  * The body of a child process that completes fresh keys under load until it is killed, printing `ack <key>` only
@@ -49,4 +50,18 @@ export async function deliverCopies<Tx>(
   }
   const answers = await Promise.all(Array.from({ length: copies }, (_, copy) => deliver(copy)))
   for (const answer of answers) process.stdout.write(`${answer}\n`)
+}
+
+/**
+ * Runs three `deliverCopies` processes at once (70, 65 and 65 copies of one key, named p0 to p2) from `fixture`,
+ * `argsOf` giving each its arguments; resolves with every answer they printed and how each exited.
+ */
+export async function runCopyDeliverers(
+  fixture: URL,
+  argsOf: (copies: number, name: string) => string[],
+): Promise<{ answers: string[]; exits: { code: number | null; stderr: string }[] }> {
+  const answers: string[] = []
+  const children = [70, 65, 65].map((copies, index) => spawnFixture(fixture, argsOf(copies, `p${index}`)))
+  const exits = await Promise.all(children.map((child) => collect(child, (line) => answers.push(line))))
+  return { answers, exits: exits.map(({ code, stderr }) => ({ code, stderr })) }
 }

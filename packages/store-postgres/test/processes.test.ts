@@ -1,6 +1,7 @@
 import { openPostgresStore } from '@aghanim-webhooks/store-postgres'
 import { afterAll, describe, expect, test } from 'vitest'
 import { collect, spawnFixture } from '../../../test-support/child-process.js'
+import { runCopyDeliverers } from '../../../test-support/store-processes.js'
 import { admin, connectionString, dropSchema, uniqueSchema } from './database.js'
 
 const schemas: string[] = []
@@ -21,20 +22,11 @@ describe('PostgresStore across processes', () => {
       'duplicates',
       'CREATE TABLE handler_runs (key text NOT NULL, winner text NOT NULL)',
     )
-    const answers: string[] = []
-    const children = [70, 65, 65].map((copies, index) =>
-      spawnFixture(new URL('./fixtures/deliver-duplicates.ts', import.meta.url), [
-        connectionString,
-        schema,
-        'order-42',
-        String(copies),
-        `p${index}`,
-      ]),
+    const { answers, exits } = await runCopyDeliverers(
+      new URL('./fixtures/deliver-duplicates.ts', import.meta.url),
+      (copies, name) => [connectionString, schema, 'order-42', String(copies), name],
     )
-    const exits = await Promise.all(children.map((child) => collect(child, (line) => answers.push(line))))
-    expect(exits.map(({ code, stderr }) => ({ code, stderr }))).toEqual(
-      Array(3).fill({ code: 0, stderr: '' }),
-    )
+    expect(exits).toEqual(Array(3).fill({ code: 0, stderr: '' }))
 
     const runs = await admin<{ winner: string }>(
       `SELECT winner FROM "${schema}".handler_runs WHERE key = $1`,

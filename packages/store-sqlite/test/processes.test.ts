@@ -1,6 +1,7 @@
 import { openSqliteStore, type SqliteDurability } from '@aghanim-webhooks/store-sqlite'
 import { afterAll, describe, expect, test } from 'vitest'
 import { collect, spawnFixture } from '../../../test-support/child-process.js'
+import { runCopyDeliverers } from '../../../test-support/store-processes.js'
 import { tempDirectory } from './temp-db.js'
 
 const temp = tempDirectory('sqlite-processes')
@@ -58,19 +59,11 @@ describe('SqliteStore across processes', () => {
     ])
     await setup.close()
 
-    const answers: string[] = []
-    const children = [70, 65, 65].map((copies, index) =>
-      spawnFixture(new URL('./fixtures/deliver-duplicates.ts', import.meta.url), [
-        path,
-        'order-42',
-        String(copies),
-        `p${index}`,
-      ]),
+    const { answers, exits } = await runCopyDeliverers(
+      new URL('./fixtures/deliver-duplicates.ts', import.meta.url),
+      (copies, name) => [path, 'order-42', String(copies), name],
     )
-    const exits = await Promise.all(children.map((child) => collect(child, (line) => answers.push(line))))
-    expect(exits.map(({ code, stderr }) => ({ code, stderr }))).toEqual(
-      Array(3).fill({ code: 0, stderr: '' }),
-    )
+    expect(exits).toEqual(Array(3).fill({ code: 0, stderr: '' }))
 
     const store = openSqliteStore({ path, durability: 'process' })
     try {
