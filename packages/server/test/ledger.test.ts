@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
-import { fixtureEvent } from 'aghanim-webhooks'
+import { type AnyWebhookEvent, fixtureEvent } from 'aghanim-webhooks'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { openDatabase } from '../src/database/open-database.js'
 import type { ServerDatabase } from '../src/database/server-database.js'
@@ -74,6 +74,27 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
     ).toBe(true)
   }
 
+  /** Records a notification the way the handler does, under `key`. */
+  const recordFixture = (key: string, event: AnyWebhookEvent) =>
+    commit(key, (tx) => s.database.ledger.recordEvent(tx, toRecordedEvent(event, key, Date.now())))
+
+  type Items = { sku: string; quantity: number }[]
+  /** Commits one grant (item.add) or revoke (item.remove) of `items` for `playerId` under `key`. */
+  const move = (kind: 'grant' | 'revoke', playerId: string, key: string, items: Items) =>
+    commit(
+      key,
+      s.database.ledger.applyChange({
+        kind,
+        playerId,
+        items,
+        key,
+        eventId: `e-${key}`,
+        eventType: kind === 'grant' ? 'item.add' : 'item.remove',
+        reason: null,
+        at: Date.now(),
+      }),
+    )
+
   test('creates a player with defaults and updates only the fields given', async () => {
     const { ledger } = s.database
     const created = await ledger.upsertPlayer('p1', { name: 'Ann', segments: ['vip'] })
@@ -115,41 +136,12 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
 
   test('grants add up and revokes clamp at zero with the shortfall recorded', async () => {
     const { ledger } = s.database
-    const meta = { playerId: 'p2', eventType: 'item.add', reason: null, at: Date.now() }
-    await commit(
-      'k-grant-1',
-      ledger.applyChange({
-        ...meta,
-        kind: 'grant',
-        items: [{ sku: 'gems', quantity: 3 }],
-        key: 'k-grant-1',
-        eventId: 'e1',
-      }),
-    )
-    await commit(
-      'k-grant-2',
-      ledger.applyChange({
-        ...meta,
-        kind: 'grant',
-        items: [
-          { sku: 'gems', quantity: 4 },
-          { sku: 'gold', quantity: 1 },
-        ],
-        key: 'k-grant-2',
-        eventId: 'e2',
-      }),
-    )
-    await commit(
-      'k-revoke',
-      ledger.applyChange({
-        ...meta,
-        kind: 'revoke',
-        eventType: 'item.remove',
-        items: [{ sku: 'gems', quantity: 10 }],
-        key: 'k-revoke',
-        eventId: 'e3',
-      }),
-    )
+    await move('grant', 'p2', 'k-grant-1', [{ sku: 'gems', quantity: 3 }])
+    await move('grant', 'p2', 'k-grant-2', [
+      { sku: 'gems', quantity: 4 },
+      { sku: 'gold', quantity: 1 },
+    ])
+    await move('revoke', 'p2', 'k-revoke', [{ sku: 'gems', quantity: 10 }])
     expect(await ledger.inventory('p2')).toEqual([{ sku: 'gold', quantity: 1 }])
     const history = await ledger.history('p2')
     expect(
@@ -190,34 +182,14 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
 
   test('a change naming one SKU twice applies both lines, in order', async () => {
     const { ledger } = s.database
-    const meta = { playerId: 'p5', eventType: 'item.add', reason: null, at: Date.now() }
-    await commit(
-      'k-twice',
-      ledger.applyChange({
-        ...meta,
-        kind: 'grant',
-        items: [
-          { sku: 'gems', quantity: 2 },
-          { sku: 'gems', quantity: 3 },
-        ],
-        key: 'k-twice',
-        eventId: 'e1',
-      }),
-    )
-    await commit(
-      'k-twice-revoke',
-      ledger.applyChange({
-        ...meta,
-        kind: 'revoke',
-        eventType: 'item.remove',
-        items: [
-          { sku: 'gems', quantity: 4 },
-          { sku: 'gems', quantity: 4 },
-        ],
-        key: 'k-twice-revoke',
-        eventId: 'e2',
-      }),
-    )
+    await move('grant', 'p5', 'k-twice', [
+      { sku: 'gems', quantity: 2 },
+      { sku: 'gems', quantity: 3 },
+    ])
+    await move('revoke', 'p5', 'k-twice-revoke', [
+      { sku: 'gems', quantity: 4 },
+      { sku: 'gems', quantity: 4 },
+    ])
     expect(await ledger.inventory('p5')).toEqual([])
     const lines = (await ledger.history('p5')).map((entry) => [entry.kind, entry.applied, entry.shortfall])
     expect(lines.reverse()).toEqual([
@@ -252,9 +224,7 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
 
   test('records notifications with typed columns and the whole event_data', async () => {
     const event = fixtureEvent('fraud.reported')
-    await commit('k-fraud', (tx) =>
-      s.database.ledger.recordEvent(tx, toRecordedEvent(event, 'k-fraud', Date.now())),
-    )
+    await recordFixture('k-fraud', event)
     const [row] = await s.query('SELECT * FROM events WHERE idempotency_key = $1', ['k-fraud'])
     expect(row).toMatchObject({
       event_type: 'fraud.reported',
@@ -274,17 +244,9 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
       modifiedAt: number,
       key: string,
     ) =>
-      commit(key, (tx) =>
-        s.database.ledger.recordEvent(
-          tx,
-          toRecordedEvent(
-            fixtureEvent(type, {
-              event_data: { id: 'ord_x', status: type.slice(6), modified_at: modifiedAt },
-            }),
-            key,
-            Date.now(),
-          ),
-        ),
+      recordFixture(
+        key,
+        fixtureEvent(type, { event_data: { id: 'ord_x', status: type.slice(6), modified_at: modifiedAt } }),
       )
     await record('order.paid', 200, 'k-o2')
     await record('order.created', 100, 'k-o1') // late: must not move the order back to "created"
@@ -305,18 +267,12 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
       until: number,
       key: string,
     ) =>
-      commit(key, (tx) =>
-        s.database.ledger.recordEvent(
-          tx,
-          toRecordedEvent(
-            fixtureEvent(type, {
-              event_time: eventTime,
-              event_data: { id: 'sub_1', status, effective_until: until },
-            }),
-            key,
-            Date.now(),
-          ),
-        ),
+      recordFixture(
+        key,
+        fixtureEvent(type, {
+          event_time: eventTime,
+          event_data: { id: 'sub_1', status, effective_until: until },
+        }),
       )
     await record('subscription.activated', 'trial', 1_000, 2_000, 'k-s1')
     await record('subscription.updated', 'canceled', 3_000, 9_000, 'k-s3')

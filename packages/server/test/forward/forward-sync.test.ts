@@ -1,30 +1,16 @@
 import { fixtureEvent, sign } from 'aghanim-webhooks'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { grant, startTestServer, type TestServer } from '../support/test-server.js'
-import { type NodeBackend, refusedUrl, startNodeBackend } from './support/backends.js'
+import { describe, expect, test } from 'vitest'
+import { grant, startTestServer } from '../support/test-server.js'
+import { refusedUrl, startNodeBackend, useForwarding } from './support/backends.js'
 
 const FORWARD_SECRET = 'fwd_secret_for_tests_1'
 
-let backend: NodeBackend
-let server: TestServer
-
-beforeAll(async () => {
-  backend = await startNodeBackend()
-  server = await startTestServer({
-    FORWARD_TO: backend.url,
-    FORWARD_SECRET: `${FORWARD_SECRET},fwd_old_secret`,
-    FORWARD_TIMEOUT_MS: '300',
-    MAX_BODY_BYTES: '4096',
-  })
-})
-afterAll(async () => {
-  await server?.close()
-  await backend?.close()
-})
-beforeEach(() => {
-  backend.calls.length = 0
-  backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
-})
+const t = useForwarding((url) => ({
+  FORWARD_TO: url,
+  FORWARD_SECRET: `${FORWARD_SECRET},fwd_old_secret`,
+  FORWARD_TIMEOUT_MS: '300',
+  MAX_BODY_BYTES: '4096',
+}))
 
 const verify = (player = 'p_forward') => fixtureEvent('player.verify', { event_data: { player_id: player } })
 
@@ -33,10 +19,10 @@ describe('forward mode: what reaches the backend', () => {
     // Odd spacing and non-ASCII text: a re-serialized body would differ from the bytes Aghanim signed.
     const body = `{ "event_type" : "item.add", "event_id":"whevt_bytes1","idempotency_key":"idm_bytes1", "event_time": ${Math.floor(Date.now() / 1000)},
       "event_data": {"player_id":"Молли 🐉","items":[{"id":"i1","sku":"gem","name":"Gem","quantity":1}],"reason":"paid"}, "sandbox": false }`
-    const answer = await server.send(body)
+    const answer = await t.server.send(body)
     expect(answer.status).toBe(200)
-    expect(backend.calls).toHaveLength(1)
-    const call = backend.calls[0]!
+    expect(t.backend.calls).toHaveLength(1)
+    const call = t.backend.calls[0]!
     expect(call.body.equals(Buffer.from(body, 'utf8'))).toBe(true)
     const timestamp = String(call.headers['x-aghanim-signature-timestamp'])
     expect(call.headers['x-aghanim-signature']).toBe(
@@ -49,31 +35,31 @@ describe('forward mode: what reaches the backend', () => {
   })
 
   test('sends the delivery id the delivery log records', async () => {
-    await server.send(grant('p_id', 'gem', 1))
-    const id = String(backend.calls[0]!.headers['x-aghanim-delivery-id'])
-    const logged = await server.api(`/api/deliveries/${encodeURIComponent(id)}`)
+    await t.server.send(grant('p_id', 'gem', 1))
+    const id = String(t.backend.calls[0]!.headers['x-aghanim-delivery-id'])
+    const logged = await t.server.api(`/api/deliveries/${encodeURIComponent(id)}`)
     expect(logged.status).toBe(200)
     expect(logged.json.delivery.event_type).toBe('item.add')
   })
 
   test('never forwards a forged, malformed or stale request', async () => {
     const event = grant('p_forged', 'gem', 1)
-    expect((await server.send(event, { secret: 'not_the_secret' })).status).toBe(403)
-    expect((await server.send(event, { secret: FORWARD_SECRET })).status).toBe(403)
+    expect((await t.server.send(event, { secret: 'not_the_secret' })).status).toBe(403)
+    expect((await t.server.send(event, { secret: FORWARD_SECRET })).status).toBe(403)
     expect(
-      (await server.send(event, { timestamp: Math.floor(Date.now() / 1000) - 30 * 86_400 })).status,
+      (await t.server.send(event, { timestamp: Math.floor(Date.now() / 1000) - 30 * 86_400 })).status,
     ).toBe(403)
-    expect((await server.send('{"event_type": "item.add",')).status).toBe(400)
-    expect((await server.send({ ...event, event_data: { player_id: 42 } })).status).toBe(400)
-    const unsigned = await fetch(`${server.url}/webhook`, { method: 'POST', body: JSON.stringify(event) })
+    expect((await t.server.send('{"event_type": "item.add",')).status).toBe(400)
+    expect((await t.server.send({ ...event, event_data: { player_id: 42 } })).status).toBe(400)
+    const unsigned = await fetch(`${t.server.url}/webhook`, { method: 'POST', body: JSON.stringify(event) })
     expect(unsigned.status).toBe(400)
-    expect(backend.calls).toHaveLength(0)
+    expect(t.backend.calls).toHaveLength(0)
   })
 })
 
 describe('forward mode: answers', () => {
   test("relays the backend's player.verify and store.get answers", async () => {
-    backend.answer(({ event }) =>
+    t.backend.answer(({ event }) =>
       event.event_type === 'player.verify'
         ? {
             status: 200,
@@ -81,145 +67,148 @@ describe('forward mode: answers', () => {
           }
         : { status: 200, body: { items: [{ sku: 'gem_pack' }] } },
     )
-    const verified = await server.send(verify('p_molly'))
+    const verified = await t.server.send(verify('p_molly'))
     expect(verified.status).toBe(200)
     expect(verified.json).toEqual({ player_id: 'p_molly', name: 'Molly', attributes: { level: 3 } })
-    const store = await server.send(fixtureEvent('store.get'))
+    const store = await t.server.send(fixtureEvent('store.get'))
     expect(store.json).toEqual({ items: [{ sku: 'gem_pack' }] })
-    expect(backend.calls.map((call) => call.event.event_type)).toEqual(['player.verify', 'store.get'])
+    expect(t.backend.calls.map((call) => call.event.event_type)).toEqual(['player.verify', 'store.get'])
   })
 
   test('relays a denial of player.verify as is', async () => {
-    backend.answer(() => ({
+    t.backend.answer(() => ({
       status: 404,
       body: { status: 'error', code: 'not_found', message: 'No such player' },
     }))
-    const answer = await server.send(verify('p_nobody'))
+    const answer = await t.server.send(verify('p_nobody'))
     expect(answer.status).toBe(404)
     expect(answer.json).toEqual({ status: 'error', code: 'not_found', message: 'No such player' })
   })
 
   test('answers 502 upstream_invalid_answer for a player.verify answer that breaks the schema, and logs why', async () => {
-    backend.answer(() => ({ status: 200, body: { name: 'no player id' } }))
-    const answer = await server.send(verify('p_invalid'))
+    t.backend.answer(() => ({ status: 200, body: { name: 'no player id' } }))
+    const answer = await t.server.send(verify('p_invalid'))
     expect(answer.status).toBe(502)
     expect(answer.json.code).toBe('upstream_invalid_answer')
     expect(answer.json.message).toMatch(/player_id/)
-    const id = String(backend.calls[0]!.headers['x-aghanim-delivery-id'])
-    const attempts = await server.api(`/api/deliveries/${encodeURIComponent(id)}/forwards`)
+    const id = String(t.backend.calls[0]!.headers['x-aghanim-delivery-id'])
+    const attempts = await t.server.api(`/api/deliveries/${encodeURIComponent(id)}/forwards`)
     expect(attempts.json.attempts[0]).toMatchObject({ status: 200, route: '*' })
     expect(attempts.json.attempts[0].error).toMatch(/^upstream_invalid_answer: .*player_id/)
-    await expect.poll(() => server.logs.some((line) => line.includes('upstream_invalid_answer'))).toBe(true)
+    await expect.poll(() => t.server.logs.some((line) => line.includes('upstream_invalid_answer'))).toBe(true)
   })
 
   test('never writes the forward secret to the log or the delivery log', async () => {
-    await server.send(grant('p_secret', 'gem', 1))
-    const id = String(backend.calls[0]!.headers['x-aghanim-delivery-id'])
-    const detail = await server.api(`/api/deliveries/${encodeURIComponent(id)}`)
-    const attempts = await server.api(`/api/deliveries/${encodeURIComponent(id)}/forwards`)
-    for (const text of [server.logs.join('\n'), detail.text, attempts.text]) {
+    await t.server.send(grant('p_secret', 'gem', 1))
+    const id = String(t.backend.calls[0]!.headers['x-aghanim-delivery-id'])
+    const detail = await t.server.api(`/api/deliveries/${encodeURIComponent(id)}`)
+    const attempts = await t.server.api(`/api/deliveries/${encodeURIComponent(id)}/forwards`)
+    for (const text of [t.server.logs.join('\n'), detail.text, attempts.text]) {
       expect(text).not.toContain(FORWARD_SECRET)
       expect(text).not.toContain('fwd_old_secret')
     }
   })
 
   test('relays a decline, stores it, and answers a duplicate without calling the backend again', async () => {
-    backend.answer(() => ({ status: 400, body: { status: 'error', code: 'declined', message: 'Sold out' } }))
+    t.backend.answer(() => ({
+      status: 400,
+      body: { status: 'error', code: 'declined', message: 'Sold out' },
+    }))
     const event = grant('p_decline', 'sold_out', 1)
-    const first = await server.send(event)
-    const again = await server.send(event)
+    const first = await t.server.send(event)
+    const again = await t.server.send(event)
     expect(first.status).toBe(400)
     expect(first.json).toEqual({ status: 'error', code: 'declined', message: 'Sold out' })
     expect(again.status).toBe(400)
     expect(again.json).toEqual(first.json)
     expect(again.headers.get('x-idempotent-replay')).toBe('true')
-    expect(backend.calls).toHaveLength(1)
+    expect(t.backend.calls).toHaveLength(1)
   })
 
   test('relays a 429 without storing it, so the retry calls the backend again', async () => {
     let calls = 0
-    backend.answer(() =>
+    t.backend.answer(() =>
       ++calls === 1
         ? { status: 429, body: { status: 'error', code: 'rate_limited', message: 'Slow down' } }
         : { status: 200, body: { status: 'ok' } },
     )
     const event = grant('p_busy', 'gem', 1)
-    const busy = await server.send(event)
+    const busy = await t.server.send(event)
     expect(busy.status).toBe(429)
     expect(busy.json.code).toBe('rate_limited')
-    expect((await server.send(event)).status).toBe(200)
-    expect(backend.calls).toHaveLength(2)
+    expect((await t.server.send(event)).status).toBe(200)
+    expect(t.backend.calls).toHaveLength(2)
   })
 
   test('a backend 500 answers 502 and releases the key, so the retry calls the backend and succeeds', async () => {
     let calls = 0
-    backend.answer(() =>
+    t.backend.answer(() =>
       ++calls === 1 ? { status: 500, body: { oops: true } } : { status: 200, body: { status: 'ok' } },
     )
     const event = grant('p_retry', 'gem', 1)
-    const failed = await server.send(event)
+    const failed = await t.server.send(event)
     expect(failed.status).toBe(502)
     expect(failed.json.code).toBe('upstream_failed')
-    const retried = await server.send(event)
+    const retried = await t.server.send(event)
     expect(retried.status).toBe(200)
-    const third = await server.send(event)
+    const third = await t.server.send(event)
     expect(third.headers.get('x-idempotent-replay')).toBe('true')
-    expect(backend.calls.map((call) => call.headers['x-aghanim-attempt'])).toEqual(['1', '2'])
+    expect(t.backend.calls.map((call) => call.headers['x-aghanim-attempt'])).toEqual(['1', '2'])
   })
 
   test('a backend slower than FORWARD_TIMEOUT_MS answers 504 and the retry calls it again', async () => {
-    backend.answer(() => ({ status: 200, body: { status: 'ok' }, delayMs: 1500 }))
+    t.backend.answer(() => ({ status: 200, body: { status: 'ok' }, delayMs: 1500 }))
     const event = grant('p_slow', 'gem', 1)
-    const slow = await server.send(event)
+    const slow = await t.server.send(event)
     expect(slow.status).toBe(504)
     expect(slow.json.code).toBe('upstream_timeout')
-    backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
-    expect((await server.send(event)).status).toBe(200)
-    expect(backend.calls).toHaveLength(2)
+    t.backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
+    expect((await t.server.send(event)).status).toBe(200)
+    expect(t.backend.calls).toHaveLength(2)
   })
 
   test('a connection the backend resets answers 502 and releases the key', async () => {
-    backend.answer(() => ({ status: 200, reset: true }))
+    t.backend.answer(() => ({ status: 200, reset: true }))
     const event = grant('p_reset', 'gem', 1)
-    const answer = await server.send(event)
+    const answer = await t.server.send(event)
     expect(answer.status).toBe(502)
     expect(answer.json).toMatchObject({
       code: 'upstream_failed',
       message: expect.stringMatching(/closed the connection/),
     })
-    backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
-    expect((await server.send(event)).status).toBe(200)
+    t.backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
+    expect((await t.server.send(event)).status).toBe(200)
   })
 
   test('a backend that stops in the middle of its answer also answers 504', async () => {
-    backend.answer(() => ({ status: 200, stallBody: true }))
-    const answer = await server.send(grant('p_stall', 'gem', 1))
+    t.backend.answer(() => ({ status: 200, stallBody: true }))
+    const answer = await t.server.send(grant('p_stall', 'gem', 1))
     expect(answer.status).toBe(504)
     expect(answer.json.code).toBe('upstream_timeout')
   })
 
   test('an answer over the size limit answers 502 and releases the key', async () => {
-    backend.answer(() => ({
+    t.backend.answer(() => ({
       status: 200,
       raw: JSON.stringify({ status: 'ok', padding: 'x'.repeat(64 * 1024) }),
     }))
     const event = grant('p_huge', 'gem', 1)
-    const huge = await server.send(event)
+    const huge = await t.server.send(event)
     expect(huge.status).toBe(502)
     expect(huge.json.code).toBe('upstream_failed')
     expect(huge.json.message).toMatch(/larger than 4096 bytes/)
-    backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
-    expect((await server.send(event)).status).toBe(200)
-    expect(backend.calls).toHaveLength(2)
+    t.backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
+    expect((await t.server.send(event)).status).toBe(200)
+    expect(t.backend.calls).toHaveLength(2)
   })
 
   test('relays a fulfilment answer body and the backend sees each key once', async () => {
-    backend.answer(() => ({ status: 200, body: { status: 'ok', granted: 'gem' } }))
+    t.backend.answer(() => ({ status: 200, body: { status: 'ok', granted: 'gem' } }))
     const event = grant('p_once', 'gem', 1)
-    const answers = await Promise.all(Array.from({ length: 20 }, () => server.send(event)))
+    const answers = await Promise.all(Array.from({ length: 20 }, () => t.server.send(event)))
     expect(answers.every((answer) => answer.status === 200)).toBe(true)
     expect(answers.every((answer) => answer.json.granted === 'gem')).toBe(true)
-    expect(backend.calls).toHaveLength(1)
+    expect(t.backend.calls).toHaveLength(1)
   })
 })
 
@@ -248,10 +237,10 @@ describe('forward mode: routes and local handlers', () => {
       '--forward-to',
       `item.*=${inventory.url}`,
       '--forward-to',
-      `player.verify=${backend.url}`,
+      `player.verify=${t.backend.url}`,
     ])
     try {
-      backend.answer(({ event }) => ({
+      t.backend.answer(({ event }) => ({
         status: 200,
         body: { player_id: event.event_data.player_id, name: 'A', attributes: {} },
       }))
@@ -261,7 +250,7 @@ describe('forward mode: routes and local handlers', () => {
       expect(unrouted.status).toBe(400)
       expect(unrouted.json.code).toBe('unknown_event_type')
       expect(inventory.calls.map((call) => call.event.event_type)).toEqual(['item.add'])
-      expect(backend.calls.map((call) => call.event.event_type)).toEqual(['player.verify'])
+      expect(t.backend.calls.map((call) => call.event.event_type)).toEqual(['player.verify'])
     } finally {
       await routed.close()
       await inventory.close()
@@ -279,14 +268,14 @@ describe('forward mode: routes and local handlers', () => {
       `export default (router) => { router.on('store.get', () => ({ items: [{ sku: 'local' }] })) }\n`,
     )
     const mixed = await startTestServer({
-      FORWARD_TO: backend.url,
+      FORWARD_TO: t.backend.url,
       FORWARD_SECRET,
       AGHANIM_HANDLERS: handlers,
     })
     try {
       expect((await mixed.send(fixtureEvent('store.get'))).json).toEqual({ items: [{ sku: 'local' }] })
       expect((await mixed.send(grant('p_mixed', 'gem', 1))).status).toBe(200)
-      expect(backend.calls.map((call) => call.event.event_type)).toEqual(['item.add'])
+      expect(t.backend.calls.map((call) => call.event.event_type)).toEqual(['item.add'])
       // No ledger: the grant left no inventory behind, the backend owns it.
       expect((await mixed.api('/api/players/p_mixed')).status).toBe(404)
     } finally {

@@ -3,7 +3,9 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { outputOf } from '../../../../../test-support/child-process.js'
+import { startTestServer, type TestServer } from '../../support/test-server.js'
 
 /** One call the backend received: the headers it got and the raw body bytes. */
 export interface BackendCall {
@@ -124,4 +126,28 @@ export async function refusedUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return `http://127.0.0.1:${port}/aghanim`
+}
+
+/**
+ * For one test file: a node backend and a test server forwarding to it (`env` gets the backend's URL), both
+ * closed after the file; before each test the backend forgets its calls and answers 200 `{ status: "ok" }`.
+ */
+export function useForwarding(env: (backendUrl: string) => Record<string, string>): {
+  readonly backend: NodeBackend
+  readonly server: TestServer
+} {
+  const running = {} as { backend: NodeBackend; server: TestServer }
+  beforeAll(async () => {
+    running.backend = await startNodeBackend()
+    running.server = await startTestServer(env(running.backend.url))
+  })
+  afterAll(async () => {
+    await running.server?.close()
+    await running.backend?.close()
+  })
+  beforeEach(() => {
+    running.backend.calls.length = 0
+    running.backend.answer(() => ({ status: 200, body: { status: 'ok' } }))
+  })
+  return running
 }
