@@ -11,7 +11,7 @@ import { openDatabase } from '../src/database/open-database.js'
 import { LEDGER_SCOPE, type MinuteCount, type ServerDatabase } from '../src/database/server-database.js'
 import { postgresLedgerMigrations } from '../src/ledger/postgres-schema.js'
 import { sqliteLedgerMigrations } from '../src/ledger/sqlite-schema.js'
-import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support/postgres.js'
+import { dropSchema, POSTGRES_URL, rawSql, uniqueSchema } from './support/postgres.js'
 
 /** Opens a fresh database again and again (same file or schema), and runs raw SQL on it. */
 interface Backend {
@@ -45,9 +45,7 @@ const backends: [string, () => Backend][] = [
         migrations: sqliteLedgerMigrations,
         undoLookup: `DROP TRIGGER players_lookup_insert; DROP TRIGGER players_lookup_update;
           DROP TRIGGER players_lookup_delete; DROP TABLE player_lookup`,
-        sql: async (database, text) => {
-          ;(database.store as unknown as { db: { exec(sql: string): void } }).db.exec(text)
-        },
+        sql: rawSql(config),
       }
     },
   ],
@@ -62,9 +60,7 @@ const backends: [string, () => Backend][] = [
         migrations: postgresLedgerMigrations,
         undoLookup: `DROP TRIGGER players_lookup ON players; DROP FUNCTION players_lookup_refresh();
           DROP FUNCTION player_lookup_rows(jsonb); DROP TABLE player_lookup`,
-        sql: async (_database, text) => {
-          await queryPostgres(schema, text)
-        },
+        sql: rawSql(config),
       }
     },
   ],

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { DatabaseConfig } from '../src/config/database-url.js'
 import { openDatabase } from '../src/database/open-database.js'
-import { LEDGER_SCOPE, type ServerDatabase } from '../src/database/server-database.js'
+import { LEDGER_SCOPE } from '../src/database/server-database.js'
 import { postgresLedgerMigrations } from '../src/ledger/postgres-schema.js'
 import { sqliteLedgerMigrations } from '../src/ledger/sqlite-schema.js'
-import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support/postgres.js'
+import { dropSchema, POSTGRES_URL, rawSql, uniqueSchema } from './support/postgres.js'
 
 // Grants recorded before reconciliation existed are claimed for their orders when its table is created, so a
 // first run after the upgrade neither lists them as missing nor grants them again.
@@ -24,7 +24,6 @@ const backends: [
   () => {
     config: DatabaseConfig
     migrations: readonly unknown[]
-    sql: (d: ServerDatabase, text: string) => Promise<void>
   },
 ][] = [
   [
@@ -36,9 +35,6 @@ const backends: [
         durability: 'process',
       },
       migrations: sqliteLedgerMigrations,
-      sql: async (database, text) => {
-        ;(database.store as unknown as { db: { exec(sql: string): void } }).db.exec(text)
-      },
     }),
   ],
   [
@@ -49,9 +45,6 @@ const backends: [
       return {
         config: { kind: 'postgres', connectionString: POSTGRES_URL, schema },
         migrations: postgresLedgerMigrations,
-        sql: async (_database, text) => {
-          await queryPostgres(schema, text)
-        },
       }
     },
   ],
@@ -59,7 +52,8 @@ const backends: [
 
 describe.each(backends)('order claims migration on %s', (_name, backend) => {
   test('claims the orders that history rows with Aghanim reasons granted and revoked, once each', async () => {
-    const { config, migrations, sql } = backend()
+    const { config, migrations } = backend()
+    const sql = rawSql(config)
     const version =
       migrations.findIndex(
         (migration) => typeof migration === 'string' && migration.includes('order_claims ('),

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import type { DatabaseConfig } from '../../src/config/database-url.js'
+import type { ServerDatabase } from '../../src/database/server-database.js'
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -32,5 +34,19 @@ export async function queryPostgres(
     return (await client.query(text, values)).rows
   } finally {
     await client.end()
+  }
+}
+
+/**
+ * Raw SQL on an open server database, for tests that rewind or damage its schema: on SQLite through the
+ * database's own connection, on PostgreSQL in its schema.
+ */
+export function rawSql(config: DatabaseConfig): (database: ServerDatabase, text: string) => Promise<void> {
+  if (config.kind === 'postgres')
+    return async (_database, text) => {
+      await queryPostgres(config.schema, text)
+    }
+  return async (database, text) => {
+    ;(database.store as unknown as { db: { exec(sql: string): void } }).db.exec(text)
   }
 }
