@@ -39,20 +39,8 @@ export interface Metrics {
 
 /** @example const metrics = createMetrics(); metrics.observe({ eventType: 'item.add', outcome: 'ok', durationMs: 3, duplicate: false }) */
 export function createMetrics(): Metrics {
-  const state: MetricsSnapshot = {
-    deliveries: {},
-    duplicates: {},
-    rejections: {},
-    forwards: {},
-    latency: {},
-    sseClients: 0,
-    databaseOutages: 0,
-    databaseUnavailable: 0,
-    reconcileRuns: {},
-    reconcileFindings: {},
-  }
-  // Formatted once per label value: formatting them on every delivery was ≈1% of its CPU and 3% of its
-  // allocations. The values are bounded (catalogue event types, `unknown`, `none`; catalogue error codes).
+  const state = emptySnapshot()
+  // Formatted once per label value, not on every delivery (it showed in the profile, docs/benchmarks.md). The values are bounded (catalogue event types, `unknown`, `none`; catalogue error codes).
   const eventLabels = memoized((eventType: string) => labels({ event_type: eventType }))
   const reasonLabels = memoized((reason: string) => labels({ reason }))
   const deliveryLabels = memoized((eventType: string) =>
@@ -92,9 +80,8 @@ export function createMetrics(): Metrics {
   }
 }
 
-/** Sums the snapshots of several worker processes into one. */
-export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSnapshot {
-  const total: MetricsSnapshot = {
+function emptySnapshot(): MetricsSnapshot {
+  return {
     deliveries: {},
     duplicates: {},
     rejections: {},
@@ -106,6 +93,11 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
     reconcileRuns: {},
     reconcileFindings: {},
   }
+}
+
+/** Sums the snapshots of several worker processes into one. */
+export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSnapshot {
+  const total = emptySnapshot()
   for (const snapshot of snapshots) {
     total.databaseOutages! += snapshot.databaseOutages ?? 0
     total.databaseUnavailable! += snapshot.databaseUnavailable ?? 0
