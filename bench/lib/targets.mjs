@@ -52,7 +52,7 @@ export async function startTarget(
       command: process.execPath,
       args: [
         ...nodeArgs,
-        // As `npm start` runs it (a young generation of 8 MiB: ~90 MiB less RSS under load, same req/s).
+        // As `npm start` runs it (a small young generation; docs/benchmarks.md says what it saves).
         ...SERVE_NODE_FLAGS,
         kind === 'before' ? join(compareWith, 'packages/cli/dist/bin.js') : CLI_BIN,
         'serve',

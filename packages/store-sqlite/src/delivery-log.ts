@@ -21,8 +21,8 @@ const INSERT_SQL = `INSERT INTO delivery_log (${DELIVERY_LOG_COLUMNS.join(', ')}
   VALUES (${DELIVERY_LOG_COLUMNS.map(() => '?').join(', ')})`
 
 /**
- * Rows deleted per transaction when pruning: ≈4 ms of the event loop each on a fast machine (8 µs per
- * delivery with its index entries).
+ * Rows deleted per transaction when pruning: small enough that one transaction holds the event loop only a few
+ * milliseconds (docs/benchmarks.md).
  */
 export const PRUNE_CHUNK_ROWS = 500
 

@@ -140,8 +140,8 @@ export class GroupCommit {
 
   /**
    * Takes the write lock if it is free. When another process holds it, SQLite's busy handler would sleep on
-   * this thread, stalling every request of the event loop (measured: --workers 2 on one file ran slower than
-   * one process); instead the group retries on a timer, and work submitted meanwhile joins it.
+   * this thread, stalling every request of the event loop (--workers 2 on one file ran slower than one
+   * process); instead the group retries on a timer, and work submitted meanwhile joins it.
    */
   #begin(): true {
     this.#db.exec('BEGIN IMMEDIATE')

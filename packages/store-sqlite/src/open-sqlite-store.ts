@@ -26,7 +26,7 @@ export interface SqliteStoreOptions {
    * rewinds the WAL. If the worker fails, the store falls back to `inline`. `inline`: SQLite's automatic
    * checkpoints, inside the COMMIT that fills 1000 WAL pages. `external`: as `background`, on a thread you run
    * yourself with the store's `checkpointing` settings (the delivery log's writer takes them, so one thread
-   * does both: each thread's isolate costs about 11 MiB of resident memory). See docs/stores.md.
+   * does both, and each thread's isolate costs resident memory). See docs/stores.md.
    */
   checkpoints?: 'background' | 'inline' | 'external'
 }

@@ -18,8 +18,8 @@ export const NO_SYNC: CommitSync = {
 
 /**
  * Pipelined WAL fsyncs for `durability: 'fsync'`. SQLite's `synchronous=FULL` fsyncs the WAL inside every
- * COMMIT, on the event-loop thread: the whole server stops for each fsync (0.2 ms on a fast SSD, 1–2 ms on
- * cloud block storage, and tens of ms when the disk is busy with a checkpoint). Instead the store commits with
+ * COMMIT, on the event-loop thread: the whole server stops for each fsync, for as long as
+ * the disk takes (far longer on cloud block storage, or while a checkpoint keeps the disk busy). Instead the store commits with
  * `synchronous=NORMAL` (the WAL stays crash-consistent; it is synced before every checkpoint) and this class
  * fdatasyncs the WAL file on libuv's thread pool, acknowledging a group only after a sync that began after its
  * COMMIT — the guarantee FULL gives, while the event loop builds the next groups. Groups that commit while a

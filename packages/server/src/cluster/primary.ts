@@ -48,8 +48,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     broadcast({ type: 'aghanim:watched', watched })
   }
 
-  // A small young generation keeps each worker's memory flat under load (measured: ~125 MiB → ~90 MiB peak RSS at
-  // 1.2k grants/s) at no throughput cost; an operator's own setting wins.
+  // A small young generation keeps each worker's memory flat under load at no throughput cost
+  // (docs/benchmarks.md); an operator's own setting wins.
   const own = [...process.execArgv, options.env.NODE_OPTIONS ?? ''].some((flag) =>
     flag.includes('--max-semi-space-size'),
   )

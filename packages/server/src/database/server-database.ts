@@ -25,7 +25,7 @@ export interface ServerDatabase<Tx = unknown> {
   /**
    * Counts by minute and outcome of deliveries received in [since, until): the chart reads at most one row per
    * minute and outcome instead of aggregating every delivery of the window, which on SQLite ran on the event
-   * loop (200 000 deliveries in the window: 129 ms, every webhook waiting).
+   * loop with every webhook waiting (docs/benchmarks.md, "Why the code is shaped this way").
    */
   deliveryStats(since: number, until: number): Promise<MinuteCount[]>
   /** Forgets settled idempotency keys last touched before `olderThan` (Unix ms). */

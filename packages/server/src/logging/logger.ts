@@ -7,8 +7,7 @@ export type Logger = pino.Logger
 /**
  * JSON lines on `destination` (stdout by default). Stdout is written asynchronously (pino's SonicBoom): a
  * line goes out at once when the descriptor is idle, and lines logged while a write is in flight go out
- * together in the next one — under load one write carries many delivery lines instead of one syscall each
- * (≈3% of a delivery's CPU). Pino flushes what is pending when the process exits. Paths that could hold a
+ * together in the next one — under load one write carries many delivery lines instead of one syscall each. Pino flushes what is pending when the process exits. Paths that could hold a
  * credential are censored as a last line of defence; the code never logs secrets, headers or bodies in the
  * first place.
  *
