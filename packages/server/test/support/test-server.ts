@@ -115,27 +115,30 @@ export function grant(
   quantity: number,
   overrides: Record<string, unknown> = {},
 ) {
-  return fixtureEvent('item.add', {
-    event_data: {
-      player_id: player,
-      items: [{ id: `itm_${sku}`, sku, name: sku, quantity }],
-      reason: `Order paid ${orderId()}`,
-    },
-    ...overrides,
-  })
+  return itemEvent('item.add', 'Order paid', { player, sku, quantity }, overrides)
 }
 
+/** A revoke of `quantity` × `sku` from `player`, as a refund sends it. */
 export function revoke(
   player: string,
   sku: string,
   quantity: number,
   overrides: Record<string, unknown> = {},
 ) {
-  return fixtureEvent('item.remove', {
+  return itemEvent('item.remove', 'Order refunded', { player, sku, quantity }, overrides)
+}
+
+function itemEvent(
+  type: 'item.add' | 'item.remove',
+  reason: string,
+  { player, sku, quantity }: { player: string; sku: string; quantity: number },
+  overrides: Record<string, unknown>,
+) {
+  return fixtureEvent(type, {
     event_data: {
       player_id: player,
       items: [{ id: `itm_${sku}`, sku, name: sku, quantity }],
-      reason: `Order refunded ${orderId()}`,
+      reason: `${reason} ${orderId()}`,
     },
     ...overrides,
   })
