@@ -1,8 +1,7 @@
-import { fixtureEvent } from 'aghanim-webhooks'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { type FakeS2s, startFakeS2s } from './support/fake-s2s.js'
 import { dropSchema, POSTGRES_URL, uniqueSchema } from './support/postgres.js'
-import { startTestServer, type TestServer } from './support/test-server.js'
+import { grant, revoke, startTestServer, type TestServer } from './support/test-server.js'
 
 const API_KEY = 's2s_key_game_one_5f1c'
 const HOUR = 3600
@@ -11,25 +10,10 @@ const now = () => Math.floor(Date.now() / 1000)
 /** Small pages and short backoff, so a dozen orders take several pages and the injected faults cost little. */
 const TUNING = { reconcile: { pageSize: 3, s2s: { backoffMs: 20, perMinute: 3000 } } }
 
-function purchase(player: string, orderId: string, sku: string, quantity: number) {
-  return fixtureEvent('item.add', {
-    event_data: {
-      player_id: player,
-      items: [{ id: `itm_${sku}`, sku, name: sku, quantity }],
-      reason: `Order paid ${orderId}`,
-    },
-  })
-}
-
-function refund(player: string, orderId: string, sku: string, quantity: number) {
-  return fixtureEvent('item.remove', {
-    event_data: {
-      player_id: player,
-      items: [{ id: `itm_${sku}`, sku, name: sku, quantity }],
-      reason: `Order refunded ${orderId}`,
-    },
-  })
-}
+const purchase = (player: string, order: string, sku: string, quantity: number) =>
+  grant(player, sku, quantity, {}, order)
+const refund = (player: string, order: string, sku: string, quantity: number) =>
+  revoke(player, sku, quantity, {}, order)
 
 const databases: [string, () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>][] = [
   ['SQLite', async () => ({ env: {}, cleanup: async () => {} })],

@@ -108,38 +108,28 @@ export function orderId(): string {
   return `ord_${randomBytes(6).toString('hex')}`
 }
 
-/** A grant of `quantity` × `sku` for `player`, with a fresh idempotency key unless one is given. */
-export function grant(
-  player: string,
-  sku: string,
-  quantity: number,
-  overrides: Record<string, unknown> = {},
-) {
-  return itemEvent('item.add', 'Order paid', { player, sku, quantity }, overrides)
+/** `item.add` / `item.remove` of `quantity` × `sku` for `player`: a fresh idempotency key unless `overrides`
+ * give one, for a fresh order unless `order` names one. */
+function itemEventOf(type: 'item.add' | 'item.remove', reason: string) {
+  return (
+    player: string,
+    sku: string,
+    quantity: number,
+    overrides: Record<string, unknown> = {},
+    order = orderId(),
+  ) =>
+    fixtureEvent(type, {
+      event_data: {
+        player_id: player,
+        items: [{ id: `itm_${sku}`, sku, name: sku, quantity }],
+        reason: `${reason} ${order}`,
+      },
+      ...overrides,
+    })
 }
 
-/** A revoke of `quantity` × `sku` from `player`, as a refund sends it. */
-export function revoke(
-  player: string,
-  sku: string,
-  quantity: number,
-  overrides: Record<string, unknown> = {},
-) {
-  return itemEvent('item.remove', 'Order refunded', { player, sku, quantity }, overrides)
-}
+/** A grant (`item.add`) of `quantity` × `sku` for `player`, as an order's payment sends it. */
+export const grant = itemEventOf('item.add', 'Order paid')
 
-function itemEvent(
-  type: 'item.add' | 'item.remove',
-  reason: string,
-  { player, sku, quantity }: { player: string; sku: string; quantity: number },
-  overrides: Record<string, unknown>,
-) {
-  return fixtureEvent(type, {
-    event_data: {
-      player_id: player,
-      items: [{ id: `itm_${sku}`, sku, name: sku, quantity }],
-      reason: `${reason} ${orderId()}`,
-    },
-    ...overrides,
-  })
-}
+/** A revoke (`item.remove`) of `quantity` × `sku` from `player`, as a refund sends it. */
+export const revoke = itemEventOf('item.remove', 'Order refunded')
