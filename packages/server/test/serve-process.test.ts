@@ -1,27 +1,21 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { fixtureEvent, signedHeaders } from 'aghanim-webhooks'
 import { afterAll, describe, expect, test } from 'vitest'
+import { useTempDirs } from '../../../test-support/temp-dirs.js'
 import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support/postgres.js'
 import { killAllServe, spawnServe } from './support/serve-process.js'
 import { ADMIN_TOKEN, grant, SECRET } from './support/test-server.js'
 
 const run = promisify(execFile)
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
-const dirs: string[] = []
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'awh-serve-'))
-  dirs.push(dir)
-  return dir
-}
+const tempDir = useTempDirs('serve')
 afterAll(() => {
   killAllServe()
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 })
 
 async function post(url: string, body: string, secret = SECRET): Promise<Response> {

@@ -1,20 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from '@aghanim-webhooks/server'
 import { fixtureEvent } from 'aghanim-webhooks'
-import { afterAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
+import { useTempDirs } from '../../../test-support/temp-dirs.js'
 import { grant, startTestServer } from './support/test-server.js'
 
-const dirs: string[] = []
-afterAll(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
+const tempDir = useTempDirs('handlers')
 
 function moduleFile(name: string, source: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'awh-handlers-'))
-  dirs.push(dir)
-  const path = join(dir, name)
+  const path = join(tempDir(), name)
   writeFileSync(path, source)
   return path
 }

@@ -29,6 +29,21 @@ export function workerHooks(): ClusterHooks {
   const send = (message: ClusterMessage) => {
     if (process.connected) process.send?.(message)
   }
+  /** Sends a message the primary acknowledges; resolves on its ack, or after COLLECT_TIMEOUT_MS without one. */
+  const sendAcknowledged = (pending: Map<number, () => void>, message: (id: number) => ClusterMessage) => {
+    if (!process.connected) return Promise.resolve()
+    const id = ++sequence
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        pending.delete(id)
+        resolve()
+      }
+      const timer = setTimeout(done, COLLECT_TIMEOUT_MS)
+      pending.set(id, done)
+      send(message(id))
+    })
+  }
 
   process.on('message', (message: unknown) => {
     if (!isClusterMessage(message)) return
@@ -51,20 +66,8 @@ export function workerHooks(): ClusterHooks {
     attach(hooks) {
       listenLocal = hooks
     },
-    announce(listeners) {
-      if (!process.connected) return Promise.resolve()
-      const id = ++sequence
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer)
-          listenAcks.delete(id)
-          resolve()
-        }
-        const timer = setTimeout(done, COLLECT_TIMEOUT_MS)
-        listenAcks.set(id, done)
-        send({ type: 'aghanim:listeners', listeners, id })
-      })
-    },
+    announce: (listeners) =>
+      sendAcknowledged(listenAcks, (id) => ({ type: 'aghanim:listeners', listeners, id })),
     deliver: (listener, frame) => send({ type: 'aghanim:listen-deliver', listener, frame }),
     answer: (answer) => send({ type: 'aghanim:listen-answer', answer }),
   }
@@ -75,20 +78,7 @@ export function workerHooks(): ClusterHooks {
       local = hooks
     },
     watched: () => watched || !process.connected,
-    liveClients(count) {
-      if (!process.connected) return Promise.resolve()
-      const id = ++sequence
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer)
-          acks.delete(id)
-          resolve()
-        }
-        const timer = setTimeout(done, COLLECT_TIMEOUT_MS)
-        acks.set(id, done)
-        send({ type: 'aghanim:live-clients', count, id })
-      })
-    },
+    liveClients: (count) => sendAcknowledged(acks, (id) => ({ type: 'aghanim:live-clients', count, id })),
     publish(summary) {
       if (!process.connected) return local?.publish(summary)
       if (batch.push(summary) === 1) setTimeout(relay, RELAY_DELAY_MS).unref()

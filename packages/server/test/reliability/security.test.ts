@@ -6,7 +6,7 @@ import { eventTypes, fixtureEvent } from 'aghanim-webhooks'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { authorizeAdmin } from '../../src/http/admin-auth.js'
 import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from '../support/postgres.js'
-import { ensureBuilt, type ServerProcess, spawnServer } from './support/server-process.js'
+import { ensureBuilt, type ServerProcess, spawnServer, useServedSqlite } from './support/server-process.js'
 import { deliver } from './support/signed-delivery.js'
 
 // Distinctive values, so a grep cannot miss them (and cannot match anything else).
@@ -159,22 +159,7 @@ describe.each([
 })
 
 describe('the admin API refuses requests without the token', () => {
-  let dir: string
-  let server: ServerProcess
-
-  beforeAll(async () => {
-    ensureBuilt()
-    dir = mkdtempSync(join(tmpdir(), 'awh-admin-auth-'))
-    server = await spawnServer({
-      env: { AGHANIM_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN, DATABASE_URL: `sqlite:${join(dir, 'auth.db')}` },
-      cwd: dir,
-    })
-  })
-
-  afterAll(async () => {
-    await server?.kill('SIGTERM')
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const t = useServedSqlite('admin-auth', { AGHANIM_WEBHOOK_SECRET: SECRET, ADMIN_TOKEN })
 
   const routes = [
     ['GET', '/api/deliveries'],
@@ -206,7 +191,7 @@ describe('the admin API refuses requests without the token', () => {
     'answers 401 to every route with %s',
     async (_name, headers) => {
       for (const [method, path] of routes) {
-        const response = await fetch(`${server.url}${path}`, {
+        const response = await fetch(`${t.server.url}${path}`, {
           method,
           headers: { ...headers, 'content-type': 'application/json' },
           ...(method === 'PUT' ? { body: '{"name":"x"}' } : {}),
@@ -219,13 +204,13 @@ describe('the admin API refuses requests without the token', () => {
 
   test('answers 401 to the token in the query string (it would end up in proxy logs)', async () => {
     const response = await fetch(
-      `${server.url}/api/deliveries?token=${ADMIN_TOKEN}&access_token=${ADMIN_TOKEN}`,
+      `${t.server.url}/api/deliveries?token=${ADMIN_TOKEN}&access_token=${ADMIN_TOKEN}`,
     )
     expect(response.status).toBe(401)
   })
 
   test('serves the inspector page itself without the token, with no credential in it', async () => {
-    const response = await fetch(`${server.url}/inspector/`)
+    const response = await fetch(`${t.server.url}/inspector/`)
     expect(response.status).toBe(200)
     expectNoNeedle('inspector page', await response.text())
   })

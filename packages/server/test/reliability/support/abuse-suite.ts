@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { ensureBuilt, type ServerProcess, spawnServer } from './server-process.js'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { useServedSqlite } from './server-process.js'
 import { deliver, grantBody } from './signed-delivery.js'
 
 const SECRET = 'whsec_abuse_Nq2Vd8Kz4Fs6'
 const ADMIN_TOKEN = 'admin_abuse_Xc7Bt3Mh9Lw1'
 const MAX_BODY_BYTES = 64 * 1024
-// The server's deadlines (start-server.ts): headers within 10 s, the whole request within 30 s, checked every second.
+// The server's deadlines (start-t.server.ts): headers within 10 s, the whole request within 30 s, checked every second.
 const HEADERS_TIMEOUT_MS = 10_000
 const REQUEST_TIMEOUT_MS = 30_000
 
@@ -61,34 +58,21 @@ function jsonError(answer: RawAnswer): unknown {
  */
 export function describeAbuse(): void {
   describe('abusive clients', () => {
-    let dir: string
-    let server: ServerProcess
+    const t = useServedSqlite('abuse', {
+      AGHANIM_WEBHOOK_SECRET: SECRET,
+      ADMIN_TOKEN,
+      MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    })
     let port: number
 
     beforeAll(async () => {
-      ensureBuilt()
-      dir = mkdtempSync(join(tmpdir(), 'awh-abuse-'))
-      server = await spawnServer({
-        env: {
-          AGHANIM_WEBHOOK_SECRET: SECRET,
-          ADMIN_TOKEN,
-          DATABASE_URL: `sqlite:${join(dir, 'abuse.db')}`,
-          MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-        },
-        cwd: dir,
-      })
-      port = Number(new URL(server.url).port)
-      const put = await fetch(`${server.url}/api/players/abuse_player`, {
+      port = Number(new URL(t.server.url).port)
+      const put = await fetch(`${t.server.url}/api/players/abuse_player`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Abuse Player' }),
       })
       expect(put.status).toBe(201)
-    })
-
-    afterAll(async () => {
-      await server?.kill('SIGTERM')
-      rmSync(dir, { recursive: true, force: true })
     })
 
     test('refuses a declared oversized body with 413 before reading it, and closes the connection', async () => {
@@ -120,7 +104,7 @@ export function describeAbuse(): void {
 
     test('answers slow-header and slow-body clients 408 on time, bounds an endless upload, ' +
       'and stays responsive for well-formed deliveries meanwhile', async () => {
-      const rssBefore = await server.rss()
+      const rssBefore = await t.server.rss()
       // Slowloris: a header line that never ends, one byte every 300 ms.
       const slowHeaders = Array.from({ length: 20 }, () =>
         rawClient(port, (socket) => {
@@ -169,14 +153,14 @@ export function describeAbuse(): void {
         for (let i = 0; serving; i += 1) {
           const started = performance.now()
           const answer = await deliver(
-            `${server.url}/webhook`,
+            `${t.server.url}/webhook`,
             SECRET,
             grantBody(`idmpt_ok_${i}_${Date.now()}`, 'abuse_player', 'coins', 1),
           )
           served.push({ status: answer.status, ms: performance.now() - started })
-          const health = await fetch(`${server.url}/healthz`)
+          const health = await fetch(`${t.server.url}/healthz`)
           served.push({ status: health.status, ms: performance.now() - started })
-          maxRss = Math.max(maxRss, await server.rss())
+          maxRss = Math.max(maxRss, await t.server.rss())
           await new Promise((resolve) => setTimeout(resolve, 200))
         }
       })()
@@ -213,12 +197,12 @@ export function describeAbuse(): void {
       // Responsive: no well-formed request waited on the abusers (a generous bound, not a benchmark).
       expect(Math.max(...served.map((answer) => answer.ms))).toBeLessThan(3_000)
       expect(maxRss - rssBefore).toBeLessThan(100 * 1024 * 1024)
-      const history = await fetch(`${server.url}/api/players/abuse_player/history?limit=1000`, {
+      const history = await fetch(`${t.server.url}/api/players/abuse_player/history?limit=1000`, {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       })
       const entries = ((await history.json()) as { history: { sku: string }[] }).history
       expect(entries.filter((entry) => entry.sku === 'gems')).toEqual([]) // no slow body was ever granted
-      expect(server.stderr()).toBe('')
+      expect(t.server.stderr()).toBe('')
       console.log(
         `abuse: ${served.length} well-formed requests served meanwhile, slowest ${Math.round(Math.max(...served.map((a) => a.ms)))} ms; ` +
           `RSS ${(rssBefore / 1048576).toFixed(1)} MB → max ${(maxRss / 1048576).toFixed(1)} MB; ` +

@@ -1,13 +1,10 @@
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fixtureEvent } from 'aghanim-webhooks'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { FuzzGenerator } from './fuzz-requests.js'
 import { createRandom, seedFromEnv } from './prng.js'
 import { exchange } from './raw-http.js'
-import { ensureBuilt, type ServerProcess, spawnServer } from './server-process.js'
+import { useServedSqlite } from './server-process.js'
 
 // FUZZ_SEED reproduces a run; FUZZ_REQUESTS makes it longer (or shorter while iterating).
 const SEED = seedFromEnv()
@@ -31,27 +28,22 @@ const RSS_SLACK_BYTES = 192 * 1024 * 1024
  */
 export function describeHttpFuzz(): void {
   describe('HTTP fuzzing of the real server', () => {
-    let dir: string
-    let server: ServerProcess
+    const t = useServedSqlite(
+      'fuzz',
+      {
+        AGHANIM_WEBHOOK_SECRET: SECRET,
+        ADMIN_TOKEN,
+        // The crash test covers fsync durability; here it would only slow the HTTP surface being fuzzed.
+        SQLITE_DURABILITY: 'process',
+        MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+        LOG_LEVEL: 'error',
+      },
+      { inspect: true },
+    )
 
     beforeAll(async () => {
-      ensureBuilt()
-      dir = mkdtempSync(join(tmpdir(), 'awh-fuzz-'))
-      server = await spawnServer({
-        env: {
-          AGHANIM_WEBHOOK_SECRET: SECRET,
-          ADMIN_TOKEN,
-          DATABASE_URL: `sqlite:${join(dir, 'fuzz.db')}`,
-          // The crash test covers fsync durability; here it would only slow the HTTP surface being fuzzed.
-          SQLITE_DURABILITY: 'process',
-          MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-          LOG_LEVEL: 'error',
-        },
-        cwd: dir,
-        inspect: true,
-      })
       for (const player of PLAYERS) {
-        const put = await fetch(`${server.url}/api/players/${player}`, {
+        const put = await fetch(`${t.server.url}/api/players/${player}`, {
           method: 'PUT',
           headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
           body: JSON.stringify({ name: `Fuzz ${player}` }),
@@ -60,16 +52,11 @@ export function describeHttpFuzz(): void {
       }
     })
 
-    afterAll(async () => {
-      await server?.kill('SIGTERM')
-      rmSync(dir, { recursive: true, force: true })
-    })
-
     test(
       `answers ${TOTAL} random and mutated requests without a 5xx, a crash or growing memory`,
       async () => {
         console.log(`http fuzz: seed ${SEED} (reproduce with FUZZ_SEED=${SEED}), ${TOTAL} requests`)
-        const port = Number(new URL(server.url).port)
+        const port = Number(new URL(t.server.url).port)
         const generator = new FuzzGenerator(createRandom(SEED), {
           secret: SECRET,
           adminToken: ADMIN_TOKEN,
@@ -111,11 +98,11 @@ export function describeHttpFuzz(): void {
             })
             if (!warming && sent >= TOTAL * 0.15) {
               warming = true
-              warm = { rss: await server.rss(), heap: await server.heapUsedAfterGc() }
+              warm = { rss: await t.server.rss(), heap: await t.server.heapUsedAfterGc() }
             }
             if (sent >= nextSample) {
               nextSample += TOTAL * 0.2
-              rssTrend.push(mb(await server.rss()))
+              rssTrend.push(mb(await t.server.rss()))
             }
           }
         }
@@ -123,16 +110,16 @@ export function describeHttpFuzz(): void {
         const seconds = (performance.now() - started) / 1000
 
         // The server is alive, answers well-formed traffic, and its memory did not grow with the request count.
-        expect(server.child.exitCode).toBeNull()
-        expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+        expect(t.server.child.exitCode).toBeNull()
+        expect((await fetch(`${t.server.url}/healthz`)).status).toBe(200)
         const grant = await signedPost(
-          server.url,
+          t.server.url,
           fixtureEvent('item.add', { event_data: { player_id: 'p0' } }),
         )
         expect(grant.status).toBe(200)
-        const end = { rss: await server.rss(), heap: await server.heapUsedAfterGc() }
+        const end = { rss: await t.server.rss(), heap: await t.server.heapUsedAfterGc() }
         // Failures the clients could not see (they had hung up) still land in the delivery log and the error log.
-        const serverErrors = await deliveriesWithStatus(server.url, [500, 501, 502, 503, 504])
+        const serverErrors = await deliveriesWithStatus(t.server.url, [500, 501, 502, 503, 504])
 
         const table = [...statuses]
           .sort(([a], [b]) => a - b)
@@ -149,8 +136,8 @@ export function describeHttpFuzz(): void {
         expect(failures.slice(0, 10), `seed ${SEED}`).toEqual([])
         expect(stalls.slice(0, 10), `seed ${SEED}`).toEqual([])
         expect(serverErrors, `seed ${SEED}`).toEqual([])
-        expect(server.stderr()).toBe('')
-        expect(server.stdout()).not.toMatch(/"level":(50|60)/)
+        expect(t.server.stderr()).toBe('')
+        expect(t.server.stdout()).not.toMatch(/"level":(50|60)/)
         expect(end.heap - warm!.heap, `heap grew from ${mb(warm!.heap)} to ${mb(end.heap)}`).toBeLessThan(
           HEAP_SLACK_BYTES,
         )

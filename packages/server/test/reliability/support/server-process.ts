@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 import { outputOf } from '../../../../../test-support/child-process.js'
 
 export const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url))
@@ -183,4 +184,31 @@ async function heapUsedAfterGc(url: string): Promise<number> {
   } finally {
     socket.close()
   }
+}
+
+/**
+ * For one describe block: the real `serve` binary (built first) on an SQLite file `<label>.db` in a fresh
+ * directory, which is its working directory too; SIGTERMed and removed after the block. Read `server` from the
+ * returned object inside tests and hooks that run after it started.
+ */
+export function useServedSqlite(
+  label: string,
+  env: Record<string, string>,
+  options: Pick<SpawnOptions, 'inspect'> = {},
+): { readonly server: ServerProcess } {
+  const running = {} as { server: ServerProcess; dir: string }
+  beforeAll(async () => {
+    ensureBuilt()
+    running.dir = mkdtempSync(join(tmpdir(), `awh-${label}-`))
+    running.server = await spawnServer({
+      env: { ...env, DATABASE_URL: `sqlite:${join(running.dir, `${label}.db`)}` },
+      cwd: running.dir,
+      ...options,
+    })
+  })
+  afterAll(async () => {
+    await running.server?.kill('SIGTERM')
+    if (running.dir) rmSync(running.dir, { recursive: true, force: true })
+  })
+  return running
 }
