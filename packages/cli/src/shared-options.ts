@@ -2,6 +2,15 @@ import type { OptionSpec } from './command.js'
 
 // Options several commands take, declared once with the env variable and default the parser applies.
 
+/** `--name VALUE`: an option that takes a value, described; `more` adds its env variable, default or repetition. */
+export function valueOption<const M extends Omit<Partial<OptionSpec>, 'type' | 'value' | 'description'>>(
+  value: string,
+  description: string,
+  more?: M,
+): { type: 'string'; value: string; description: string } & M {
+  return { type: 'string', value, description, ...(more as M) }
+}
+
 /** `--secret S`, or AGHANIM_WEBHOOK_SECRET: keeps the secret out of shell history and `ps`. */
 export function secretOption(what: string) {
   return {

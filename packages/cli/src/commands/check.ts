@@ -8,7 +8,7 @@ import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs
 import { formatMs, toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
 import { createProgress } from '../progress.js'
-import { jsonOption, secretOption, timeoutOption } from '../shared-options.js'
+import { jsonOption, secretOption, timeoutOption, valueOption } from '../shared-options.js'
 import type { Style } from '../style.js'
 
 const LABELS: Record<Result, (style: Style) => string> = {
@@ -20,36 +20,23 @@ const LABELS: Record<Result, (style: Style) => string> = {
 
 const options = {
   secret: secretOption('the webhook secret the endpoint verifies with'),
-  game: {
-    type: 'string',
-    value: 'G',
-    description:
-      "the game id every delivery names (game_id), for an endpoint of several games: S is G's secret",
-  },
-  player: {
-    type: 'string',
-    value: 'P',
-    default: 'testplayer',
-    description: 'a player the endpoint knows, for player.verify and item.add (default: testplayer)',
-  },
-  sku: {
-    type: 'string',
-    value: 'X',
-    default: 'crystals',
-    description: 'the SKU item.add grants (default: crystals)',
-  },
+  game: valueOption(
+    'G',
+    "the game id every delivery names (game_id), for an endpoint of several games: S is G's secret",
+  ),
+  player: valueOption(
+    'P',
+    'a player the endpoint knows, for player.verify and item.add (default: testplayer)',
+    { default: 'testplayer' },
+  ),
+  sku: valueOption('X', 'the SKU item.add grants (default: crystals)', { default: 'crystals' }),
   timeout: timeoutOption('time budget per answer', 3000),
-  only: {
-    type: 'string',
-    value: 'IDS',
-    description: 'run only these checks, comma-separated (ids as in --json)',
-  },
+  only: valueOption('IDS', 'run only these checks, comma-separated (ids as in --json)'),
   json: jsonOption('print { ok, counts, checks: [{ id, title, result, expected, got, note }] }'),
-  junit: {
-    type: 'string',
-    value: 'FILE',
-    description: 'also write a JUnit XML report to FILE (one test case per check), for CI to display',
-  },
+  junit: valueOption(
+    'FILE',
+    'also write a JUnit XML report to FILE (one test case per check), for CI to display',
+  ),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>
 

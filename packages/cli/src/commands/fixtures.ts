@@ -3,22 +3,19 @@ import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs
 import { toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
 import { buildEvent, requireEventType } from '../payload/build-event.js'
+import { valueOption } from '../shared-options.js'
 
 const options = {
-  player: { type: 'string', value: 'P', description: 'set event_data.player_id' },
-  data: {
-    type: 'string',
-    value: 'FILE|JSON',
-    description: 'event_data (or a whole envelope) to merge over the fixture',
-  },
+  player: valueOption('P', 'set event_data.player_id'),
+  data: valueOption('FILE|JSON', 'event_data (or a whole envelope) to merge over the fixture'),
   set: {
     type: 'string',
     value: 'path=value',
     repeatable: true,
     description: 'set a string; path:=json sets a JSON value (repeatable)',
   },
-  timestamp: { type: 'string', value: 'T', description: 'Unix seconds for event_time (default: now)' },
-  'idempotency-key': { type: 'string', value: 'K', description: 'set idempotency_key' },
+  timestamp: valueOption('T', 'Unix seconds for event_time (default: now)'),
+  'idempotency-key': valueOption('K', 'set idempotency_key'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>
 

@@ -10,7 +10,7 @@ import { causeOf, forwardLocally, type LocalAnswer } from '../listen/forward-loc
 import { listenLine, type Verdict } from '../listen/listen-line.js'
 import { listenSession } from '../listen/listen-session.js'
 import { closest } from '../payload/suggest.js'
-import { jsonOption, secretOption, serverOption, tokenOption } from '../shared-options.js'
+import { jsonOption, secretOption, serverOption, tokenOption, valueOption } from '../shared-options.js'
 
 const PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/
 const FIRST_DELAY_MS = 500
@@ -19,17 +19,12 @@ const MAX_DELAY_MS = 10_000
 const options = {
   server: serverOption,
   token: tokenOption(),
-  'forward-to': {
-    type: 'string',
-    value: 'URL',
-    description: 'your local webhook endpoint, e.g. http://localhost:3000/webhook',
-  },
+  'forward-to': valueOption('URL', 'your local webhook endpoint, e.g. http://localhost:3000/webhook'),
   secret: secretOption('the secret your local app verifies with'),
-  events: {
-    type: 'string',
-    value: 'LIST',
-    description: "only these: comma-separated types or families, e.g. 'item.*,player.verify' (default all)",
-  },
+  events: valueOption(
+    'LIST',
+    "only these: comma-separated types or families, e.g. 'item.*,player.verify' (default all)",
+  ),
   json: jsonOption('one JSON object per delivery (NDJSON) on stdout; status messages stay on stderr'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>

@@ -2,7 +2,7 @@ import { integerOption, requireUrl } from '../args.js'
 import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs } from '../command.js'
 import { errorOf, toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
-import { jsonOption, serverOption, timeoutOption, tokenOption } from '../shared-options.js'
+import { jsonOption, serverOption, timeoutOption, tokenOption, valueOption } from '../shared-options.js'
 
 interface Answer {
   checked: number
@@ -12,18 +12,12 @@ interface Answer {
 }
 
 const options = {
-  since: {
-    type: 'string',
-    value: 'TIME',
-    description:
-      "start of the window: Unix seconds or ISO 8601 (default: the server's RECONCILE_LOOKBACK ago)",
-  },
-  until: { type: 'string', value: 'TIME', description: 'end of the window (default: now)' },
-  game: {
-    type: 'string',
-    value: 'GM',
-    description: 'the game to reconcile (needed when the server has several)',
-  },
+  since: valueOption(
+    'TIME',
+    "start of the window: Unix seconds or ISO 8601 (default: the server's RECONCILE_LOOKBACK ago)",
+  ),
+  until: valueOption('TIME', 'end of the window (default: now)'),
+  game: valueOption('GM', 'the game to reconcile (needed when the server has several)'),
   fix: {
     type: 'boolean',
     description:

@@ -2,17 +2,13 @@ import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs
 import { toJson } from '../format.js'
 import { adminCallOf, postAdmin } from '../http/admin-call.js'
 import { exitCodes, UsageError } from '../io.js'
-import { adminCallOptions, jsonOption } from '../shared-options.js'
+import { adminCallOptions, jsonOption, valueOption } from '../shared-options.js'
 
 const options = {
-  type: { type: 'string', value: 'T', description: 'only dead letters of this event type (order.paid)' },
-  player: { type: 'string', value: 'P', description: "only this player's" },
-  since: {
-    type: 'string',
-    value: 'ISO',
-    description: 'received at or after this time (2026-12-02T10:00:00Z)',
-  },
-  until: { type: 'string', value: 'ISO', description: 'received before this time' },
+  type: valueOption('T', 'only dead letters of this event type (order.paid)'),
+  player: valueOption('P', "only this player's"),
+  since: valueOption('ISO', 'received at or after this time (2026-12-02T10:00:00Z)'),
+  until: valueOption('ISO', 'received before this time'),
   all: { type: 'boolean', description: 'every dead letter (needed when nothing else is named)' },
   ...adminCallOptions,
   json: jsonOption("print the server's { redriven } answer"),

@@ -6,7 +6,7 @@ import { exitCodes, UsageError } from '../io.js'
 import { buildEvent, requireEventType } from '../payload/build-event.js'
 import { createProgress } from '../progress.js'
 import { readInput } from '../read-input.js'
-import { endpointOptions, jsonOption, requestTimeoutOption } from '../shared-options.js'
+import { endpointOptions, jsonOption, requestTimeoutOption, valueOption } from '../shared-options.js'
 
 interface Sent {
   url: URL
@@ -18,7 +18,7 @@ interface Sent {
 
 const options = {
   ...endpointOptions,
-  player: { type: 'string', value: 'P', description: 'set event_data.player_id' },
+  player: valueOption('P', 'set event_data.player_id'),
   data: {
     type: 'string',
     value: 'FILE|JSON',
@@ -32,27 +32,12 @@ envelope if it has an event_data key; \`-\` reads standard input`,
     description: `set a string (repeatable); path:=json sets a JSON value. Paths not starting
 with an envelope field are inside event_data: items[0].quantity:=5`,
   },
-  timestamp: {
-    type: 'string',
-    value: 'T',
-    description: 'Unix seconds for the signature header and event_time (default: now)',
-  },
-  'idempotency-key': {
-    type: 'string',
-    value: 'K',
-    description: 'set idempotency_key (e.g. to replay a key you sent before)',
-  },
-  repeat: {
-    type: 'string',
-    value: 'N',
+  timestamp: valueOption('T', 'Unix seconds for the signature header and event_time (default: now)'),
+  'idempotency-key': valueOption('K', 'set idempotency_key (e.g. to replay a key you sent before)'),
+  repeat: valueOption('N', 'deliver the identical signed bytes N times, like Aghanim retrying (default 1)', {
     default: '1',
-    description: 'deliver the identical signed bytes N times, like Aghanim retrying (default 1)',
-  },
-  raw: {
-    type: 'string',
-    value: 'FILE|-',
-    description: 'send these bytes exactly as given, signed, instead of a generated event',
-  },
+  }),
+  raw: valueOption('FILE|-', 'send these bytes exactly as given, signed, instead of a generated event'),
   timeout: requestTimeoutOption,
   json: jsonOption('print the request and answers as JSON'),
 } as const satisfies OptionSpecs

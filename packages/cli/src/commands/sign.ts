@@ -4,18 +4,15 @@ import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs
 import { toJson } from '../format.js'
 import { exitCodes, UsageError } from '../io.js'
 import { readInput } from '../read-input.js'
-import { jsonOption, secretOption } from '../shared-options.js'
+import { jsonOption, secretOption, valueOption } from '../shared-options.js'
 
 const options = {
   secret: secretOption('the webhook secret'),
-  timestamp: { type: 'string', value: 'T', description: 'Unix seconds to sign with (default: now)' },
+  timestamp: valueOption('T', 'Unix seconds to sign with (default: now)'),
   curl: { type: 'boolean', description: 'print a ready-to-run curl command instead of the headers' },
-  url: {
-    type: 'string',
-    value: 'URL',
+  url: valueOption('URL', 'the URL for --curl (default: http://localhost:8000/webhook)', {
     default: 'http://localhost:8000/webhook',
-    description: 'the URL for --curl (default: http://localhost:8000/webhook)',
-  },
+  }),
   json: jsonOption('print { "headers": { ... } }'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>

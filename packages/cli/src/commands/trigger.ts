@@ -9,7 +9,7 @@ import { mergeInto } from '../payload/merge.js'
 import { randomId } from '../payload/random-id.js'
 import { closest } from '../payload/suggest.js'
 import { createProgress } from '../progress.js'
-import { endpointOptions, jsonOption, requestTimeoutOption } from '../shared-options.js'
+import { endpointOptions, jsonOption, requestTimeoutOption, valueOption } from '../shared-options.js'
 
 const flowList = Object.entries(flows)
   .map(([name, flow]) => `  ${name.padEnd(13)} ${flowSummary(flow)}`)
@@ -25,23 +25,9 @@ interface StepResult {
 
 const options = {
   ...endpointOptions,
-  player: {
-    type: 'string',
-    value: 'P',
-    default: 'testplayer',
-    description: 'the player (default: testplayer)',
-  },
-  sku: {
-    type: 'string',
-    value: 'X',
-    default: 'crystals',
-    description: "the item's SKU (default: crystals)",
-  },
-  order: {
-    type: 'string',
-    value: 'ID',
-    description: 'the order id, e.g. to refund an earlier purchase (default: a new ord_… id)',
-  },
+  player: valueOption('P', 'the player (default: testplayer)', { default: 'testplayer' }),
+  sku: valueOption('X', "the item's SKU (default: crystals)", { default: 'crystals' }),
+  order: valueOption('ID', 'the order id, e.g. to refund an earlier purchase (default: a new ord_… id)'),
   timeout: requestTimeoutOption,
   json: jsonOption('print the steps and answers as JSON'),
 } as const satisfies OptionSpecs
