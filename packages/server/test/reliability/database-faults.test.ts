@@ -12,7 +12,7 @@ import {
   sleep,
   startLoad,
 } from './support/fault-load.js'
-import { ensureBuilt, type ServerProcess, spawnServer } from './support/server-process.js'
+import { ensureBuilt, failedStart, type ServerProcess, spawnServer } from './support/server-process.js'
 
 // Every test has its own schema, its own application_name (so that pg_terminate_backend hits its server's
 // sessions only) and its own TCP proxy: the other test files using the machine's PostgreSQL never notice.
@@ -190,12 +190,7 @@ describe.concurrent('the server outlives its PostgreSQL', () => {
       ADMIN_TOKEN: FAULT_ADMIN_TOKEN,
     }
     try {
-      const started = performance.now()
-      const failure = await spawnServer({ env: { ...env, DATABASE_WAIT_MS: '1500' } }).then(
-        () => 'started',
-        (error: Error) => error.message,
-      )
-      const gaveUpMs = Math.round(performance.now() - started)
+      const { failure, gaveUpMs } = await failedStart({ ...env, DATABASE_WAIT_MS: '1500' })
       expect(failure).toContain('exited with 2')
       expect(failure).toMatch(
         /cannot start: PostgreSQL postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test\S* \(schema \w+\) did not accept connections within 1\.\d s/,

@@ -212,3 +212,18 @@ export function useServedSqlite(
   })
   return running
 }
+
+/** Starts `serve` expecting it to give up: resolves with what it said (or `started`) and how long it took. */
+export async function failedStart(
+  env: Record<string, string>,
+): Promise<{ failure: string; gaveUpMs: number }> {
+  const started = performance.now()
+  const failure = await spawnServer({ env }).then(
+    async (server) => {
+      await server.kill('SIGTERM')
+      return 'started'
+    },
+    (error: Error) => error.message,
+  )
+  return { failure, gaveUpMs: Math.round(performance.now() - started) }
+}
