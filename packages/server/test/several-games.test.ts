@@ -85,6 +85,19 @@ const backends: [string, Backend][] = [
 const gamesServer = (env: Record<string, string>) =>
   startTestServer({ AGHANIM_WEBHOOK_SECRET: '', AGHANIM_GAME_SECRETS: GAMES, ...env })
 
+/** Runs `run` against a fresh several-games server on `env`, closing it however `run` ends. */
+async function withGamesServer(
+  env: Record<string, string>,
+  run: (t: Awaited<ReturnType<typeof gamesServer>>) => Promise<void>,
+): Promise<void> {
+  const t = await gamesServer(env)
+  try {
+    await run(t)
+  } finally {
+    await t.close()
+  }
+}
+
 /** A grant in `game` (its game_id in the envelope), with a fixed idempotency key. */
 function grantIn(game: string | undefined, key: string, overrides: Record<string, unknown> = {}) {
   const event: { game_id?: string } = grant('p1', 'gems', 5, {
@@ -112,8 +125,7 @@ async function createPlayer(t: TestServer, query: string) {
 
 describe.each(backends)('several games on %s', (_name, backend) => {
   test('grants the same idempotency key once in each game, and refuses a cross-signed delivery', async () => {
-    const t = await gamesServer(backend.fresh())
-    try {
+    await withGamesServer(backend.fresh(), async (t) => {
       await createPlayer(t, 'game=gm_a')
       await createPlayer(t, 'game=gm_b')
       expect((await t.send(grantIn('gm_a', 'idmpt_same'), { secret: A_NEW })).status).toBe(200)
@@ -130,14 +142,11 @@ describe.each(backends)('several games on %s', (_name, backend) => {
       expect(crossed.text).not.toContain('whsec')
       expect(await gems(t, 'game=gm_a')).toBe(5)
       expect(await gems(t, 'game=gm_b')).toBe(5)
-    } finally {
-      await t.close()
-    }
+    })
   })
 
   test('accepts both secrets of a game during its rotation, and a delivery without game_id as its secret’s game', async () => {
-    const t = await gamesServer(backend.fresh())
-    try {
+    await withGamesServer(backend.fresh(), async (t) => {
       await createPlayer(t, 'game=gm_a')
       expect((await t.send(grantIn('gm_a', 'idmpt_old_secret'), { secret: A_OLD })).status).toBe(200)
       expect((await t.send(grantIn(undefined, 'idmpt_no_game'), { secret: A_NEW })).status).toBe(200)
@@ -147,28 +156,22 @@ describe.each(backends)('several games on %s', (_name, backend) => {
       expect(again.headers.get('x-idempotent-replay')).toBe('true')
       expect(await gems(t, 'game=gm_a')).toBe(10)
       expect((await t.send(grantIn('gm_a', 'idmpt_wrong'), { secret: 'whsec_nobody' })).status).toBe(403)
-    } finally {
-      await t.close()
-    }
+    })
   })
 
   test('the admin API names the game: required with several, unknown ones refused', async () => {
-    const t = await gamesServer(backend.fresh())
-    try {
+    await withGamesServer(backend.fresh(), async (t) => {
       await createPlayer(t, 'game=gm_a')
       expect((await t.api('/api/players/p1')).json).toMatchObject({ code: 'game_required' })
       expect((await t.api('/api/players/p1?game=gm_zz')).json).toMatchObject({ code: 'unknown_game' })
       expect((await t.api('/api/players/p1?game=gm_b')).status).toBe(404)
       expect((await t.api('/api/players/p1?game=gm_a')).json).toMatchObject({ game: 'gm_a', sandbox: false })
       expect((await t.api('/api/players/p1/history?game=gm_a')).status).toBe(200)
-    } finally {
-      await t.close()
-    }
+    })
   })
 
   test('the delivery log records each delivery’s game and sandbox flag and lists by them', async () => {
-    const t = await gamesServer(backend.fresh())
-    try {
+    await withGamesServer(backend.fresh(), async (t) => {
       await createPlayer(t, 'game=gm_a')
       await createPlayer(t, 'game=gm_b')
       await t.send(grantIn('gm_a', 'idmpt_a_live'), { secret: A_NEW })
@@ -201,14 +204,11 @@ describe.each(backends)('several games on %s', (_name, backend) => {
       expect((await t.api(`/api/deliveries/${aLive.id}?game=gm_zz`)).json.code).toBe('unknown_game')
       // The stats stay every game's.
       expect((await t.api('/api/stats/deliveries?game=gm_a')).status).toBe(200)
-    } finally {
-      await t.close()
-    }
+    })
   })
 
   test('replays a delivery as its game’s, asks for the game when the body names none, never replays a cross-signed one', async () => {
-    const t = await gamesServer(backend.fresh())
-    try {
+    await withGamesServer(backend.fresh(), async (t) => {
       await createPlayer(t, 'game=gm_b')
       await t.send(grantIn('gm_b', 'idmpt_replayed'), { secret: B })
       await t.send(grantIn(undefined, 'idmpt_no_game_replayed'), { secret: B })
@@ -230,14 +230,11 @@ describe.each(backends)('several games on %s', (_name, backend) => {
       expect(crossed.status).toBe(409)
       expect(crossed.json).toMatchObject({ code: 'not_replayable' })
       expect(await gems(t, 'game=gm_b')).toBe(10)
-    } finally {
-      await t.close()
-    }
+    })
   })
 
   test('sandbox separate (the default): sandbox purchases fulfil into the game’s own sandbox ledger', async () => {
-    const t = await gamesServer(backend.fresh())
-    try {
+    await withGamesServer(backend.fresh(), async (t) => {
       await createPlayer(t, 'game=gm_a')
       // The player is the game's; what the sandbox buys is kept apart from the live inventory.
       expect(
@@ -272,28 +269,22 @@ describe.each(backends)('several games on %s', (_name, backend) => {
           code: 'declined',
         },
       )
-    } finally {
-      await t.close()
-    }
+    })
   })
 
   test('sandbox accept: one ledger for both, as before', async () => {
-    const t = await gamesServer({ ...backend.fresh(), SANDBOX: 'accept' })
-    try {
+    await withGamesServer({ ...backend.fresh(), SANDBOX: 'accept' }, async (t) => {
       await createPlayer(t, 'game=gm_b')
       await t.send(grantIn('gm_b', 'idmpt_mixed', { sandbox: true }), { secret: B })
       const again = await t.send(grantIn('gm_b', 'idmpt_mixed'), { secret: B })
       expect(again.headers.get('x-idempotent-replay')).toBe('true')
       expect(await gems(t, 'game=gm_b')).toBe(5)
       expect((await t.api('/api/players/p1?game=gm_b&sandbox=true')).status).toBe(400)
-    } finally {
-      await t.close()
-    }
+    })
   })
 
   test('sandbox reject: 403 sandbox_not_accepted, nothing granted', async () => {
-    const t = await gamesServer({ ...backend.fresh(), SANDBOX: 'reject' })
-    try {
+    await withGamesServer({ ...backend.fresh(), SANDBOX: 'reject' }, async (t) => {
       await createPlayer(t, 'game=gm_b')
       const refused = await t.send(grantIn('gm_b', 'idmpt_refused', { sandbox: true }), { secret: B })
       expect(refused.status).toBe(403)
@@ -301,9 +292,7 @@ describe.each(backends)('several games on %s', (_name, backend) => {
       expect(await gems(t, 'game=gm_b')).toBe(0)
       expect((await t.send(grantIn('gm_b', 'idmpt_live'), { secret: B })).status).toBe(200)
       expect(await gems(t, 'game=gm_b')).toBe(5)
-    } finally {
-      await t.close()
-    }
+    })
   })
 
   test('moves a single-game database into the first game without losing a grant or a key', async () => {
