@@ -79,21 +79,27 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
     commit(key, (tx) => s.database.ledger.recordEvent(tx, toRecordedEvent(event, key, Date.now())))
 
   type Items = { sku: string; quantity: number }[]
-  /** Commits one grant (item.add) or revoke (item.remove) of `items` for `playerId` under `key`. */
+  /** A grant (item.add) or revoke (item.remove) of `items` for `playerId` under `key`. */
+  const changeOf = (
+    kind: 'grant' | 'revoke',
+    playerId: string,
+    key: string,
+    items: Items,
+    reason: string | null = null,
+  ) => ({
+    kind,
+    playerId,
+    items,
+    key,
+    eventId: `e-${key}`,
+    eventType: kind === 'grant' ? 'item.add' : 'item.remove',
+    reason,
+    at: Date.now(),
+  })
+
+  /** Commits one grant or revoke of `items` for `playerId` under `key`. */
   const move = (kind: 'grant' | 'revoke', playerId: string, key: string, items: Items) =>
-    commit(
-      key,
-      s.database.ledger.applyChange({
-        kind,
-        playerId,
-        items,
-        key,
-        eventId: `e-${key}`,
-        eventType: kind === 'grant' ? 'item.add' : 'item.remove',
-        reason: null,
-        at: Date.now(),
-      }),
-    )
+    commit(key, s.database.ledger.applyChange(changeOf(kind, playerId, key, items)))
 
   test('creates a player with defaults and updates only the fields given', async () => {
     const { ledger } = s.database
@@ -163,16 +169,7 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
 
   test('revokes what a player never had as a full shortfall', async () => {
     const { ledger } = s.database
-    const change = {
-      kind: 'revoke' as const,
-      playerId: 'p4',
-      items: [{ sku: 'gems', quantity: 2 }],
-      key: 'k-none',
-      eventId: 'e',
-      eventType: 'item.remove',
-      reason: 'Order refunded',
-      at: Date.now(),
-    }
+    const change = changeOf('revoke', 'p4', 'k-none', [{ sku: 'gems', quantity: 2 }], 'Order refunded')
     await commit('k-none', ledger.applyChange(change))
     expect(await ledger.inventory('p4')).toEqual([])
     expect(
@@ -204,16 +201,7 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
     const { ledger, store } = s.database
     const claim = await store.claim('k-lost', { leaseMs: 10_000 })
     if (claim.kind !== 'acquired') throw new Error('not acquired')
-    const change = {
-      kind: 'grant' as const,
-      playerId: 'p3',
-      items: [{ sku: 'gems', quantity: 1 }],
-      key: 'k-lost',
-      eventId: 'e',
-      eventType: 'item.add',
-      reason: null,
-      at: Date.now(),
-    }
+    const change = changeOf('grant', 'p3', 'k-lost', [{ sku: 'gems', quantity: 1 }])
     expect(
       await store.complete('k-lost', 'not-the-token', { status: 200, body: '{}' }, [
         ledger.applyChange(change),

@@ -11,7 +11,14 @@ import {
 } from './ledger.js'
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
-import { EVENT_COLUMNS, eventValues } from './recorded-event.js'
+import {
+  EVENT_COLUMNS,
+  eventValues,
+  ORDER_ROW_COLUMNS,
+  orderRowValues,
+  SUBSCRIPTION_ROW_COLUMNS,
+  subscriptionRowValues,
+} from './recorded-event.js'
 
 /** What the ledger needs from `pg`: a pool or a client that runs parameterised queries. */
 export interface Queryable {
@@ -252,46 +259,26 @@ async function recordEvent(client: Queryable, event: RecordedEvent): Promise<voi
   // Deliveries may arrive out of order: a row only moves forward to a newer (or equally new) source time.
   if (event.eventType.startsWith('order.') && event.orderId) {
     await client.query(
-      `INSERT INTO orders AS o (order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at, scope)
+      `INSERT INTO orders AS o (${ORDER_ROW_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (scope, order_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, o.player_id),
          status = excluded.status, amount = COALESCE(excluded.amount, o.amount),
          currency = COALESCE(excluded.currency, o.currency), last_event_type = excluded.last_event_type,
          source_time = excluded.source_time, updated_at = excluded.updated_at
        WHERE o.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= o.source_time`,
-      [
-        event.orderId,
-        event.playerId,
-        event.status,
-        event.amount,
-        event.currency,
-        event.eventType,
-        sourceTime,
-        at,
-        event.scope ?? '',
-      ],
+      orderRowValues(event, sourceTime, at),
     )
   }
   if (event.eventType.startsWith('subscription.') && event.subscriptionId) {
     await client.query(
-      `INSERT INTO subscriptions AS s (subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at, scope)
+      `INSERT INTO subscriptions AS s (${SUBSCRIPTION_ROW_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (scope, subscription_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, s.player_id),
          sku = COALESCE(excluded.sku, s.sku), status = excluded.status,
          effective_until = COALESCE(excluded.effective_until, s.effective_until),
          last_event_type = excluded.last_event_type, source_time = excluded.source_time, updated_at = excluded.updated_at
        WHERE s.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= s.source_time`,
-      [
-        event.subscriptionId,
-        event.playerId,
-        event.sku,
-        event.status,
-        seconds(event.effectiveUntil),
-        event.eventType,
-        seconds(event.eventTime),
-        at,
-        event.scope ?? '',
-      ],
+      subscriptionRowValues(event, seconds(event.effectiveUntil), seconds(event.eventTime), at),
     )
   }
 }

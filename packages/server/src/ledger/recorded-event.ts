@@ -65,3 +65,50 @@ export function eventValues(event: RecordedEvent): { leading: (string | number |
     data: JSON.stringify(event.data ?? null),
   }
 }
+
+/** `orders`' columns, in the order both ledgers upsert them; the last two are times, typed per database. */
+export const ORDER_ROW_COLUMNS =
+  'scope, order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at'
+
+/** An order event's values for `ORDER_ROW_COLUMNS`, given its times already in the database's type. Internal. */
+export function orderRowValues<Time>(
+  event: RecordedEvent,
+  sourceTime: Time,
+  at: Time,
+): (string | number | null | Time)[] {
+  return [
+    event.scope ?? '',
+    event.orderId,
+    event.playerId,
+    event.status,
+    event.amount,
+    event.currency,
+    event.eventType,
+    sourceTime,
+    at,
+  ]
+}
+
+/** `subscriptions`' columns, in the order both ledgers upsert them; the last three are times, typed per database. */
+export const SUBSCRIPTION_ROW_COLUMNS =
+  'scope, subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at'
+
+/** A subscription event's values for `SUBSCRIPTION_ROW_COLUMNS`, given its times in the database's type. Internal. */
+export function subscriptionRowValues<Time>(
+  event: RecordedEvent,
+  effectiveUntil: Time,
+  sourceTime: Time,
+  at: Time,
+): (string | number | null | Time)[] {
+  return [
+    event.scope ?? '',
+    event.subscriptionId,
+    event.playerId,
+    event.sku,
+    event.status,
+    effectiveUntil,
+    event.eventType,
+    sourceTime,
+    at,
+  ]
+}

@@ -12,7 +12,14 @@ import {
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
 import { createPlayerCache } from './player-cache.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
-import { EVENT_COLUMNS, eventValues } from './recorded-event.js'
+import {
+  EVENT_COLUMNS,
+  eventValues,
+  ORDER_ROW_COLUMNS,
+  orderRowValues,
+  SUBSCRIPTION_ROW_COLUMNS,
+  subscriptionRowValues,
+} from './recorded-event.js'
 
 /** The SQLite store's transaction handle: work items get the store's connection inside its transaction. */
 export interface SqliteTx {
@@ -191,7 +198,6 @@ function claimOrder(claim: OrderClaim, statement: (sql: string) => StatementSync
 }
 
 function recordEvent(event: RecordedEvent, statement: (sql: string) => StatementSync): void {
-  const scope = event.scope ?? ''
   const { leading, data } = eventValues(event)
   statement(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     ...leading,
@@ -204,45 +210,25 @@ function recordEvent(event: RecordedEvent, statement: (sql: string) => Statement
   // Deliveries may arrive out of order: a row only moves forward to a newer (or equally new) source time.
   if (event.eventType.startsWith('order.') && event.orderId) {
     statement(
-      `INSERT INTO orders (scope, order_id, player_id, status, amount, currency, last_event_type, source_time, updated_at)
+      `INSERT INTO orders (${ORDER_ROW_COLUMNS})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (scope, order_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, orders.player_id),
          status = excluded.status, amount = COALESCE(excluded.amount, orders.amount),
          currency = COALESCE(excluded.currency, orders.currency), last_event_type = excluded.last_event_type,
          source_time = excluded.source_time, updated_at = excluded.updated_at
        WHERE orders.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= orders.source_time`,
-    ).run(
-      scope,
-      event.orderId,
-      event.playerId,
-      event.status,
-      event.amount,
-      event.currency,
-      event.eventType,
-      sourceTime,
-      event.at,
-    )
+    ).run(...orderRowValues(event, sourceTime, event.at))
   }
   if (event.eventType.startsWith('subscription.') && event.subscriptionId) {
     statement(
-      `INSERT INTO subscriptions (scope, subscription_id, player_id, sku, status, effective_until, last_event_type, source_time, updated_at)
+      `INSERT INTO subscriptions (${SUBSCRIPTION_ROW_COLUMNS})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (scope, subscription_id) DO UPDATE SET player_id = COALESCE(excluded.player_id, subscriptions.player_id),
          sku = COALESCE(excluded.sku, subscriptions.sku), status = excluded.status,
          effective_until = COALESCE(excluded.effective_until, subscriptions.effective_until),
          last_event_type = excluded.last_event_type, source_time = excluded.source_time, updated_at = excluded.updated_at
        WHERE subscriptions.source_time IS NULL OR excluded.source_time IS NULL OR excluded.source_time >= subscriptions.source_time`,
-    ).run(
-      scope,
-      event.subscriptionId,
-      event.playerId,
-      event.sku,
-      event.status,
-      event.effectiveUntil,
-      event.eventType,
-      event.eventTime,
-      event.at,
-    )
+    ).run(...subscriptionRowValues(event, event.effectiveUntil, event.eventTime, event.at))
   }
 }
 
