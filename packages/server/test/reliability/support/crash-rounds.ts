@@ -2,7 +2,7 @@ import { Agent } from 'node:http'
 import { expect } from 'vitest'
 import { createRandom, type Random } from './prng.js'
 import { ensureBuilt, spawnServer } from './server-process.js'
-import { deliver, grantBody } from './signed-delivery.js'
+import { createPlayersNamed, deliver, grantBody } from './signed-delivery.js'
 
 export const CRASH_SECRET = 'whsec_crash_Hf4Ks8Qw1Zx6'
 export const CRASH_ADMIN_TOKEN = 'admin_crash_Lp3Nr7Tv2Yb5'
@@ -205,16 +205,7 @@ async function checkAdminApi(url: string, state: LedgerState): Promise<void> {
   }
 }
 
-async function createPlayers(url: string): Promise<void> {
-  for (const playerId of PLAYERS) {
-    const response = await fetch(`${url}/api/players/${playerId}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${CRASH_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `Crash ${playerId}` }),
-    })
-    expect(response.status).toBe(201)
-  }
-}
+const createPlayers = (url: string) => createPlayersNamed(url, CRASH_ADMIN_TOKEN, PLAYERS, 'Crash')
 
 function newGrant(random: Random, round: number, serial: number): [string, Grant] {
   const key = `idmpt_crash_${round}_${serial}_${random.text(6)}`

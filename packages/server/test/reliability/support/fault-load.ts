@@ -1,21 +1,13 @@
 import { Agent } from 'node:http'
 import { expect } from 'vitest'
-import { type DeliveryAnswer, deliver, grantBody } from './signed-delivery.js'
+import { createPlayersNamed, type DeliveryAnswer, deliver, grantBody } from './signed-delivery.js'
 
 export const FAULT_SECRET = 'whsec_faults_Qm4Vz8Lp2Kx7'
 export const FAULT_ADMIN_TOKEN = 'admin_faults_Tn6Wb3Hy9Rc1'
 export const FAULT_PLAYERS = ['f0', 'f1', 'f2']
 
-export async function createPlayers(url: string): Promise<void> {
-  for (const playerId of FAULT_PLAYERS) {
-    const response = await fetch(`${url}/api/players/${playerId}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${FAULT_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `Fault ${playerId}` }),
-    })
-    expect(response.status).toBe(201)
-  }
-}
+export const createPlayers = (url: string) =>
+  createPlayersNamed(url, FAULT_ADMIN_TOKEN, FAULT_PLAYERS, 'Fault')
 
 export interface LoadReport {
   /** Keys acknowledged (2xx), with the quantity granted. */

@@ -5,6 +5,7 @@ import { FuzzGenerator } from './fuzz-requests.js'
 import { createRandom, seedFromEnv } from './prng.js'
 import { exchange } from './raw-http.js'
 import { useServedSqlite } from './server-process.js'
+import { createPlayersNamed } from './signed-delivery.js'
 
 // FUZZ_SEED reproduces a run; FUZZ_REQUESTS makes it longer (or shorter while iterating).
 const SEED = seedFromEnv()
@@ -42,14 +43,7 @@ export function describeHttpFuzz(): void {
     )
 
     beforeAll(async () => {
-      for (const player of PLAYERS) {
-        const put = await fetch(`${t.server.url}/api/players/${player}`, {
-          method: 'PUT',
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ name: `Fuzz ${player}` }),
-        })
-        expect(put.status).toBe(201)
-      }
+      await createPlayersNamed(t.server.url, ADMIN_TOKEN, PLAYERS, 'Fuzz')
     })
 
     test(

@@ -77,3 +77,20 @@ export function grantBody(key: string, playerId: string, sku: string, quantity: 
     },
   })
 }
+
+/** Creates each of `players` through the admin API (named `<label> <id>`), expecting 201 for each. */
+export async function createPlayersNamed(
+  url: string,
+  adminToken: string,
+  players: readonly string[],
+  label: string,
+): Promise<void> {
+  for (const playerId of players) {
+    const response = await fetch(`${url}/api/players/${playerId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `${label} ${playerId}` }),
+    })
+    if (response.status !== 201) throw new Error(`PUT /api/players/${playerId}: ${response.status}`)
+  }
+}
