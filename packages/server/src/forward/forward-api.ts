@@ -1,4 +1,5 @@
 import type { ForwardAttemptJson, OutboxEntryJson, OutboxPageJson } from '../api/admin-api-types.js'
+import { callJson } from '../deliveries/delivery-calls.js'
 import { HttpError } from '../errors/server-errors.js'
 import { queryLimit } from '../http/query-limit.js'
 import { readJson, sendJson } from '../http/respond.js'
@@ -107,11 +108,7 @@ function attemptJson(attempt: ForwardAttempt): ForwardAttemptJson {
     attempt: attempt.attempt,
     route: attempt.route,
     url: attempt.url,
-    started_at: iso(attempt.startedAt),
-    duration_ms: Math.round(attempt.durationMs * 100) / 100,
-    status: attempt.status,
-    error: attempt.error,
-    answer: attempt.answer,
+    ...callJson(attempt),
   }
 }
 

@@ -1,4 +1,5 @@
 import type { TransactionWork } from 'aghanim-webhooks'
+import { callFromRow, nullableNumber, nullableText } from '../deliveries/delivery-calls.js'
 
 /** One call to the backend for a delivery, as the inspector shows it. */
 export interface ForwardAttempt {
@@ -147,21 +148,13 @@ export function redriveWhere(filter: RedriveFilter, placeholder: (index: number)
   return { sql: clauses.join(' AND '), values }
 }
 
-const text = (value: unknown) => (value === null || value === undefined ? null : String(value))
-const number = (value: unknown) => (value === null || value === undefined ? null : Number(value))
-
 export function attemptFromRow(row: Record<string, unknown>): ForwardAttempt {
   return {
-    deliveryId: String(row.delivery_id),
+    ...callFromRow(row),
     via: row.via === 'outbox' ? 'outbox' : 'sync',
     attempt: Number(row.attempt),
     route: String(row.route),
     url: String(row.url),
-    startedAt: Number(row.started_at),
-    durationMs: Number(row.duration_ms),
-    status: number(row.status),
-    error: text(row.error),
-    answer: text(row.answer),
   }
 }
 
@@ -172,16 +165,16 @@ export function entryFromRow(row: Record<string, unknown>): OutboxEntry {
     eventType: String(row.event_type),
     eventId: String(row.event_id),
     key: String(row.idempotency_key),
-    playerId: text(row.player_id),
+    playerId: nullableText(row.player_id),
     body: new Uint8Array(row.body as Uint8Array),
     receivedAt: Number(row.received_at),
     state: row.state === 'dead' ? 'dead' : 'pending',
     attempts: Number(row.attempts),
     nextAt: Number(row.next_at),
-    lastStatus: number(row.last_status),
-    lastError: text(row.last_error),
-    lastAnswer: text(row.last_answer),
-    deadAt: number(row.dead_at),
+    lastStatus: nullableNumber(row.last_status),
+    lastError: nullableText(row.last_error),
+    lastAnswer: nullableText(row.last_answer),
+    deadAt: nullableNumber(row.dead_at),
   }
 }
 

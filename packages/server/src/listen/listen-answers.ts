@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite'
 import type { ServerDatabase } from '../database/server-database.js'
+import { callFromRow } from '../deliveries/delivery-calls.js'
 
 /** One answer a listener reported for a delivery (or the timeout the server gave up after), as the inspector shows it. */
 export interface ListenAnswer {
@@ -90,16 +91,10 @@ export function listenAnswerStoreOf(database: ServerDatabase): ListenAnswerStore
 }
 
 function answerFromRow(row: Record<string, unknown>): ListenAnswer {
-  const text = (value: unknown) => (value === null || value === undefined ? null : String(value))
   return {
-    deliveryId: String(row.delivery_id),
+    ...callFromRow(row),
     mode: row.mode === 'tunnel' ? 'tunnel' : 'mirror',
     listener: String(row.listener),
     target: String(row.target),
-    startedAt: Number(row.started_at),
-    durationMs: Number(row.duration_ms),
-    status: row.status === null || row.status === undefined ? null : Number(row.status),
-    error: text(row.error),
-    answer: text(row.answer),
   }
 }

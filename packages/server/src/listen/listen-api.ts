@@ -1,4 +1,5 @@
 import type { ListenAnswerJson } from '../api/admin-api-types.js'
+import { callJson } from '../deliveries/delivery-calls.js'
 import { HttpError } from '../errors/server-errors.js'
 import { readJson, sendJson } from '../http/respond.js'
 import { decodeParam, type RouteCall } from '../http/route-table.js'
@@ -118,10 +119,6 @@ function answerJson(answer: ListenAnswer): ListenAnswerJson {
     mode: answer.mode,
     listener: answer.listener,
     target: answer.target,
-    started_at: new Date(answer.startedAt).toISOString(),
-    duration_ms: Math.round(answer.durationMs * 100) / 100,
-    status: answer.status,
-    error: answer.error,
-    answer: answer.answer,
+    ...callJson(answer),
   }
 }

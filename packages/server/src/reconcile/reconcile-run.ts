@@ -73,13 +73,17 @@ export async function reconcile(request: ReconcileRequest, deps: ReconcileDeps):
   const seen = new Set<string>()
   const missing: MissingOrder[] = []
   const revokedMissing: RevokedMissingOrder[] = []
-
-  for await (const page of payments(request, REVERSED, deps)) {
-    progress.phase = 'refunded'
+  /** Counts a page of payments in `phase`: its orders not seen before, and their claims in the ledger. */
+  const turnPage = async (phase: typeof progress.phase, page: Parameters<typeof newOrders>[0]) => {
+    progress.phase = phase
     progress.pages++
     const orders = newOrders(page, seen)
     progress.checked = seen.size
-    const claims = await deps.ledger.orderClaims(request.scope, [...orders.keys()])
+    return { orders, claims: await deps.ledger.orderClaims(request.scope, [...orders.keys()]) }
+  }
+
+  for await (const page of payments(request, REVERSED, deps)) {
+    const { orders, claims } = await turnPage('refunded', page)
     for (const [orderId, payment] of orders) {
       const claim = claims.get(orderId)
       if (!claim?.grant || claim.revoke) continue
@@ -98,11 +102,7 @@ export async function reconcile(request: ReconcileRequest, deps: ReconcileDeps):
   // Reversed orders are looked at first: an order refunded after its payment was listed as done is not
   // granted now, only to be revoked by the same run.
   for await (const page of payments(request, PAID, deps)) {
-    progress.phase = 'paid'
-    progress.pages++
-    const orders = newOrders(page, seen)
-    progress.checked = seen.size
-    const claims = await deps.ledger.orderClaims(request.scope, [...orders.keys()])
+    const { orders, claims } = await turnPage('paid', page)
     for (const orderId of orders.keys()) {
       if (claims.get(orderId)?.grant) continue
       const order = await deps.s2s.getOrder(orderId)
