@@ -26,6 +26,21 @@ const INSERT_SQL = `INSERT INTO delivery_log (${DELIVERY_LOG_COLUMNS.join(', ')}
  */
 export const PRUNE_CHUNK_ROWS = 500
 
+/**
+ * Deletes what `statement` (`… LIMIT ?`, bound to `olderThan` and a chunk size) selects, a chunk per group
+ * commit, so requests keep being answered between chunks; resolves with how many rows went. Internal.
+ */
+export function pruneInChunks(
+  group: GroupCommit,
+  statement: StatementSync,
+  olderThan: number,
+): Promise<number> {
+  return deleteInChunks(
+    (limit) => group.submit(() => Number(statement.run(olderThan, limit).changes)),
+    PRUNE_CHUNK_ROWS,
+  )
+}
+
 const SUMMARY_COLUMNS = DELIVERY_SUMMARY_COLUMNS
 
 /**
@@ -86,17 +101,12 @@ export class SqliteDeliveryLog implements DeliveryLog {
   }
 
   prune(olderThan: number): Promise<number> {
-    // In chunks, each its own group commit: requests keep being answered between them.
-    return deleteInChunks(
-      (limit) =>
-        this.#group.submit(() =>
-          Number(
-            this.#statement(
-              'DELETE FROM delivery_log WHERE rowid IN (SELECT rowid FROM delivery_log WHERE received_at < ? LIMIT ?)',
-            ).run(olderThan, limit).changes,
-          ),
-        ),
-      PRUNE_CHUNK_ROWS,
+    return pruneInChunks(
+      this.#group,
+      this.#statement(
+        'DELETE FROM delivery_log WHERE rowid IN (SELECT rowid FROM delivery_log WHERE received_at < ? LIMIT ?)',
+      ),
+      olderThan,
     )
   }
 }

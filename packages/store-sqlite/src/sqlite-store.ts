@@ -1,15 +1,14 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { TransactionWork } from 'aghanim-webhooks'
-import {
-  type ClaimOptions,
-  type ClaimResult,
-  type DeliveryLog,
-  deleteInChunks,
-  type IdempotencyStore,
-  type StoredAnswer,
+import type {
+  ClaimOptions,
+  ClaimResult,
+  DeliveryLog,
+  IdempotencyStore,
+  StoredAnswer,
 } from 'aghanim-webhooks/store'
 import type { BackgroundCheckpoints } from './background-checkpoints.js'
-import { PRUNE_CHUNK_ROWS, SqliteDeliveryLog } from './delivery-log.js'
+import { pruneInChunks, SqliteDeliveryLog } from './delivery-log.js'
 import { GroupCommit } from './group-commit.js'
 import { migrate, type SqliteMigration } from './migrate.js'
 import { statementCache } from './statements.js'
@@ -201,18 +200,13 @@ export class SqliteStore implements IdempotencyStore<SqliteTx> {
    * @example await store.pruneKeys(Date.now() - 30 * 86_400_000)
    */
   pruneKeys(olderThan: number): Promise<number> {
-    // In chunks, each its own group commit, as the delivery log's prune.
-    return deleteInChunks(
-      (limit) =>
-        this.#group.submit(() =>
-          Number(
-            this.#statement(
-              `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys
-                 WHERE state <> 'in_progress' AND updated_at < ? LIMIT ?)`,
-            ).run(olderThan, limit).changes,
-          ),
-        ),
-      PRUNE_CHUNK_ROWS,
+    return pruneInChunks(
+      this.#group,
+      this.#statement(
+        `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys
+           WHERE state <> 'in_progress' AND updated_at < ? LIMIT ?)`,
+      ),
+      olderThan,
     )
   }
 
