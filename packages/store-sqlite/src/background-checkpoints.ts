@@ -5,9 +5,10 @@ import { Worker } from 'node:worker_threads'
 /**
  * The store's connection keeps an automatic checkpoint at this WAL size (pages), because the worker alone
  * cannot keep the WAL from growing: only a writer that finds every frame checkpointed rewinds the WAL to its
- * start, and under steady writes the next commit always lands before the worker's checkpoint ends, and the
- * WAL grows without bound (docs/stores.md). By then the worker has copied nearly everything, so this checkpoint costs the COMMIT
- * that runs it about one fsync, and the next transaction rewinds the WAL.
+ * start, and under steady writes the next commit always lands before the worker's checkpoint ends, so the WAL
+ * grows without bound (docs/benchmarks.md, "Why the code is shaped this way"). By then the worker has copied
+ * nearly everything, so this checkpoint costs the COMMIT that runs it about one fsync, and the next transaction
+ * rewinds the WAL.
  */
 const REWIND_AUTOCHECKPOINT_PAGES = 4000
 
