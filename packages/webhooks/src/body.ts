@@ -32,11 +32,31 @@ async function readWebBody(
   if (!request.body) return new Uint8Array(0)
   if (request.bodyUsed)
     throw new AghanimWebhookError('raw_body_consumed', 'The request body was already read.')
+  return readLimited(request.body, maxBytes, tooLarge, incompleteBody)
+}
+
+/**
+ * The bytes of `stream`, read chunk by chunk and cancelled as soon as they exceed `maxBytes`: then it
+ * throws `tooLarge(maxBytes)`, having buffered at most one chunk more than the limit. `readFailed` turns a
+ * failed read into the caller's error (by default the stream's own error is thrown). The server downloads
+ * batch files with it.
+ *
+ * @example
+ * const bytes = await readLimited(response.body, 1024 * 1024, (max) => new Error(`over ${max} bytes`))
+ */
+export async function readLimited(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  tooLarge: (maxBytes: number) => Error,
+  readFailed: (cause: unknown) => never = (cause) => {
+    throw cause
+  },
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
   let total = 0
-  const reader = request.body.getReader()
+  const reader = stream.getReader()
   for (;;) {
-    const { done, value } = await reader.read().catch(incompleteBody)
+    const { done, value } = await reader.read().catch(readFailed)
     if (done) break
     total += value.byteLength
     if (total > maxBytes) {

@@ -3,6 +3,7 @@
  * Uint8Array, WebCrypto); framework adapters live in `aghanim-webhooks/{node,express,fastify,hono}`, what a
  * store or a delivery log is written with in `aghanim-webhooks/store`, test helpers in `aghanim-webhooks/testing`.
  */
+export { readLimited } from './body.js'
 export { type HmacEngine, setDefaultEngine, webCryptoEngine } from './crypto/hmac.js'
 export {
   AghanimWebhookError,

@@ -1,3 +1,4 @@
+import { readLimited } from 'aghanim-webhooks'
 import { HttpError } from '../errors/server-errors.js'
 
 export interface DownloadLimits {
@@ -27,7 +28,8 @@ export async function downloadBatch(url: URL, limits: DownloadLimits): Promise<U
       await response.body?.cancel().catch(() => {})
       throw tooLarge(limits.maxBytes)
     }
-    return await readLimited(response, limits.maxBytes)
+    if (!response.body) return new Uint8Array(0)
+    return await readLimited(response.body, limits.maxBytes, tooLarge)
   } catch (error) {
     if (error instanceof HttpError) throw error
     if (signal.aborted) {
@@ -41,24 +43,6 @@ export async function downloadBatch(url: URL, limits: DownloadLimits): Promise<U
       `Downloading the batch file failed: ${(error as Error).message}`,
     )
   }
-}
-
-async function readLimited(response: Response, maxBytes: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0)
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge(maxBytes)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks)
 }
 
 function tooLarge(maxBytes: number): HttpError {
