@@ -1,4 +1,5 @@
 import { AghanimWebhookError, createRouter, type RouteHandler, type Router } from 'aghanim-webhooks'
+import { routerFacade } from './router-facade.js'
 
 type AnyHandler<Tx> = RouteHandler<Tx>
 type FallbackHandler<Tx> = Parameters<Router<Tx>['onAny']>[0]
@@ -35,33 +36,23 @@ export function createLayeredRouter<Tx>(layers: readonly RouterLayer<Tx>[]): {
   const lowerFallback = layers.find((layer) => layer.fallback)?.fallback as AnyHandler<Tx> | undefined
   const lowerHooks = () => layers.flatMap((layer) => layer.router.errorHooks)
 
-  const router: Router<Tx> = {
-    on: ((types: unknown, handler: unknown) => {
-      ;(own.on as (types: unknown, handler: unknown) => unknown)(types, handler)
-      return router
-    }) as Router<Tx>['on'],
-    onAny(handler) {
-      if (ownFallback)
-        throw new AghanimWebhookError('invalid_config', 'A handler for onAny is already registered.')
-      ownFallback = handler
-      return router
+  const router = routerFacade<Tx>(
+    {
+      on: own.on,
+      onAny(handler) {
+        if (ownFallback)
+          throw new AghanimWebhookError('invalid_config', 'A handler for onAny is already registered.')
+        ownFallback = handler
+      },
+      onError: own.onError,
     },
-    onError(hook) {
-      own.onError(hook)
-      return router
-    },
-    resolve(type) {
-      return (
-        own.resolve(type) ??
-        lowerSpecific(type) ??
-        (ownFallback as AnyHandler<Tx> | undefined) ??
-        lowerFallback
-      )
-    },
-    get errorHooks() {
-      return [...own.errorHooks, ...lowerHooks()]
-    },
-  }
+    (type) =>
+      own.resolve(type) ??
+      lowerSpecific(type) ??
+      (ownFallback as AnyHandler<Tx> | undefined) ??
+      lowerFallback,
+    () => [...own.errorHooks, ...lowerHooks()],
+  )
   const readOnly = (): never => {
     throw new AghanimWebhookError(
       'invalid_config',

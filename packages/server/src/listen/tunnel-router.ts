@@ -1,5 +1,6 @@
 import { AghanimWebhookError, type AnyWebhookEvent, type HandlerContext, type Router } from 'aghanim-webhooks'
 import { relayAnswer } from '../forward/relay-answer.js'
+import { routerFacade } from '../handlers/router-facade.js'
 import type { ListenHub } from './listen-hub.js'
 
 export interface TunnelDeps {
@@ -46,23 +47,9 @@ export function withTunnel<Tx>(router: Router<Tx>, deps: TunnelDeps): Router<Tx>
     }
     return relayAnswer(event.event_type, result.answer)
   }
-  const wrapped: Router<Tx> = {
-    on: ((types: unknown, handler: unknown) => {
-      ;(router.on as (types: unknown, handler: unknown) => unknown)(types, handler)
-      return wrapped
-    }) as Router<Tx>['on'],
-    onAny(handler) {
-      router.onAny(handler)
-      return wrapped
-    },
-    onError(hook) {
-      router.onError(hook)
-      return wrapped
-    },
-    resolve: (type) => (deps.hub.wants(type) ? tunnel : router.resolve(type)),
-    get errorHooks() {
-      return router.errorHooks
-    },
-  }
-  return wrapped
+  return routerFacade(
+    router,
+    (type) => (deps.hub.wants(type) ? tunnel : router.resolve(type)),
+    () => router.errorHooks,
+  )
 }
