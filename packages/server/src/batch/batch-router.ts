@@ -1,6 +1,7 @@
 import { createRouter, type Router, reply, signedHeaders } from 'aghanim-webhooks'
 import type { BatchConfig } from '../config/config.js'
 import { HttpError } from '../errors/server-errors.js'
+import { jsonOrUndefined } from '../http/json-or-undefined.js'
 import { downloadBatch } from './download.js'
 import { hostAllowed } from './host-allowed.js'
 
@@ -102,22 +103,15 @@ async function deliverLine(
   })
   const response = await deps.handle()(request)
   const text = await response.text()
-  let code = response.ok ? 'ok' : `http_${response.status}`
-  try {
-    const parsed = JSON.parse(text) as { code?: unknown }
-    if (typeof parsed?.code === 'string') code = parsed.code
-  } catch {
-    // Keep the status-derived code.
-  }
+  // An answer without a string `code` keeps the status-derived one.
+  const answered = (jsonOrUndefined(text) as { code?: unknown } | null | undefined)?.code
+  const code = typeof answered === 'string' ? answered : response.ok ? 'ok' : `http_${response.status}`
   return { line: number, status: response.status, code }
 }
 
 function eventTypeOf(line: Uint8Array): unknown {
-  try {
-    return (JSON.parse(Buffer.from(line).toString('utf8')) as { event_type?: unknown } | null)?.event_type
-  } catch {
-    return undefined
-  }
+  return (jsonOrUndefined(Buffer.from(line).toString('utf8')) as { event_type?: unknown } | null | undefined)
+    ?.event_type
 }
 
 /** JSONL: one event per line; blank lines (and a trailing newline or CRLF) are ignored. The bytes stay as sent. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { jsonOrUndefined } from '../http/json-or-undefined.js'
 import type { Ledger, ReconcileRunRecord } from '../ledger/ledger.js'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
@@ -179,13 +180,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     })
     const response = await deps.handle(request)
     const text = await response.text()
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      body = text
-    }
-    return { status: response.status, body }
+    // Not `??`: an answer of `null` is JSON, and kept as such.
+    const json = jsonOrUndefined(text)
+    return { status: response.status, body: json === undefined ? text : json }
   }
 
   async function store(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type RunningServer, type StartOptions, startServer } from '@aghanim-webhooks/server'
 import { fixtureEvent, signedHeaders } from 'aghanim-webhooks'
+import { jsonOrUndefined } from '../../src/http/json-or-undefined.js'
 
 export const SECRET = 'whsec_test_8f2k3j4h5g6f7d8s'
 export const ADMIN_TOKEN = 'admin-token-for-tests'
@@ -94,13 +95,7 @@ export async function startTestServer(
 
 export async function answer(response: Response): Promise<Answer> {
   const text = await response.text()
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    json = undefined
-  }
-  return { status: response.status, headers: response.headers, text, json }
+  return { status: response.status, headers: response.headers, text, json: jsonOrUndefined(text) }
 }
 
 /** A fresh order id: each grant helper call is a purchase of its own (the ledger grants once per order). */
