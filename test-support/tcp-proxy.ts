@@ -50,6 +50,13 @@ export async function startTcpProxy(
     pair.client.resume()
     pair.upstream.resume()
   }
+  // Breaking a connection breaks both its ends: the program's and the target's.
+  const eachSocket = (act: (socket: Socket) => void) => {
+    for (const { client, upstream } of pairs) {
+      act(client)
+      if (upstream) act(upstream)
+    }
+  }
   const openUpstream = (pair: Pair) => {
     connections += 1
     const upstream = tcpConnect(target)
@@ -89,20 +96,12 @@ export async function startTcpProxy(
     },
     reset() {
       mode = 'reset'
-      for (const { client, upstream } of pairs) {
-        client.resetAndDestroy()
-        upstream?.resetAndDestroy()
-      }
+      eachSocket((socket) => socket.resetAndDestroy())
       pairs.clear()
     },
     blackhole() {
       mode = 'blackhole'
-      for (const { client, upstream } of pairs) {
-        client.unpipe()
-        upstream?.unpipe()
-        client.pause()
-        upstream?.pause()
-      }
+      eachSocket((socket) => socket.unpipe().pause())
     },
     restore() {
       const was = mode
@@ -111,10 +110,7 @@ export async function startTcpProxy(
     },
     async close() {
       mode = 'reset'
-      for (const { client, upstream } of pairs) {
-        client.destroy()
-        upstream?.destroy()
-      }
+      eachSocket((socket) => socket.destroy())
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
