@@ -3,14 +3,11 @@ import type { DeliveryLog } from 'aghanim-webhooks/store'
 import { HttpError } from '../errors/server-errors.js'
 import { type DeliveryDetailJson, detailJson, verificationOf } from './delivery-json.js'
 import type { DeliveryRecorder } from './delivery-recorder.js'
+import type { OwnWebhook } from './own-webhook.js'
 
-export interface ReplayDeps {
+export interface ReplayDeps extends OwnWebhook {
   deliveries: DeliveryLog
   recorder: DeliveryRecorder
-  handle: (request: Request) => Promise<Response>
-  webhookPath: string
-  /** The current secret of a game (`null`: the one unnamed game, or the first game). */
-  secret: (game: string | null) => string
   /** The configured games (none: one unnamed game). */
   games: readonly string[]
   now: () => number

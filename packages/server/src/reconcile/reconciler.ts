@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { OwnWebhook } from '../deliveries/own-webhook.js'
 import { jsonOrUndefined } from '../http/json-or-undefined.js'
 import type { Ledger, ReconcileRunRecord } from '../ledger/ledger.js'
 import type { Logger } from '../logging/logger.js'
@@ -13,14 +14,10 @@ import {
 import { createS2sClient, type S2sClient, type S2sError } from './s2s-client.js'
 import { type SyntheticChange, syntheticRequest } from './synthetic-event.js'
 
-export interface ReconcilerDeps {
+/** Synthetic events go through the server's own webhook handler, idempotency, ledger and all. */
+export interface ReconcilerDeps extends OwnWebhook {
   config: ReconcileConfig
   ledger: Ledger
-  /** The server's webhook handler: synthetic events go through it, idempotency, ledger and all. */
-  handle: (request: Request) => Promise<Response>
-  webhookPath: string
-  /** The secret a webhook game's deliveries are signed with (null: the unnamed game's; the first in a rotation). */
-  secret: (game: string | null) => string
   logger: Logger
   metrics: Metrics
   now: () => number

@@ -9,6 +9,7 @@ import type { ServerDatabase } from '../database/server-database.js'
 import { openDatabaseWhenReady } from '../database/wait-for-database.js'
 import type { DeliverySummaryJson } from '../deliveries/delivery-json.js'
 import { createDeliveryRecorder } from '../deliveries/delivery-recorder.js'
+import type { OwnWebhook } from '../deliveries/own-webhook.js'
 import { createAttemptWriter } from '../forward/attempt-writer.js'
 import { type RunningForward, startForward } from '../forward/start-forward.js'
 import { buildRouter } from '../handlers/build-router.js'
@@ -254,12 +255,15 @@ async function listen(
   const tracing = await startTracing(config.tracing)
   if (tracing) handlerOptions.tracer = tracing.tracer
   handle = createWebhookHandler(handlerOptions)
-  const reconciler = createReconciler({
-    config: config.reconcile,
-    ledger: database.ledger,
+  const ownWebhook: OwnWebhook = {
     handle: (request) => handle(request),
     webhookPath: config.webhookPath,
     secret,
+  }
+  const reconciler = createReconciler({
+    ...ownWebhook,
+    config: config.reconcile,
+    ledger: database.ledger,
     logger,
     metrics,
     now,
@@ -293,11 +297,9 @@ async function listen(
         },
       reconcile: { reconciler, lookbackMs: config.reconcile.lookbackMs, now },
       replay: {
+        ...ownWebhook,
         deliveries: database.deliveries,
         recorder,
-        handle: (request) => handle(request),
-        webhookPath: config.webhookPath,
-        secret,
         games: config.games.map(({ game }) => game),
         now,
       },
