@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { aghanimDocs, defineEvent } from './define.js'
+import { aghanimDocs, notificationEvent } from './define.js'
 
 // Only three analytics events have published fields (`name`, `action`, `label`), so they are typed as
 // optional and the rest stays open: these are high-volume notifications, and a rejection means a retry.
@@ -10,15 +10,12 @@ const interaction = s.openObject({
 })
 
 function analyticsEvent(summary: string, name: string, action: string, label: string | null) {
-  return defineEvent({
+  return notificationEvent({
     summary,
-    kind: 'notification',
-    answer: 'ack',
     data: interaction,
     fixture: { name, action, label },
     docs: aghanimDocs('webhooks/analytics-events'),
     trigger: name.startsWith('hub.') ? 'hub.interact' : 'checkout.interact',
-    idempotencyKey: true,
   })
 }
 

@@ -49,3 +49,20 @@ export function defineEvent<S extends Schema<unknown>, K extends EventKind, A ex
 ): EventDefinition<S, K, A> {
   return definition
 }
+
+/**
+ * The commonest definition: a `notification`, answered with a plain `ack`, whose documented examples carry an
+ * idempotency key; `trigger` is null unless given. Orders, payments, subscriptions, analytics and the
+ * undocumented events are all of this kind.
+ *
+ * @example
+ * notificationEvent({ summary: 'The player opened the checkout page.', data: order, fixture, docs })
+ */
+export function notificationEvent<S extends Schema<unknown>>(
+  definition: Pick<EventDefinition<S>, 'summary' | 'data' | 'docs'> & {
+    readonly fixture: NoInfer<Infer<S>>
+    readonly trigger?: string | null
+  },
+): EventDefinition<S, 'notification', 'ack'> {
+  return { kind: 'notification', answer: 'ack', trigger: null, idempotencyKey: true, ...definition }
+}

@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { aghanimDocs, defineEvent } from './define.js'
+import { aghanimDocs, defineEvent, notificationEvent } from './define.js'
 import { crystals, ids, item } from './shared.js'
 
 const grant = s.object({
@@ -61,10 +61,8 @@ export const itemEvents = {
     trigger: 'hub.store.open',
     idempotencyKey: true,
   }),
-  'coupon.redeemed': defineEvent({
+  'coupon.redeemed': notificationEvent({
     summary: 'A player redeemed a code for free items (grant them on item.add).',
-    kind: 'notification',
-    answer: 'ack',
     data: s.object({
       player_id: s.string(),
       coupon: s.object({ code: s.string(), sku: s.string(), redeemed_at: s.number() }),
@@ -80,6 +78,5 @@ export const itemEvents = {
     },
     docs: aghanimDocs('webhooks/coupon-redeemed'),
     trigger: 'hub.redeem',
-    idempotencyKey: true,
   }),
 }

@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { aghanimDocs, defineEvent } from './define.js'
+import { aghanimDocs, defineEvent, notificationEvent } from './define.js'
 import { ids, undocumentedPlayerEvent } from './shared.js'
 
 const message = s.object({
@@ -42,11 +42,9 @@ export const liveopsEvents = {
   'campaign.custom': undocumentedPlayerEvent(
     "A LiveOps campaign's webhook action (payload not documented; kept open).",
   ),
-  'batch.ready': defineEvent({
+  'batch.ready': notificationEvent({
     summary:
       'A batch of events is ready as a JSONL file behind a pre-signed URL valid 24 h (fields not documented).',
-    kind: 'notification',
-    answer: 'ack',
     data: s.openObject(),
     // Illustrative: Aghanim has not documented the field names.
     fixture: {
@@ -54,7 +52,5 @@ export const liveopsEvents = {
       expires_at: 1725634850,
     },
     docs: aghanimDocs('webhooks/batching'),
-    trigger: null,
-    idempotencyKey: true,
   }),
 }

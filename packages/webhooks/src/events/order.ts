@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { aghanimDocs, defineEvent } from './define.js'
+import { aghanimDocs, notificationEvent } from './define.js'
 import { order, orderFields, orderFixture } from './shared.js'
 
 const paidOrder = s.object({
@@ -17,20 +17,14 @@ const paidOrder = s.object({
 
 /** order.created, order.paid, order.canceled, order.refunded; `order.*` subscribes to all. */
 export const orderEvents = {
-  'order.created': defineEvent({
+  'order.created': notificationEvent({
     summary: 'The player clicked Buy and opened the checkout page.',
-    kind: 'notification',
-    answer: 'ack',
     data: order,
     fixture: orderFixture('created'),
     docs: aghanimDocs('webhooks/order-created'),
-    trigger: null,
-    idempotencyKey: true,
   }),
-  'order.paid': defineEvent({
+  'order.paid': notificationEvent({
     summary: 'An order was paid (for records: grant items on item.add).',
-    kind: 'notification',
-    answer: 'ack',
     data: paidOrder,
     fixture: {
       ...orderFixture('paid'),
@@ -38,27 +32,17 @@ export const orderEvents = {
       fees: { aghanim_fee_usd: 10.11, payment_system_fee_usd: 15.123, taxes_usd: 481.198933 },
     },
     docs: aghanimDocs('webhooks/order-paid'),
-    trigger: null,
-    idempotencyKey: true,
   }),
-  'order.canceled': defineEvent({
+  'order.canceled': notificationEvent({
     summary: 'A bank or payment system reversed the order (revoke items on item.remove).',
-    kind: 'notification',
-    answer: 'ack',
     data: order,
     fixture: orderFixture('canceled'),
     docs: aghanimDocs('webhooks/order-canceled'),
-    trigger: null,
-    idempotencyKey: true,
   }),
-  'order.refunded': defineEvent({
+  'order.refunded': notificationEvent({
     summary: 'The order was refunded from the Dashboard (revoke items on item.remove).',
-    kind: 'notification',
-    answer: 'ack',
     data: order,
     fixture: orderFixture('refunded'),
     docs: aghanimDocs('webhooks/refund'),
-    trigger: null,
-    idempotencyKey: true,
   }),
 }

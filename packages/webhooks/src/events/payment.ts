@@ -1,15 +1,13 @@
 import { s } from '../schema.js'
-import { aghanimDocs, defineEvent } from './define.js'
+import { aghanimDocs, notificationEvent } from './define.js'
 import { ids } from './shared.js'
 
 // Aghanim documents only that a payment event carries the payment's `id`; the rest stays open.
 const payment = s.openObject({ id: s.string() })
 
 function paymentEvent(status: string, summary: string) {
-  return defineEvent({
+  return notificationEvent({
     summary,
-    kind: 'notification',
-    answer: 'ack',
     data: payment,
     // Illustrative fields beyond `id`, modelled on the API's PaymentRead.
     fixture: {
@@ -23,8 +21,6 @@ function paymentEvent(status: string, summary: string) {
       country: 'US',
     },
     docs: aghanimDocs('webhooks/payment-events'),
-    trigger: null,
-    idempotencyKey: true,
   })
 }
 
@@ -44,10 +40,8 @@ export const paymentEvents = {
   'payment.dispute': paymentEvent('dispute', 'The player filed a dispute.'),
   'payment.chargeback': paymentEvent('chargeback', 'The payment was reversed by a chargeback.'),
   'payment.refunded': paymentEvent('refunded', 'The funds were returned to the player.'),
-  'fraud.reported': defineEvent({
+  'fraud.reported': notificationEvent({
     summary: 'A processor reported fraud on a completed payment, days or weeks later.',
-    kind: 'notification',
-    answer: 'ack',
     data: s.object({
       id: s.string(),
       player_id: s.string(),
@@ -73,7 +67,5 @@ export const paymentEvents = {
       reported_at: 1725547595,
     },
     docs: aghanimDocs('webhooks/fraud'),
-    trigger: null,
-    idempotencyKey: true,
   }),
 }

@@ -1,5 +1,5 @@
 import { type Infer, type ObjectOf, type Schema, s } from '../schema.js'
-import { aghanimDocs, defineEvent } from './define.js'
+import { aghanimDocs, notificationEvent } from './define.js'
 
 // Internal: objects and ids several event families share.
 
@@ -95,14 +95,10 @@ export const orderFixture = (status: string): Infer<typeof order> => ({
  * deduplicated, with only the player's id in its fixture.
  */
 export function undocumentedPlayerEvent(summary: string) {
-  return defineEvent({
+  return notificationEvent({
     summary,
-    kind: 'notification',
-    answer: 'ack',
     data: s.openObject(),
     fixture: { player_id: ids.player },
     docs: aghanimDocs('webhooks/overview'),
-    trigger: null,
-    idempotencyKey: true,
   })
 }

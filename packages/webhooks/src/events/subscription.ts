@@ -1,5 +1,5 @@
 import { s } from '../schema.js'
-import { aghanimDocs, defineEvent } from './define.js'
+import { aghanimDocs, notificationEvent } from './define.js'
 import { ids } from './shared.js'
 
 // The payload is not documented. The docs do say to rely on `event_type` + `effective_until` and to treat
@@ -12,10 +12,8 @@ const subscription = s.openObject({
 })
 
 function subscriptionEvent(summary: string, status: string) {
-  return defineEvent({
+  return notificationEvent({
     summary,
-    kind: 'notification',
-    answer: 'ack',
     data: subscription,
     // Illustrative fields beyond status/effective_until, modelled on the API's SubscriptionRead.
     fixture: {
@@ -30,8 +28,6 @@ function subscriptionEvent(summary: string, status: string) {
       effective_until: 1728139595,
     },
     docs: aghanimDocs('webhooks/subscription'),
-    trigger: null,
-    idempotencyKey: true,
   })
 }
 
