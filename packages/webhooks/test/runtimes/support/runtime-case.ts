@@ -1,8 +1,9 @@
+import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { cachedInstall } from './cached-install.js'
-import { checkEndpoint } from './check-endpoint.js'
+import { checkEndpoint, SECRET } from './check-endpoint.js'
 import { consumerProject } from './consumer-project.js'
-import type { EndpointProcess } from './endpoint-process.js'
+import { type EndpointProcess, startEndpoint } from './endpoint-process.js'
 import { runtimeSnippet } from './readme-snippets.js'
 import { runtimeVersions } from './versions.js'
 
@@ -51,4 +52,27 @@ export async function snippetProject(
   const project = await consumerProject(runtime, { ...Object.fromEntries(written), ...files })
   defer(project.remove)
   return { runtime, dir: project.dir }
+}
+
+/**
+ * A runtime that runs the README's TypeScript server snippet for it as it is (Bun, Deno): the binary its
+ * package installs is started with `args` in the project holding the snippet, the secret in its environment
+ * with whatever more `env` gives for the installed runtime.
+ */
+export function itRunsServerSnippet(
+  name: 'bun' | 'deno',
+  args: readonly string[],
+  env: (runtime: string) => Record<string, string> = () => ({}),
+): void {
+  itPassesCheck('runs the README snippet on the packed package and passes check', async (defer) => {
+    const { runtime, dir } = await snippetProject(
+      name,
+      { 'router.ts': 'router.ts', 'server.ts': name },
+      defer,
+    )
+    return startEndpoint(join(runtime, 'node_modules/.bin', name), args, {
+      cwd: dir,
+      env: { AGHANIM_WEBHOOK_SECRET: SECRET, ...env(runtime) },
+    })
+  })
 }
