@@ -11,20 +11,20 @@ import { tempDirectory } from './temp-db.js'
 const temp = tempDirectory('sqlite-wal-sync')
 afterAll(() => temp.remove())
 
-/** An fdatasync the test finishes by hand, recording each call. */
-function manualSync() {
+/**
+ * A WalSync on a fresh WAL file whose fdatasync the test finishes by hand: `disk.calls` records each call,
+ * `disk.finish(index, error?)` completes one.
+ */
+function walSyncOnManualDisk() {
   const calls: Array<(error: NodeJS.ErrnoException | null) => void> = []
-  return {
+  const disk = {
     calls,
-    syncFile: (_fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => calls.push(callback),
     finish: (index: number, error: NodeJS.ErrnoException | null = null) => calls[index]!(error),
   }
-}
-
-function walSyncOnTempFile(syncFile: ConstructorParameters<typeof WalSync>[1]) {
   const path = `${temp.file()}-wal`
   writeFileSync(path, '')
-  return new WalSync(path, syncFile)
+  const sync = new WalSync(path, (_fd, callback) => calls.push(callback))
+  return { disk, sync }
 }
 
 /** Resolves to what each acknowledgement was told, in order, once `count` have been told. */
@@ -47,8 +47,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('WalSync', () => {
   test('acknowledges nothing until the fsync that follows the commit has finished', async () => {
-    const disk = manualSync()
-    const sync = walSyncOnTempFile(disk.syncFile)
+    const { disk, sync } = walSyncOnManualDisk()
     const { told } = acknowledgements(sync, 1)
     await tick()
     expect(disk.calls).toHaveLength(1)
@@ -60,8 +59,7 @@ describe('WalSync', () => {
   })
 
   test('commits made while an fsync runs wait for the next one, and share it', async () => {
-    const disk = manualSync()
-    const sync = walSyncOnTempFile(disk.syncFile)
+    const { disk, sync } = walSyncOnManualDisk()
     const first = acknowledgements(sync, 1)
     await tick()
     const later = acknowledgements(sync, 3)
@@ -78,8 +76,7 @@ describe('WalSync', () => {
   })
 
   test('a failed fsync fails its commits and every later one, without trying again', async () => {
-    const disk = manualSync()
-    const sync = walSyncOnTempFile(disk.syncFile)
+    const { disk, sync } = walSyncOnManualDisk()
     const failed = acknowledgements(sync, 2)
     await tick()
     disk.finish(0, Object.assign(new Error('I/O error'), { code: 'EIO' }))
@@ -92,8 +89,7 @@ describe('WalSync', () => {
   })
 
   test('close waits for the fsync in flight', async () => {
-    const disk = manualSync()
-    const sync = walSyncOnTempFile(disk.syncFile)
+    const { disk, sync } = walSyncOnManualDisk()
     const { settled } = acknowledgements(sync, 1)
     let closed = false
     const closing = sync.close().then(() => {
