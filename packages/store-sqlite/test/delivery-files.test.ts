@@ -11,6 +11,10 @@ afterAll(() => temp.remove())
 const T0 = deliveryInput().receivedAt
 const MINUTE = 60_000
 
+/** Two logs opened on one directory at once, as by two server processes: each must take a slot of its own. */
+const twoWriters = (directory: string) =>
+  Promise.all([openSqliteDeliveryFiles({ directory }), openSqliteDeliveryFiles({ directory })])
+
 runDeliveryLogConformance(
   'SqliteDeliveryFiles',
   async () => {
@@ -39,10 +43,7 @@ describe('the delivery log in files of its own', () => {
 
   test('two writers sharing the directory (two processes, or two logs of one) write their own slots and read each other', async () => {
     const directory = temp.file('slots')
-    const [one, other] = await Promise.all([
-      openSqliteDeliveryFiles({ directory }),
-      openSqliteDeliveryFiles({ directory }),
-    ])
+    const [one, other] = await twoWriters(directory)
     expect([one.slot, other.slot].sort()).toEqual(['0', '1'])
     await one.append(deliveryInput({ id: 'from-one', receivedAt: T0 }))
     await other.append(deliveryInput({ id: 'from-other', receivedAt: T0 + 1 }))
@@ -142,10 +143,7 @@ describe('the delivery log in files of its own', () => {
 
 test('an index written before games were recorded gains the game and sandbox columns, its records no game, live', async () => {
   const directory = temp.file('before-games')
-  const [own, other] = await Promise.all([
-    openSqliteDeliveryFiles({ directory }),
-    openSqliteDeliveryFiles({ directory }),
-  ])
+  const [own, other] = await twoWriters(directory)
   await own.append(deliveryInput({ id: 'old-own', receivedAt: T0 }))
   await other.append(deliveryInput({ id: 'old-other', receivedAt: T0 + 1 }))
   const slots = [own.slot, other.slot]
