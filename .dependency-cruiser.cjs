@@ -35,12 +35,12 @@ const inspectorSource = '^packages/server/inspector/src/'
 const adminApiTypes = '^packages/server/src/api/admin-api-types\\.ts$'
 
 module.exports = {
+  // Every rule is an error: a boundary that only warns is crossed the first time it is in the way.
   forbidden: [
     {
       name: 'library-core-without-node',
       comment:
         'The library core is web-standard: no Node builtin outside its adapters and its node crypto engine and decoder.',
-      severity: 'error',
       from: { path: librarySource, pathNot: libraryNodeCorners },
       to: { dependencyTypes: ['core'] },
     },
@@ -48,7 +48,6 @@ module.exports = {
       name: 'library-without-dependencies',
       comment:
         'aghanim-webhooks has zero dependencies: its source imports no npm package but the optional peer.',
-      severity: 'error',
       from: { path: librarySource },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-no-pkg', 'npm-unknown', 'npm-bundled'],
@@ -61,7 +60,6 @@ module.exports = {
       comment:
         "A package reaches into another's source only through an entry point of its exports map (its package name " +
         'and public subpaths), never by a relative path or a deep import.',
-      severity: 'error',
       from: { path: '^packages/([^/]+)/' },
       to: { path: '^packages/[^/]+/(src|inspector/src)/', pathNot: ['^packages/$1/', publicEntry] },
     },
@@ -69,21 +67,18 @@ module.exports = {
       name: 'imports-resolve',
       comment:
         'Every import resolves; a deep import into a package that its exports map does not offer fails here.',
-      severity: 'error',
       from: { path: '^packages/' },
       to: { couldNotResolve: true },
     },
     {
       name: 'no-cycles',
       comment: 'No module of a package imports itself back through others.',
-      severity: 'error',
       from: { path: '^packages/[^/]+/(src|inspector/src)/' },
       to: { circular: true },
     },
     {
       name: 'inspector-is-browser-code',
       comment: 'The inspector runs in the browser: it imports no Node builtin.',
-      severity: 'error',
       from: { path: inspectorSource },
       to: { dependencyTypes: ['core'] },
     },
@@ -91,7 +86,6 @@ module.exports = {
       name: 'inspector-stands-alone',
       comment:
         "The inspector is compiled on its own for the browser: it imports only its own modules and the server's API types.",
-      severity: 'error',
       from: { path: inspectorSource },
       to: { pathNot: [inspectorSource, adminApiTypes] },
     },
@@ -99,11 +93,10 @@ module.exports = {
       name: 'admin-api-types-stand-alone',
       comment:
         'The API types the inspector shares import nothing, so the page never reaches server code through them.',
-      severity: 'error',
       from: { path: adminApiTypes },
       to: {},
     },
-  ],
+  ].map((rule) => ({ severity: 'error', ...rule })),
   options: {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: ['(^|/)dist/', '^packages/[^/]+/test/fixtures/'] },
