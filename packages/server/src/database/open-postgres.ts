@@ -4,6 +4,7 @@ import { minuteCounts } from '../deliveries/delivery-stats.js'
 import { nameLedgerStatements, numbered, OWNER_QUERY } from '../ledger/ledger-owner.js'
 import { createPostgresLedger } from '../ledger/postgres-ledger.js'
 import { postgresLedgerMigrations } from '../ledger/postgres-schema.js'
+import { closeOnFailure } from './close-on-failure.js'
 import {
   type DatabaseEvents,
   LEDGER_SCOPE,
@@ -27,12 +28,7 @@ export async function openPostgresDatabase(options: {
     connectTimeoutMs: Math.min(5000, options.queryTimeoutMs ?? 5000),
     now: options.now,
   })
-  try {
-    await store.migrate(LEDGER_SCOPE, postgresLedgerMigrations)
-  } catch (error) {
-    await store.close()
-    throw error
-  }
+  await closeOnFailure(store, () => store.migrate(LEDGER_SCOPE, postgresLedgerMigrations))
   const ledger = createPostgresLedger(store, options.now)
   return {
     kind: 'postgres',

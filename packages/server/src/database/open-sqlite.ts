@@ -11,6 +11,7 @@ import {
 import { nameLedgerStatements, OWNER_QUERY } from '../ledger/ledger-owner.js'
 import { createSqliteLedger } from '../ledger/sqlite-ledger.js'
 import { sqliteLedgerMigrations } from '../ledger/sqlite-schema.js'
+import { closeOnFailure } from './close-on-failure.js'
 import { type DatabaseEvents, LEDGER_SCOPE, type ServerDatabase } from './server-database.js'
 
 /**
@@ -32,26 +33,20 @@ export async function openSqliteDatabase(options: {
     now: options.now,
     checkpoints: 'external',
   })
-  try {
-    await store.migrate(LEDGER_SCOPE, sqliteLedgerMigrations)
-  } catch (error) {
-    await store.close()
-    throw error
-  }
+  await closeOnFailure(store, () => store.migrate(LEDGER_SCOPE, sqliteLedgerMigrations))
   let forgettingLegacy: Promise<unknown> = Promise.resolve()
-  const deliveries = await openSqliteDeliveryFiles({
-    directory: `${options.path}-deliveries`,
-    now: options.now,
-    legacyStorePath: options.path,
-    checkpoints: store.checkpointing,
-    onLegacyProgress: (progress) => {
-      reportLegacy(progress, options.events)
-      if (progress.state === 'done') forgettingLegacy = forgetLegacyLog(store, options.events)
-    },
-  }).catch(async (error: unknown) => {
-    await store.close()
-    throw error
-  })
+  const deliveries = await closeOnFailure(store, () =>
+    openSqliteDeliveryFiles({
+      directory: `${options.path}-deliveries`,
+      now: options.now,
+      legacyStorePath: options.path,
+      checkpoints: store.checkpointing,
+      onLegacyProgress: (progress) => {
+        reportLegacy(progress, options.events)
+        if (progress.state === 'done') forgettingLegacy = forgetLegacyLog(store, options.events)
+      },
+    }),
+  )
   const ledger = createSqliteLedger(store, options.now)
   return {
     kind: 'sqlite',
