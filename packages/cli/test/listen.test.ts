@@ -83,6 +83,18 @@ function startListen(server: { url: string }, app: { url: string }, args: string
   })
 }
 
+/** A server in `mode`, the local app, and a `listen` process between them once it has said `said`. */
+async function connectedListen(
+  mode: string,
+  options: { server?: Parameters<typeof startTestServer>[1]; args?: string[]; said?: RegExp } = {},
+) {
+  const server = await startTestServer(mode, options.server)
+  const app = await startLocalApp()
+  const listener = startListen(server, app, options.args)
+  await listener.said(options.said ?? /connected/)
+  return { server, app, listener }
+}
+
 /** Sends a delivery to the server as Aghanim would (signed with the server's secret). */
 async function deliver(server: { url: string }, event: unknown) {
   const request = await signedRequest({ secret: SERVER_SECRET, event, url: `${server.url}/webhook` })
@@ -123,15 +135,14 @@ function itemAdd(player: string, sku = 'gem_pack') {
 
 describe('listen in mirror mode', () => {
   it("sends each delivery to the local app re-signed with the local secret, prints its answer, and keeps it with the delivery, while the server's own answer stands", async () => {
-    const server = await startTestServer('mirror')
-    const app = await startLocalApp()
+    const { server, app, listener } = await connectedListen('mirror', {
+      said: /connected to .* \(mirror mode, all events\)/,
+    })
     app.answers.set('item.add', {
       status: 409,
       body: { status: 'error', code: 'local_conflict', message: 'x' },
     })
     await newPlayer(server, 'mirror-player')
-    const listener = startListen(server, app)
-    await listener.said(/connected to .* \(mirror mode, all events\)/)
 
     const event = itemAdd('mirror-player')
     const answered = await deliver(server, event)
@@ -162,11 +173,8 @@ describe('listen in mirror mode', () => {
   })
 
   it('sends replays from the admin API to the listener too, marked as duplicate replays', async () => {
-    const server = await startTestServer('mirror')
-    const app = await startLocalApp()
+    const { server, app, listener } = await connectedListen('mirror')
     await newPlayer(server, 'replayed-player')
-    const listener = startListen(server, app)
-    await listener.said(/connected/)
     await deliver(server, itemAdd('replayed-player'))
     const first = JSON.parse((await listener.printed(1))[0]!)
 
@@ -183,11 +191,11 @@ describe('listen in mirror mode', () => {
   })
 
   it('sends only the events its --events filter takes', async () => {
-    const server = await startTestServer('mirror')
-    const app = await startLocalApp()
+    const { server, app, listener } = await connectedListen('mirror', {
+      args: ['--events', 'item.*'],
+      said: /connected .*\(mirror mode, item\.\*\)/,
+    })
     await newPlayer(server, 'filtered-player')
-    const listener = startListen(server, app, ['--events', 'item.*'])
-    await listener.said(/connected .*\(mirror mode, item\.\*\)/)
 
     await deliver(
       server,
@@ -214,12 +222,9 @@ describe('listen in mirror mode', () => {
   })
 
   it('answers Aghanim at once when the local app is down or slow, and prints the local failure', async () => {
-    const server = await startTestServer('mirror')
-    const app = await startLocalApp()
+    const { server, app, listener } = await connectedListen('mirror')
     app.answers.set('item.add', { status: 200, body: { status: 'ok' }, delayMs: 1500 })
     await newPlayer(server, 'slow-player')
-    const listener = startListen(server, app)
-    await listener.said(/connected/)
     const started = performance.now()
     expect((await deliver(server, itemAdd('slow-player'))).status).toBe(200)
     expect(performance.now() - started).toBeLessThan(1000)
@@ -242,14 +247,13 @@ describe('listen in mirror mode', () => {
 
 describe('listen in tunnel mode', () => {
   it("answers Aghanim with the laptop's answers: player.verify, an item.add decline, and a grant stored for duplicates", async () => {
-    const server = await startTestServer('tunnel')
-    const app = await startLocalApp()
+    const { server, app, listener } = await connectedListen('tunnel', {
+      said: /connected .*\(tunnel mode, all events\)/,
+    })
     app.answers.set('player.verify', {
       status: 200,
       body: { player_id: 'laptop-player', name: 'From the laptop', attributes: { level: 3 } },
     })
-    const listener = startListen(server, app)
-    await listener.said(/connected .*\(tunnel mode, all events\)/)
 
     const verified = await deliver(
       server,
@@ -286,11 +290,8 @@ describe('listen in tunnel mode', () => {
   })
 
   it("answers with the server's own handlers when no listener takes the event", async () => {
-    const server = await startTestServer('tunnel')
-    const app = await startLocalApp()
+    const { server, app, listener } = await connectedListen('tunnel', { args: ['--events', 'player.verify'] })
     await newPlayer(server, 'server-player')
-    const listener = startListen(server, app, ['--events', 'player.verify'])
-    await listener.said(/connected/)
     expect((await deliver(server, itemAdd('server-player'))).status).toBe(200)
     expect(await inventory(server, 'server-player')).toEqual({ gem_pack: 1 })
     expect(app.received).toHaveLength(0)
@@ -301,11 +302,10 @@ describe('listen in tunnel mode', () => {
   })
 
   it('answers 502 when the local app is down and 504 when it is too slow, releasing the key so the retry reaches the laptop', async () => {
-    const server = await startTestServer('tunnel', { extra: ['--listen-timeout-ms', '700'] })
-    const app = await startLocalApp()
+    const { server, app, listener } = await connectedListen('tunnel', {
+      server: { extra: ['--listen-timeout-ms', '700'] },
+    })
     app.answers.set('item.add', { status: 200, body: { status: 'ok' }, delayMs: 1500 })
-    const listener = startListen(server, app)
-    await listener.said(/connected/)
 
     const grant = itemAdd('tunnel-player')
     const slow = await deliver(server, grant)
@@ -335,10 +335,7 @@ describe('listen in tunnel mode', () => {
 
 describe('listen and the server', () => {
   it('reconnects by itself when the server restarts, and says so', async () => {
-    const first = await startTestServer('mirror')
-    const app = await startLocalApp()
-    const listener = startListen(first, app)
-    await listener.said(/connected/)
+    const { server: first, listener } = await connectedListen('mirror')
     await first.close()
     await listener.said(/connection lost/)
     const again = await startTestServer('mirror', { dir: first.dir, port: first.port })
@@ -372,10 +369,7 @@ describe('listen and the server', () => {
   })
 
   it('ends cleanly on Ctrl-C', async () => {
-    const server = await startTestServer('mirror')
-    const app = await startLocalApp()
-    const listener = startListen(server, app)
-    await listener.said(/connected/)
+    const { listener } = await connectedListen('mirror')
     listener.child.kill('SIGINT')
     expect(await listener.exited).toBe(0)
     expect(listener.stderr()).toMatch(/stopped after 0 deliveries/)
