@@ -59,12 +59,18 @@ export const endpointOptions = {
 /** How long `send` and `trigger` wait for each answer. */
 export const requestTimeoutOption = timeoutOption('per-request timeout', 10_000)
 
-/** How `redrive` and `replay` reach the admin API; `adminCallOf` reads them. */
-export const adminCallOptions = {
-  server: serverOption,
-  token: tokenOption('; a server without one answers loopback only'),
-  timeout: timeoutOption('request timeout', 10_000),
-} as const satisfies Record<string, OptionSpec>
+/**
+ * How `redrive` and `replay` reach the admin API (`adminCallOf` reads them), and `--json` to print what it
+ * answers instead of the summary: the object with `answer` in it.
+ */
+export function adminCallOptions(answer: string) {
+  return {
+    server: serverOption,
+    token: tokenOption('; a server without one answers loopback only'),
+    timeout: timeoutOption('request timeout', 10_000),
+    json: jsonOption(`print the server's { ${answer} } answer`),
+  } as const satisfies Record<string, OptionSpec>
+}
 
 /** `--json`: what it prints instead of the text. */
 export function jsonOption(description: string) {

@@ -2,7 +2,7 @@ import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs
 import { toJson } from '../format.js'
 import { adminCallOf, postAdmin } from '../http/admin-call.js'
 import { exitCodes, UsageError } from '../io.js'
-import { adminCallOptions, jsonOption, valueOption } from '../shared-options.js'
+import { adminCallOptions, valueOption } from '../shared-options.js'
 
 const options = {
   type: valueOption('T', 'only dead letters of this event type (order.paid)'),
@@ -10,8 +10,7 @@ const options = {
   since: valueOption('ISO', 'received at or after this time (2026-12-02T10:00:00Z)'),
   until: valueOption('ISO', 'received before this time'),
   all: { type: 'boolean', description: 'every dead letter (needed when nothing else is named)' },
-  ...adminCallOptions,
-  json: jsonOption("print the server's { redriven } answer"),
+  ...adminCallOptions('redriven'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>
 

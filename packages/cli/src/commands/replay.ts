@@ -2,7 +2,7 @@ import { type CommandContext, type CommandInput, defineCommand, type OptionSpecs
 import { formatMs, formatStatus, toJson } from '../format.js'
 import { adminCallOf, postAdmin } from '../http/admin-call.js'
 import { exitCodes, UsageError } from '../io.js'
-import { adminCallOptions, jsonOption } from '../shared-options.js'
+import { adminCallOptions } from '../shared-options.js'
 
 interface ReplayedDelivery {
   id?: unknown
@@ -15,8 +15,7 @@ interface ReplayedDelivery {
 }
 
 const options = {
-  ...adminCallOptions,
-  json: jsonOption("print the server's { delivery } answer"),
+  ...adminCallOptions('delivery'),
 } as const satisfies OptionSpecs
 type Input = CommandInput<typeof options>
 
