@@ -333,6 +333,8 @@ async function listen(
   logger.info({ url, webhook: config.webhookPath, database: database.kind }, 'listening')
   if (config.tracing)
     logger.info({ traces: new URL(config.tracing.tracesUrl).origin }, 'exporting traces as OTLP/HTTP')
+  // Start-up's lines before anything the caller prints (the banner): the log is written in batches.
+  logger.flush()
   const retention = startRetention(config, database, logger, now, async (olderThan) => {
     const pruned = await Promise.all([forward?.pruneAttempts(olderThan), listenAnswers?.prune(olderThan)])
     return pruned.reduce<number>((sum, count) => sum + (count ?? 0), 0)
