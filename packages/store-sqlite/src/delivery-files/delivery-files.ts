@@ -13,7 +13,7 @@ import {
   newDeliveryId,
 } from 'aghanim-webhooks/store'
 import type { CheckpointSettings } from '../sqlite-store.js'
-import { encodeFrames } from './frames.js'
+import { encodeFrames, type FrameInput } from './frames.js'
 import type { ListRequest, StoredRecord, WriterMessage, WriterRequest, WriterSettings } from './protocol.js'
 
 export interface SqliteDeliveryFilesOptions {
@@ -109,7 +109,10 @@ export class SqliteDeliveryFiles implements DeliveryLog {
 
   async appendMany(records: readonly DeliveryInput[]): Promise<string[]> {
     if (records.length === 0) return []
-    const withIds = records.map((record) => ({ ...record, id: record.id ?? newDeliveryId(this.#now()) }))
+    // The server's recorder gives every id: no copy of its records then.
+    const withIds = records.every((record) => record.id !== undefined)
+      ? (records as FrameInput[])
+      : records.map((record) => ({ ...record, id: record.id ?? newDeliveryId(this.#now()) }))
     const batch = encodeFrames(withIds, this.#spares.pop())
     await this.#request({ type: 'append', batch }, [batch.frames.buffer as ArrayBuffer])
     return withIds.map((record) => record.id)

@@ -16,7 +16,7 @@ export function encodeFrames(records: readonly FrameInput[], spare?: ArrayBuffer
   let bound = 0
   for (const [index, record] of records.entries())
     bound += headers[index]!.length * 3 + bodyBound(record.body) + record.responseBody.length * 3
-  const frames = new Uint8Array(spare && spare.byteLength >= bound ? spare : new ArrayBuffer(bound))
+  const frames = new Uint8Array(spare && spare.byteLength >= bound ? spare : new ArrayBuffer(roomFor(bound)))
   let at = 0
   const encoded = records.map((record, index): BatchRecord => {
     const position = at
@@ -61,4 +61,10 @@ export function encodeFrames(records: readonly FrameInput[], spare?: ArrayBuffer
 function bodyBound(body: FrameInput['body']): number {
   if (typeof body === 'string') return body.length * 3
   return body?.length ?? 0
+}
+
+/** A quarter more than needed, in whole 64 KiB: a batch a little larger than this one still fits in it. */
+function roomFor(bound: number): number {
+  const unit = 64 * 1024
+  return Math.ceil((bound * 1.25) / unit) * unit
 }
