@@ -169,6 +169,15 @@ export function createDeliveryRecorder({
         durationMs: delivery.durationMs,
         duplicate: delivery.duplicate,
       })
+      // An outage's cause is logged once for the outage (database-health.ts), not with every 503 it causes.
+      const level =
+        outcome === 'store_unavailable' || (delivery.status >= 400 && delivery.status < 500)
+          ? 'warn'
+          : delivery.status >= 500
+            ? 'error'
+            : 'info'
+      // The line is made only when its level is logged (LOG_LEVEL=warn makes none for accepted deliveries).
+      if (!logger.isLevelEnabled(level)) return
       const line = {
         delivery: id,
         event_type: type,
@@ -184,11 +193,9 @@ export function createDeliveryRecorder({
         ...(delivery.game ? { game: delivery.game } : {}),
         ...(delivery.sandbox ? { sandbox: true } : {}),
       }
-      // An outage's cause is logged once for the outage (database-health.ts), not with every 503 it causes.
-      if (outcome === 'store_unavailable') logger.warn(line, 'delivery failed')
-      else if (delivery.status >= 500) logger.error({ ...line, err: delivery.error }, 'delivery failed')
-      else if (delivery.status >= 400) logger.warn(line, 'delivery refused')
-      else logger.info(line, 'delivery')
+      if (level === 'info') logger.info(line, 'delivery')
+      else if (level === 'error') logger.error({ ...line, err: delivery.error }, 'delivery failed')
+      else logger.warn(line, outcome === 'store_unavailable' ? 'delivery failed' : 'delivery refused')
     },
     assignId(headers, at) {
       let id = assigned.get(headers)

@@ -5,36 +5,32 @@ import type { Player } from './ledger.js'
 const MAX_PLAYERS = 10_000
 
 /**
- * Players read from SQLite, kept while nothing in the database changed. Before each read one small statement
- * reads this connection's count of changed rows (any write of this process, a studio handler's included), and
- * once per event-loop turn another reads SQLite's data version (which moves when any other connection or
- * process commits); any difference empties the cache. So a ban or an edit from this process is seen by the very
- * next read, and one from another worker or a direct write by the next turn's reads: a request is answered as
- * of the start of the turn that read it, and it arrived before that. A read-heavy `player.verify` load skips the
- * row read and its JSON decoding. Internal.
+ * Players read from SQLite, kept while nothing in the database changed them. A write of this connection to
+ * `players` (any write of this process, a studio handler's included) empties the cache as it happens, through
+ * temporary triggers that call back into the cache; once per event-loop turn one small statement reads SQLite's
+ * data version, which moves when any other connection or process commits, and a change there empties it too.
+ * So a ban or an edit from this process is seen by the very next read, and one from another worker or a direct
+ * write by the next turn's reads: a request is answered as of the start of the turn that read it, and it
+ * arrived before that. A read-heavy `player.verify` load skips the row read and its JSON decoding, and a grant
+ * (which writes inventory, not players) keeps the cache. Internal.
  */
 export function createPlayerCache(db: DatabaseSync) {
-  const ownChanges: StatementSync = db.prepare('SELECT total_changes() AS changes')
   const dataVersion: StatementSync = db.prepare('PRAGMA data_version')
   const players = new Map<string, Readonly<Player> | null>()
-  let changes = -1
   let data = -1
   let checkedThisTurn = false
   const nextTurn = () => {
     checkedThisTurn = false
   }
+  emptyOnOwnWrites(db, () => players.clear())
 
   const fresh = () => {
-    const nowChanges = (ownChanges.get() as { changes: number }).changes
-    let nowData = data
-    if (!checkedThisTurn) {
-      nowData = (dataVersion.get() as { data_version: number }).data_version
-      checkedThisTurn = true
-      setImmediate(nextTurn)
-    }
-    if (nowChanges === changes && nowData === data) return
+    if (checkedThisTurn) return
+    checkedThisTurn = true
+    setImmediate(nextTurn)
+    const nowData = (dataVersion.get() as { data_version: number }).data_version
+    if (nowData === data) return
     players.clear()
-    changes = nowChanges
     data = nowData
   }
 
@@ -57,4 +53,20 @@ export function createPlayerCache(db: DatabaseSync) {
 /** A scope holds no NUL, so the first one ends it and no two (scope, player) pairs share a key. */
 function cacheKey(playerId: string, scope: string): string {
   return `${scope}\u0000${playerId}`
+}
+
+/** Each cache's own names: two caches on one connection must not replace each other's callback. */
+let caches = 0
+
+/** Calls `empty` from inside every statement of this connection that inserts, updates or deletes a player. */
+function emptyOnOwnWrites(db: DatabaseSync, empty: () => void): void {
+  const name = `player_cache_empty_${++caches}`
+  db.function(name, { deterministic: false }, () => {
+    empty()
+    return null
+  })
+  for (const change of ['INSERT', 'UPDATE', 'DELETE'])
+    db.exec(
+      `CREATE TEMP TRIGGER ${name}_${change.toLowerCase()} AFTER ${change} ON main.players BEGIN SELECT ${name}(); END`,
+    )
 }
