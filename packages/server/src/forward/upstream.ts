@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici'
+import type { Agent } from 'undici'
 
 /** What the backend answered, read in full (within the size limit). */
 export interface UpstreamAnswer {
@@ -34,26 +34,33 @@ export interface Upstream {
  * @example const upstream = createUpstream(); const { status } = await upstream.post(url, body, headers, limits)
  */
 export function createUpstream(): Upstream {
-  // Idle connections stay open 4 s, under the 5 s keep-alive of Node's and most frameworks' servers, so the
-  // pool rarely reuses a socket the backend is closing at that moment.
-  const agent = new Agent({ keepAliveTimeout: 4_000, connections: 256 })
+  // undici is loaded when forward mode starts, not with the server: a server without it never pays its memory.
+  const client = import('undici').then(({ Agent, request }) => ({
+    // Idle connections stay open 4 s, under the 5 s keep-alive of Node's and most frameworks' servers, so the
+    // pool rarely reuses a socket the backend is closing at that moment.
+    agent: new Agent({ keepAliveTimeout: 4_000, connections: 256 }),
+    request,
+  }))
   return {
     async post(url, body, headers, { timeoutMs, maxBytes }) {
       const signal = AbortSignal.timeout(timeoutMs)
       try {
-        return await exchange(agent, url, body, headers, signal, maxBytes)
+        return await exchange(await client, url, body, headers, signal, maxBytes)
       } catch (error) {
         // Never re-sent here, not even on a stale keep-alive socket: the backend may have received it, and the
         // released key lets Aghanim's retry (or the outbox) send it again.
         throw error instanceof UpstreamFailure ? error : failureOf(error, signal, timeoutMs)
       }
     },
-    close: () => agent.close(),
+    close: async () => (await client).agent.close(),
   }
 }
 
+/** The pool and undici's `request`, once loaded. */
+type Client = { agent: Agent; request: typeof import('undici').request }
+
 async function exchange(
-  agent: Agent,
+  { agent, request }: Client,
   url: string,
   body: Uint8Array,
   headers: Record<string, string>,
