@@ -76,18 +76,32 @@ export function headerRecord(
   const raw = delivery.rawHeaders
   // Entries, not assignments: a field named `__proto__` must stay a field.
   if (!raw) return Object.fromEntries(delivery.headers)
-  // No prototype, so that every name, `__proto__` included, is a field of its own.
-  const joined: Record<string, string> = Object.create(null)
+  // A plain object (V8 keeps a prototype-less one as a slower dictionary); the names seen so far tell the
+  // repeats, since inherited names (`constructor`) read as defined on it.
+  const joined: Record<string, string> = {}
+  const names: string[] = []
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const field = raw[i]!
     if (!HTTP_TOKEN.test(field)) continue
-    const value = fetchHeaderValue(raw[i + 1]!)
+    let value = fetchHeaderValue(raw[i + 1]!)
     if (value === undefined) continue
     const name = field.toLowerCase()
-    const earlier = joined[name]
     // As undici's Headers: cookies joined with "; ", each set-cookie listed apart (so the last one stays).
-    if (earlier === undefined || name === 'set-cookie') joined[name] = value
-    else joined[name] = `${earlier}${name === 'cookie' ? '; ' : ', '}${value}`
+    if (!names.includes(name)) names.push(name)
+    else if (name !== 'set-cookie')
+      value = `${ownField(joined, name)}${name === 'cookie' ? '; ' : ', '}${value}`
+    setField(joined, name, value)
   }
   return joined
+}
+
+/** `record[name] = value`, also for `__proto__`, which an assignment would take for the prototype. */
+function setField(record: Record<string, string>, name: string, value: string): void {
+  if (name === '__proto__')
+    Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true })
+  else record[name] = value
+}
+
+function ownField(record: Record<string, string>, name: string): string {
+  return Object.getOwnPropertyDescriptor(record, name)?.value as string
 }
