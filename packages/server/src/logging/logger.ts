@@ -60,7 +60,13 @@ function bufferedStdout(): pino.DestinationStream {
   })
   if (flushedOnExit.size === 0)
     process.once('exit', () => {
-      for (const buffered of flushedOnExit) buffered.flushSync()
+      for (const buffered of flushedOnExit) {
+        try {
+          buffered.flushSync()
+        } catch {
+          // A closed stdout (EPIPE) at exit: nothing left to tell, and no reason to fail the exit.
+        }
+      }
     })
   flushedOnExit.add(stdout)
   return stdout
