@@ -15,6 +15,7 @@ import { createBenchSchema, DEFAULT_POSTGRES_URL } from './lib/postgres.mjs'
 import { cpuOfTree, sampleRss } from './lib/process.mjs'
 import { renderReport } from './lib/report.mjs'
 import { grantedQuantity, seedPlayers } from './lib/seed.mjs'
+import { serverLatency } from './lib/server-latency.mjs'
 import { slowFsyncEnv } from './lib/slow-fsync.mjs'
 import { measureReady, measureSendColdStart } from './lib/startup.mjs'
 import { median } from './lib/stats.mjs'
@@ -220,7 +221,14 @@ async function runSuite(suite) {
   // One schema per server: two builds compared in one run must not count each other's grants.
   const schemas = []
   const targets = []
-  const outcome = { ...suite, title: describeSuite(suite), targets: [], fsync: [], fsyncTiming: [] }
+  const outcome = {
+    ...suite,
+    title: describeSuite(suite),
+    targets: [],
+    fsync: [],
+    fsyncTiming: [],
+    serverLatency: [],
+  }
   // Every suite but PostgreSQL's runs our server on SQLite (the default).
   const timed = (kind) => values['fsync-timing'] && suite.store !== 'postgres' && isOurServer(kind)
   try {
@@ -260,6 +268,7 @@ async function runSuite(suite) {
     }
     // From here on, only the measured rounds' flushes count.
     for (const target of targets) if (timed(target.kind)) resetFsyncTiming(fsyncLog(suite, target))
+    const measuredFrom = Date.now()
     for (let round = 0; round < settings.runs; round++) {
       if (suite.store === 'sqlite' && suite.pool === 'unique')
         outcome.fsync.push(
@@ -285,6 +294,11 @@ async function runSuite(suite) {
         kind: target.kind,
         flushes: summarizeFsyncTiming(fsyncLog(suite, target), seconds),
       })
+    }
+    const measuredUntil = Date.now()
+    for (const target of targets.filter((entry) => isOurServer(entry.kind))) {
+      const latency = await serverLatency(target, measuredFrom, measuredUntil)
+      if (latency) outcome.serverLatency.push({ kind: target.kind, ...latency })
     }
     const ours = targets.find((target) => target.kind === 'ours')
     if (ours && suite.pool === 'unique') outcome.grants = await checkGrants(ours, suite)

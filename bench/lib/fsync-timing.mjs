@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fsyncShim } from '../../test-support/fsync-shim.mjs'
-import { median } from './stats.mjs'
+import { median, percentile } from './stats.mjs'
 
 /**
  * The environment that makes a process log every fsync()/fdatasync() it runs to `file`: which thread (`loop`,
@@ -42,7 +42,7 @@ export function summarizeFsyncTiming(file, seconds) {
         file: kind,
         perSecond: durations.length / seconds,
         p50: median(durations),
-        p99: durations[Math.min(durations.length - 1, Math.floor(durations.length * 0.99))],
+        p99: percentile(durations, 99),
         max: durations.at(-1),
       }
     })

@@ -40,6 +40,7 @@ export function renderReport(results) {
       durableSection(results.suites),
       forwardSection(results.suites),
       fsyncTimingSection(results.suites),
+      serverLatencySection(results.suites),
     )
   sections.push(targetsSection(results))
   if (results.micro) sections.push(microSection(results.micro))
@@ -164,6 +165,35 @@ function fsyncTimingSection(suites) {
     'loop one stalls every request in flight; on other threads (the thread pool, the checkpoint thread) it ' +
     'delays only the grants waiting for it.\n\n' +
     table(['scenario', 'target', 'thread', 'file', 'per s', 'p50 ms', 'p99 ms', 'max ms'], rows)
+  )
+}
+
+function serverLatencySection(suites) {
+  const rows = suites.flatMap((suite) =>
+    (suite.serverLatency ?? []).map((latency) => {
+      const rounds = suite.targets.find((target) => target.kind === latency.kind)?.rounds ?? []
+      return [
+        suite.title,
+        TARGETS[latency.kind],
+        fmt(summarize(rounds).p99, 2),
+        fmt(latency.p50, 2),
+        fmt(latency.p99, 2),
+        fmt(latency.max, 2),
+        fmt(latency.count),
+      ]
+    }),
+  )
+  if (rows.length === 0) return ''
+  return (
+    '### Latency inside the server\n\n' +
+    "Each accepted delivery of the measured rounds as our server's delivery log timed it (to the millisecond), from the " +
+    "handler's start to the answer (a durable grant's fsync included), next to wrk's p99. What wrk sees beyond it is " +
+    'time the request spent outside the handler: waiting in the socket for its turn of the event loop, or ' +
+    'while other processes had the CPU.\n\n' +
+    table(
+      ['scenario', 'target', 'wrk p99 ms', 'server p50 ms', 'server p99 ms', 'server max ms', 'deliveries'],
+      rows,
+    )
   )
 }
 

@@ -26,3 +26,8 @@ export function table(header, rows) {
 }
 
 export const MiB = 1024 * 1024
+
+/** The value at percentile `p` (0–100) of numbers sorted ascending, by nearest rank. */
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]
+}

@@ -43,9 +43,12 @@ export async function startTarget(
   // Cluster workers inherit execArgv, so each process writes its own profile (named by pid) when it exits.
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `${kind}-${port}`)] : []
   let started
+  // Our server's data directory, where the bench reads its delivery log's files (server-latency.mjs).
+  let ownData
   if (kind === 'forward') return startForward({ workers, cpus, secret, dir, profileDir, env })
   if (isOurServer(kind)) {
     const data = dataDir ?? join(dir, `data-${port}`)
+    ownData = data
     mkdirSync(data, { recursive: true })
     started = await startProcess({
       ...common,
@@ -72,7 +75,7 @@ export async function startTarget(
       env: { ...env, BENCH_WEBHOOK_SECRET: secret },
     })
   }
-  return { kind, workers, store, url: `${base}/webhook`, base, logFile, ...started }
+  return { kind, workers, store, url: `${base}/webhook`, base, logFile, dataDir: ownData, ...started }
 }
 
 function baselineScript(kind) {

@@ -1,15 +1,20 @@
 // The bench harness itself: its parsing of wrk, its pre-signed pools, and baselines that are correct (a
 // baseline that refused every request would look fast and make every ratio a lie). No timing here.
 import { spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { openSqliteDeliveryFiles } from '@aghanim-webhooks/store-sqlite'
 import { afterAll, describe, expect, it } from 'vitest'
 import { signBody } from '../lib/events.mjs'
 import { fsyncTimingEnv, summarizeFsyncTiming } from '../lib/fsync-timing.mjs'
 import { writePool } from '../lib/pool.mjs'
 import { freePort, startProcess } from '../lib/process.mjs'
+import { serverLatency } from '../lib/server-latency.mjs'
 import { parseWrkOutput } from '../lib/wrk.mjs'
 
 const dir = mkdtempSync(join(tmpdir(), 'awh-bench-test-'))
@@ -137,5 +142,63 @@ describe('fsync timing', () => {
       ['other', 'wal', 1],
     ])
     for (const flush of flushes) expect(flush.max).toBeGreaterThanOrEqual(flush.p50)
+  })
+})
+
+describe('latency inside the server', () => {
+  it("reads the accepted deliveries of the measured window from every slot of the server's delivery log", async () => {
+    const dataDir = mkdtempSync(join(dir, 'latency-'))
+    const directory = join(dataDir, 'bench.db-deliveries')
+    const record = (id: string, receivedAt: number, status: number, durationMs: number) => ({
+      id,
+      receivedAt,
+      method: 'POST',
+      path: '/webhook',
+      headers: {},
+      body: null,
+      outcome: 'ok',
+      status,
+      responseBody: '{}',
+      durationMs,
+      attempt: 1,
+      duplicate: false,
+      key: null,
+      eventId: null,
+      eventType: null,
+      playerId: null,
+      replayOf: null,
+    })
+    // Two workers' slots, as with --workers 2.
+    const first = await openSqliteDeliveryFiles({ directory })
+    const second = await openSqliteDeliveryFiles({ directory })
+    await first.appendMany([
+      record('a', 1000, 200, 1),
+      record('b', 1001, 200, 3),
+      record('early', 10, 200, 500),
+    ])
+    await second.appendMany([record('c', 1002, 200, 2), record('refused', 1003, 403, 900)])
+    await Promise.all([first.close(), second.close()])
+    // The admin API the bench asks to flush the log first.
+    const flushes: string[] = []
+    const server = createServer((req, res) => {
+      flushes.push(req.url ?? '')
+      res.end('{"records":[]}')
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const { port } = server.address() as AddressInfo
+    try {
+      const latency = await serverLatency({ dataDir, base: `http://127.0.0.1:${port}` }, 1000, 2000)
+      expect(latency).toEqual({ count: 3, p50: 2, p99: 3, max: 3 })
+      expect(flushes).toEqual(['/api/deliveries?limit=1'])
+    } finally {
+      server.close()
+    }
+  })
+
+  it('has nothing to say of a server whose log is not in files (PostgreSQL)', async () => {
+    expect(
+      await serverLatency({ dataDir: mkdtempSync(join(dir, 'postgres-')), base: 'http://127.0.0.1:1' }, 0, 1),
+    ).toBe(undefined)
   })
 })
