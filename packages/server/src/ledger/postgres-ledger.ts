@@ -20,9 +20,28 @@ import {
   subscriptionRowValues,
 } from './recorded-event.js'
 
+/** A statement node-pg prepares once per connection under `name` (see `PLAYER_BY_ID`). */
+interface NamedQuery {
+  name: string
+  text: string
+  values: unknown[]
+}
+
 /** What the ledger needs from `pg`: a pool or a client that runs parameterised queries. */
 export interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+  query(text: string | NamedQuery, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+}
+
+/**
+ * The player read of every player.verify and item.add, as a named statement: PostgreSQL parses and plans it
+ * once per connection (node-pg prepares it again on a connection that replaced a lost one). The columns are
+ * named, not `*`: a prepared `SELECT *` fails ("cached plan must not change result type") once a migration
+ * of another instance adds a column.
+ */
+const PLAYER_BY_ID = {
+  name: 'awh_ledger_player',
+  text: `SELECT player_id, name, attributes, banned, email, avatar_url, country, segments, custom_attributes,
+    created_at, updated_at FROM players WHERE scope = $1 AND player_id = $2`,
 }
 
 /** The PostgreSQL store's transaction handle: work items get the client holding the open transaction. */
@@ -49,7 +68,7 @@ export function createPostgresLedger(
 ): Ledger<PostgresTx> {
   const { pool } = store
   const readPlayer = async (playerId: string, scope: string) =>
-    (await pool.query('SELECT * FROM players WHERE scope = $1 AND player_id = $2', [scope, playerId])).rows[0]
+    (await pool.query({ ...PLAYER_BY_ID, values: [scope, playerId] })).rows[0]
 
   return {
     kind: 'postgres',
