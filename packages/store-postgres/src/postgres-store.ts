@@ -13,7 +13,7 @@ import { isCompletionStatement, shiftPlaceholders } from './completion-statement
 import { PostgresDeliveryLog, PRUNE_CHUNK_ROWS } from './delivery-log.js'
 import { migrate, type PostgresMigration } from './migrate.js'
 import { PendingReleases } from './pending-releases.js'
-import { Prepared } from './prepared.js'
+import { MAX_NAMED, Prepared } from './prepared.js'
 import type { Presence } from './presence.js'
 
 /** What PostgreSQL work items receive: the client holding the open transaction, and the store's schema. */
@@ -65,6 +65,7 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   readonly #presence: Presence | undefined
   readonly #pendingReleases = new PendingReleases((key, token) => this.#release(key, token))
   readonly #prepared = new Prepared()
+  readonly #completionTexts = new Map<string, string>()
   readonly #claimSql: string
   readonly #keyRowSql: string
   readonly #releaseSql: string
@@ -183,18 +184,31 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   ): Promise<boolean> {
     const now = this.#now()
     const { rows } = await this.pool.query<{ completed: number }>(
-      this.#prepared.query(
-        `WITH completed AS (
-           UPDATE ${this.#keys} SET state = 'completed', token = NULL, lease_expires_at = NULL, answer_status = $3,
-             answer_body = $4, completed_at = $5, updated_at = $5
-           WHERE key = $1 AND token = $2 AND state = 'in_progress'
-           RETURNING 1
-         ), ${shiftPlaceholders(work.ctes, 5)}
-         SELECT (SELECT count(*) FROM completed)::int AS completed, set_config('synchronous_commit', 'on', true) AS durable`,
-        [key, token, answer.status, answer.body, now, ...work.values],
-      ),
+      this.#prepared.query(this.#completionSql(work.ctes), [
+        key,
+        token,
+        answer.status,
+        answer.body,
+        now,
+        ...work.values,
+      ]),
     )
     return rows[0]?.completed === 1
+  }
+
+  /** The completion statement around `ctes`, built once per distinct text (see `Prepared` for the bound). */
+  #completionSql(ctes: string): string {
+    const known = this.#completionTexts.get(ctes)
+    if (known !== undefined) return known
+    const sql = `WITH completed AS (
+         UPDATE ${this.#keys} SET state = 'completed', token = NULL, lease_expires_at = NULL, answer_status = $3,
+           answer_body = $4, completed_at = $5, updated_at = $5
+         WHERE key = $1 AND token = $2 AND state = 'in_progress'
+         RETURNING 1
+       ), ${shiftPlaceholders(ctes, 5)}
+       SELECT (SELECT count(*) FROM completed)::int AS completed, set_config('synchronous_commit', 'on', true) AS durable`
+    if (this.#completionTexts.size < MAX_NAMED) this.#completionTexts.set(ctes, sql)
+    return sql
   }
 
   async release(key: string, token: string): Promise<void> {

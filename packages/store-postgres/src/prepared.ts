@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { QueryConfig } from 'pg'
 
 /** Distinct statement texts given a name; texts past it run unnamed (see `Prepared`). */
-const MAX_NAMED = 256
+export const MAX_NAMED = 256
 
 /**
  * Names for the store's hot statements, so that each connection has PostgreSQL parse and plan a statement once
