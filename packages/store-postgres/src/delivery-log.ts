@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import {
   DELIVERY_LOG_COLUMNS,
   type DeliveryInput,
@@ -12,12 +13,37 @@ import {
   deliverySummaryFromRow,
   encodeDeliveryCursor,
 } from 'aghanim-webhooks/store'
-import type { Pool, PoolClient } from 'pg'
+import type { Pool, PoolClient, QueryConfig } from 'pg'
 
 type Row = Record<string, unknown>
+type DeliveryRow = ReturnType<typeof deliveryRowValues>
 
-const COLUMN_COUNT = DELIVERY_LOG_COLUMNS.length
-const COLUMN_NUMBERS = Array.from({ length: COLUMN_COUNT }, (_, index) => index + 1)
+const column = (name: (typeof DELIVERY_LOG_COLUMNS)[number]) => DELIVERY_LOG_COLUMNS.indexOf(name)
+const HEADERS = column('headers')
+const BODY = column('body')
+/** The columns inserted from one array each, with that array's type (headers and bodies travel apart). */
+const INSERT_ARRAYS = (
+  [
+    ['id', 'text'],
+    ['received_at', 'bigint'],
+    ['method', 'text'],
+    ['path', 'text'],
+    ['outcome', 'text'],
+    ['event_id', 'text'],
+    ['event_type', 'text'],
+    ['idempotency_key', 'text'],
+    ['player_id', 'text'],
+    ['status', 'integer'],
+    ['response_body', 'text'],
+    ['duration_ms', 'double precision'],
+    ['attempt', 'integer'],
+    ['duplicate', 'integer'],
+    ['replay_of', 'text'],
+    ['game', 'text'],
+    ['sandbox', 'integer'],
+  ] as const
+).map(([name, type]) => ({ name, type, index: column(name) }))
+
 const ROWS_PER_STATEMENT = 1000
 /** Rows deleted per transaction when pruning: short transactions, little WAL and few row locks at a time. */
 export const PRUNE_CHUNK_ROWS = 5000
@@ -30,6 +56,8 @@ export class PostgresDeliveryLog implements DeliveryLog {
   readonly #pool: Pool
   readonly #table: string
   readonly #now: () => number
+  readonly #insertSql: string
+  readonly #insertName: string
 
   /** The store's transaction (with its synchronous-commit guarantee), for batches split over statements. */
   readonly #transact: <T>(work: (client: PoolClient) => Promise<T>) => Promise<T>
@@ -44,6 +72,20 @@ export class PostgresDeliveryLog implements DeliveryLog {
     this.#transact = transact
     this.#table = `${quotedSchema}.delivery_log`
     this.#now = now
+    // $1…$17 the arrays of INSERT_ARRAYS, then the headers (one JSON array), the bodies end to end, and each
+    // body's position in them (1-based) and length (NULL: no body).
+    const n = INSERT_ARRAYS.length
+    const select = (name: string) => {
+      if (name === 'headers') return `($${n + 1}::jsonb) -> (r.ord - 1)::int`
+      if (name === 'body') return `substring($${n + 2}::bytea FROM r.body_start FOR r.body_length)`
+      if (name === 'duplicate' || name === 'sandbox') return `r.${name} <> 0`
+      return `r.${name}`
+    }
+    this.#insertSql = `INSERT INTO ${this.#table} (${DELIVERY_LOG_COLUMNS.join(', ')})
+      SELECT ${DELIVERY_LOG_COLUMNS.map(select).join(', ')}
+      FROM unnest(${INSERT_ARRAYS.map((array, i) => `$${i + 1}::${array.type}[]`).join(', ')}, $${n + 3}::integer[], $${n + 4}::integer[])
+        WITH ORDINALITY AS r (${INSERT_ARRAYS.map((array) => array.name).join(', ')}, body_start, body_length, ord)`
+    this.#insertName = `awh_${createHash('sha1').update(this.#insertSql).digest('base64url').slice(0, 20)}`
   }
 
   async append(record: DeliveryInput): Promise<string> {
@@ -51,24 +93,50 @@ export class PostgresDeliveryLog implements DeliveryLog {
     return id!
   }
 
-  /** One multi-row INSERT per chunk of 1,000 (PostgreSQL allows 65,535 parameters a statement). */
+  /**
+   * One INSERT per chunk of 1,000 rows whose values arrive as one array per column, so its text is the same
+   * for every batch and it is prepared once per connection (a multi-row VALUES list with a placeholder per
+   * value was a new statement, parsed and planned, at every batch size). The bodies travel as one binary
+   * bytea cut by offset and length, the headers as one JSON array: neither is escaped into an array literal.
+   */
   async appendMany(records: readonly DeliveryInput[]): Promise<string[]> {
     const rows = records.map((record) => deliveryRowValues(record, this.#now()))
     if (rows.length === 0) return []
-    const insertChunk = (chunk: unknown[][]) =>
-      `INSERT INTO ${this.#table} (${DELIVERY_LOG_COLUMNS.join(', ')})
-       VALUES ${chunk.map((_, index) => `(${COLUMN_NUMBERS.map((column) => `$${index * COLUMN_COUNT + column}`).join(', ')})`).join(', ')}`
     if (rows.length <= ROWS_PER_STATEMENT) {
-      await this.#pool.query(insertChunk(rows), rows.flat())
+      await this.#pool.query(this.#insert(rows))
     } else {
       await this.#transact(async (client) => {
-        for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-          const chunk = rows.slice(start, start + ROWS_PER_STATEMENT)
-          await client.query(insertChunk(chunk), chunk.flat())
-        }
+        for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT)
+          await client.query(this.#insert(rows.slice(start, start + ROWS_PER_STATEMENT)))
       })
     }
     return rows.map((row) => row[0] as string)
+  }
+
+  #insert(rows: readonly DeliveryRow[]): QueryConfig {
+    const columns: unknown[][] = INSERT_ARRAYS.map(() => new Array(rows.length))
+    const headers: string[] = new Array(rows.length)
+    const bodies: Uint8Array[] = []
+    const bodyStarts: (number | null)[] = new Array(rows.length)
+    const bodyLengths: (number | null)[] = new Array(rows.length)
+    let bodyEnd = 0
+    for (let r = 0; r < rows.length; r += 1) {
+      const row = rows[r]!
+      for (let c = 0; c < INSERT_ARRAYS.length; c += 1) columns[c]![r] = row[INSERT_ARRAYS[c]!.index]
+      headers[r] = row[HEADERS] as string
+      const body = row[BODY] as Uint8Array | null
+      bodyStarts[r] = body === null ? null : bodyEnd + 1
+      bodyLengths[r] = body === null ? null : body.byteLength
+      if (body !== null) {
+        bodies.push(body)
+        bodyEnd += body.byteLength
+      }
+    }
+    return {
+      name: this.#insertName,
+      text: this.#insertSql,
+      values: [...columns, `[${headers.join(',')}]`, Buffer.concat(bodies), bodyStarts, bodyLengths],
+    }
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {

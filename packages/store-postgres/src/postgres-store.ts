@@ -13,6 +13,7 @@ import { isCompletionStatement, shiftPlaceholders } from './completion-statement
 import { PostgresDeliveryLog, PRUNE_CHUNK_ROWS } from './delivery-log.js'
 import { migrate, type PostgresMigration } from './migrate.js'
 import { PendingReleases } from './pending-releases.js'
+import { MAX_NAMED, Prepared } from './prepared.js'
 import type { Presence } from './presence.js'
 
 /** What PostgreSQL work items receive: the client holding the open transaction, and the store's schema. */
@@ -63,6 +64,11 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   readonly #ownsPool: boolean
   readonly #presence: Presence | undefined
   readonly #pendingReleases = new PendingReleases((key, token) => this.#release(key, token))
+  readonly #prepared = new Prepared()
+  readonly #completionTexts = new Map<string, string>()
+  readonly #claimSql: string
+  readonly #keyRowSql: string
+  readonly #releaseSql: string
 
   constructor(
     pool: Pool,
@@ -80,6 +86,18 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
     this.schema = options.schema
     this.#quoted = options.quotedSchema
     this.#keys = `${options.quotedSchema}.idempotency_keys`
+    this.#claimSql = `INSERT INTO ${this.#keys} AS k (key, state, token, attempt, lease_expires_at, event_type, event_id, created_at, updated_at, owner)
+         SELECT $1::text, 'in_progress', $2::text, 1, $3::bigint, $4::text, $5::text, $6::bigint, $6::bigint, $7::bigint
+         FROM ${RELAXED_COMMIT}
+         ON CONFLICT (key) DO UPDATE SET state = 'in_progress', token = EXCLUDED.token, attempt = k.attempt + 1,
+           lease_expires_at = EXCLUDED.lease_expires_at, event_type = EXCLUDED.event_type, event_id = EXCLUDED.event_id,
+           updated_at = EXCLUDED.updated_at, owner = EXCLUDED.owner
+         WHERE k.state = 'released' OR (k.state = 'in_progress' AND (k.lease_expires_at <= $6::bigint OR ${OWNER_GONE}))
+         RETURNING attempt`
+    this.#keyRowSql = `SELECT state, answer_status, answer_body, completed_at, lease_expires_at FROM ${this.#keys} WHERE key = $1`
+    this.#releaseSql = `UPDATE ${this.#keys} SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = $3
+       FROM ${RELAXED_COMMIT}
+       WHERE key = $1 AND token = $2 AND state = 'in_progress'`
     this.#now = options.now
     this.#ownsPool = options.ownsPool
     this.deliveries = new PostgresDeliveryLog(pool, options.quotedSchema, options.now, (work) =>
@@ -104,15 +122,7 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
     for (let tries = 0; ; tries += 1) {
       const now = this.#now()
       const won = await this.pool.query<{ attempt: number }>(
-        `INSERT INTO ${this.#keys} AS k (key, state, token, attempt, lease_expires_at, event_type, event_id, created_at, updated_at, owner)
-         SELECT $1::text, 'in_progress', $2::text, 1, $3::bigint, $4::text, $5::text, $6::bigint, $6::bigint, $7::bigint
-         FROM ${RELAXED_COMMIT}
-         ON CONFLICT (key) DO UPDATE SET state = 'in_progress', token = EXCLUDED.token, attempt = k.attempt + 1,
-           lease_expires_at = EXCLUDED.lease_expires_at, event_type = EXCLUDED.event_type, event_id = EXCLUDED.event_id,
-           updated_at = EXCLUDED.updated_at, owner = EXCLUDED.owner
-         WHERE k.state = 'released' OR (k.state = 'in_progress' AND (k.lease_expires_at <= $6::bigint OR ${OWNER_GONE}))
-         RETURNING attempt`,
-        [
+        this.#prepared.query(this.#claimSql, [
           key,
           token,
           now + options.leaseMs,
@@ -120,13 +130,10 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
           options.eventId ?? null,
           now,
           this.#presence?.key ?? null,
-        ],
+        ]),
       )
       if (won.rows[0]) return { kind: 'acquired', token, attempt: won.rows[0].attempt }
-      const { rows } = await this.pool.query<KeyRow>(
-        `SELECT state, answer_status, answer_body, completed_at, lease_expires_at FROM ${this.#keys} WHERE key = $1`,
-        [key],
-      )
+      const { rows } = await this.pool.query<KeyRow>(this.#prepared.query(this.#keyRowSql, [key]))
       const row = rows[0]
       if (row?.state === 'completed') {
         return {
@@ -177,16 +184,31 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   ): Promise<boolean> {
     const now = this.#now()
     const { rows } = await this.pool.query<{ completed: number }>(
-      `WITH completed AS (
+      this.#prepared.query(this.#completionSql(work.ctes), [
+        key,
+        token,
+        answer.status,
+        answer.body,
+        now,
+        ...work.values,
+      ]),
+    )
+    return rows[0]?.completed === 1
+  }
+
+  /** The completion statement around `ctes`, built once per distinct text (see `Prepared` for the bound). */
+  #completionSql(ctes: string): string {
+    const known = this.#completionTexts.get(ctes)
+    if (known !== undefined) return known
+    const sql = `WITH completed AS (
          UPDATE ${this.#keys} SET state = 'completed', token = NULL, lease_expires_at = NULL, answer_status = $3,
            answer_body = $4, completed_at = $5, updated_at = $5
          WHERE key = $1 AND token = $2 AND state = 'in_progress'
          RETURNING 1
-       ), ${shiftPlaceholders(work.ctes, 5)}
-       SELECT (SELECT count(*) FROM completed)::int AS completed, set_config('synchronous_commit', 'on', true) AS durable`,
-      [key, token, answer.status, answer.body, now, ...work.values],
-    )
-    return rows[0]?.completed === 1
+       ), ${shiftPlaceholders(ctes, 5)}
+       SELECT (SELECT count(*) FROM completed)::int AS completed, set_config('synchronous_commit', 'on', true) AS durable`
+    if (this.#completionTexts.size < MAX_NAMED) this.#completionTexts.set(ctes, sql)
+    return sql
   }
 
   async release(key: string, token: string): Promise<void> {
@@ -200,12 +222,7 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   }
 
   async #release(key: string, token: string): Promise<void> {
-    await this.pool.query(
-      `UPDATE ${this.#keys} SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = $3
-       FROM ${RELAXED_COMMIT}
-       WHERE key = $1 AND token = $2 AND state = 'in_progress'`,
-      [key, token, this.#now()],
-    )
+    await this.pool.query(this.#prepared.query(this.#releaseSql, [key, token, this.#now()]))
   }
 
   /**

@@ -1,4 +1,5 @@
-import { openPostgresStore, type PostgresStore } from '@aghanim-webhooks/store-postgres'
+import { completionStatement, openPostgresStore, type PostgresStore } from '@aghanim-webhooks/store-postgres'
+import { deliveryInput } from 'aghanim-webhooks/testing'
 import { afterAll, describe, expect, test } from 'vitest'
 import { collect, spawnFixture } from '../../../test-support/child-process.js'
 import { startTcpProxy } from '../../../test-support/tcp-proxy.js'
@@ -12,10 +13,14 @@ afterAll(async () => {
 })
 
 /** A store on its own schema (and, through `url`, its own network path). */
-async function open(label: string, options: { schema?: string; url?: string } = {}) {
+async function open(label: string, options: { schema?: string; url?: string; poolSize?: number } = {}) {
   const schema = options.schema ?? uniqueSchema(label)
   if (!schemas.includes(schema)) schemas.push(schema)
-  const store = await openPostgresStore({ connectionString: options.url ?? connectionString, schema })
+  const store = await openPostgresStore({
+    connectionString: options.url ?? connectionString,
+    schema,
+    poolSize: options.poolSize,
+  })
   stores.push(store)
   return store
 }
@@ -46,6 +51,42 @@ describe('PostgresStore when its database fails', () => {
     expect(await store.transact(async ({ client }) => (await client.query('SELECT 2 AS n')).rows[0].n)).toBe(
       2,
     )
+  })
+
+  test('a connection that replaces a terminated one prepares the named statements again', async () => {
+    // One connection: whatever ran last ran on the session inspected.
+    const store = await open('prepared', { poolSize: 1 })
+    await store.migrate('prepared-test', ['CREATE TABLE grants (key text NOT NULL)'])
+    const grant = (key: string) =>
+      completionStatement(
+        `granted AS (INSERT INTO grants (key) SELECT $1 WHERE EXISTS (SELECT 1 FROM completed))`,
+        [key],
+      )
+    const session = async () =>
+      (
+        await store.pool.query<{ pid: number; prepared: number }>(
+          `SELECT pg_backend_pid() AS pid, (SELECT count(*)::int FROM pg_prepared_statements WHERE name LIKE 'awh_%') AS prepared`,
+        )
+      ).rows[0]!
+    const grantAndLog = async (key: string) => {
+      const claim = await store.claim(key, { leaseMs: 60_000 })
+      if (claim.kind !== 'acquired') throw new Error(claim.kind)
+      expect(await store.complete(key, claim.token, { status: 200, body: '{}' }, [grant(key)])).toBe(true)
+      await store.deliveries.append(deliveryInput({ id: `d-${key}`, key }))
+    }
+    await grantAndLog('before-termination')
+    const first = await session()
+    // The claim, the completion and the delivery log's insert.
+    expect(first.prepared).toBe(3)
+    await admin('SELECT pg_terminate_backend($1)', [first.pid])
+    await sleep(200)
+    await grantAndLog('after-termination')
+    const second = await session()
+    expect(second.pid).not.toBe(first.pid)
+    expect(second.prepared).toBe(3)
+    const granted = await store.pool.query('SELECT key FROM grants ORDER BY key')
+    expect(granted.rows.map((row) => row.key)).toEqual(['after-termination', 'before-termination'])
+    expect((await store.deliveries.get('d-after-termination'))?.key).toBe('after-termination')
   })
 
   test('the claim of a killed process is taken over by the next attempt at once, not after the lease', async () => {

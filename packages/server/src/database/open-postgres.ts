@@ -78,12 +78,14 @@ function countedDeliveries(store: PostgresStore, events: DatabaseEvents): Delive
   const log = store.deliveries
   const count = async (counts: readonly MinuteCount[]) => {
     if (counts.length === 0) return
-    await store.pool.query(
-      `INSERT INTO delivery_stats AS s (minute, outcome, count)
+    // Named: prepared once per connection, as the store's own hot statements.
+    await store.pool.query({
+      name: 'awh_delivery_stats_add',
+      text: `INSERT INTO delivery_stats AS s (minute, outcome, count)
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
        ON CONFLICT (minute, outcome) DO UPDATE SET count = s.count + excluded.count`,
-      [counts.map((c) => c.minute), counts.map((c) => c.outcome), counts.map((c) => c.count)],
-    )
+      values: [counts.map((c) => c.minute), counts.map((c) => c.outcome), counts.map((c) => c.count)],
+    })
   }
   return {
     append(record) {

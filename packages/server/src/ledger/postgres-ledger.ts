@@ -20,9 +20,28 @@ import {
   subscriptionRowValues,
 } from './recorded-event.js'
 
+/** A statement node-pg prepares once per connection under `name` (see `PLAYER_BY_ID`). */
+interface NamedQuery {
+  name: string
+  text: string
+  values: unknown[]
+}
+
 /** What the ledger needs from `pg`: a pool or a client that runs parameterised queries. */
 export interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+  query(text: string | NamedQuery, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+}
+
+/**
+ * The player read of every player.verify and item.add, as a named statement: PostgreSQL parses and plans it
+ * once per connection (node-pg prepares it again on a connection that replaced a lost one). The columns are
+ * named, not `*`: a prepared `SELECT *` fails ("cached plan must not change result type") once a migration
+ * of another instance adds a column.
+ */
+const PLAYER_BY_ID = {
+  name: 'awh_ledger_player',
+  text: `SELECT player_id, name, attributes, banned, email, avatar_url, country, segments, custom_attributes,
+    created_at, updated_at FROM players WHERE scope = $1 AND player_id = $2`,
 }
 
 /** The PostgreSQL store's transaction handle: work items get the client holding the open transaction. */
@@ -49,7 +68,7 @@ export function createPostgresLedger(
 ): Ledger<PostgresTx> {
   const { pool } = store
   const readPlayer = async (playerId: string, scope: string) =>
-    (await pool.query('SELECT * FROM players WHERE scope = $1 AND player_id = $2', [scope, playerId])).rows[0]
+    (await pool.query({ ...PLAYER_BY_ID, values: [scope, playerId] })).rows[0]
 
   return {
     kind: 'postgres',
@@ -129,7 +148,7 @@ export function createPostgresLedger(
       }
       return claims
     },
-    claimOrder: (claim) => completionStatement(`claim AS (${claimInsert(claim, [])})`, claimParams(claim)),
+    claimOrder: (claim) => completionStatement(`claim AS (${claimInsert(0)})`, claimParams(claim)),
     async recordReconcileRun(run) {
       const values = runValues(run)
       values[3] = new Date(run.startedAt).toISOString() as never
@@ -168,7 +187,7 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
     return async (tx) => {
       if (claim) {
         const { rows } = await tx.client.query(
-          `WITH completed AS (SELECT 1) ${claimInsert(claim, [])} RETURNING 1`,
+          `WITH completed AS (SELECT 1) ${claimInsert(0)} RETURNING 1`,
           claimParams(claim),
         )
         if (rows.length === 0) return
@@ -176,12 +195,11 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
       for (const line of perLine) await line(tx)
     }
   }
-  const at = new Date(change.at)
-  // $1 player, $2 time, $3 kind, $4 key, $5 event id, $6 event type, $7 reason, $8 scope; then each item's sku
-  // and quantity.
+  // $1 player, $2 time, $3 kind, $4 key, $5 event id, $6 event type, $7 reason, $8 scope; then the order
+  // claim's values, if any; then each item's sku and quantity.
   const values: unknown[] = [
     change.playerId,
-    at,
+    new Date(change.at),
     change.kind,
     change.key,
     change.eventId,
@@ -192,15 +210,33 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
   // A change tied to an order acts only when its claim on the order was inserted in this statement: the order
   // already granted (or revoked) by the other path leaves everything unchanged.
   const claim = change.orderId ? claimOf(change) : undefined
-  const gate = claim ? 'claim' : 'completed'
-  const claimCte = claim ? [`claim AS (${claimInsert(claim, values)} RETURNING 1)`] : []
-  const lines = change.items.map((item) => ({
-    sku: `$${values.push(item.sku)}::text`,
-    quantity: `$${values.push(item.quantity)}::bigint`,
+  if (claim) values.push(...claimParams(claim))
+  for (const item of change.items) values.push(item.sku, item.quantity)
+  return completionStatement(changeSql(change.kind, claim !== undefined, change.items.length), values)
+}
+
+/** Texts of `changeSql` kept, by shape: a grant of one item is the same statement every time. */
+const changeTexts = new Map<string, string>()
+const MAX_CHANGE_TEXTS = 64
+
+/**
+ * The change's common table expressions, which depend only on its kind, whether an order claim gates it and
+ * how many items it has: built once per shape, so each grant reuses one string (and one prepared statement).
+ */
+function changeSql(kind: LedgerChange['kind'], claimed: boolean, items: number): string {
+  const shape = `${kind}:${claimed}:${items}`
+  const known = changeTexts.get(shape)
+  if (known !== undefined) return known
+  const gate = claimed ? 'claim' : 'completed'
+  const claimCte = claimed ? [`claim AS (${claimInsert(8)} RETURNING 1)`] : []
+  const first = 8 + (claimed ? CLAIM_PARAMS : 0)
+  const lines = Array.from({ length: items }, (_, index) => ({
+    sku: `$${first + 2 * index + 1}::text`,
+    quantity: `$${first + 2 * index + 2}::bigint`,
   }))
   const applied = lines.map(({ sku, quantity }, index) => {
     const statement =
-      change.kind === 'grant'
+      kind === 'grant'
         ? `INSERT INTO inventory AS i (scope, player_id, sku, quantity, updated_at)
              SELECT $8::text, $1::text, ${sku}, ${quantity}, $2::timestamptz WHERE EXISTS (SELECT 1 FROM ${gate})
            ON CONFLICT (scope, player_id, sku) DO UPDATE SET quantity = i.quantity + excluded.quantity, updated_at = excluded.updated_at
@@ -224,16 +260,19 @@ function changeWork(change: LedgerChange): (tx: PostgresTx) => Promise<void> {
     WHERE EXISTS (SELECT 1 FROM ${gate})
     ORDER BY line.n
   )`
-  return completionStatement([...claimCte, ...applied, history].join(',\n'), values)
+  const sql = [...claimCte, ...applied, history].join(',\n')
+  if (changeTexts.size < MAX_CHANGE_TEXTS) changeTexts.set(shape, sql)
+  return sql
 }
 
+/** How many values an order claim's INSERT takes (`claimParams`). */
+const CLAIM_PARAMS = 8
+
 /**
- * The claim's INSERT (no RETURNING), its values appended to `values` (pass [] and use `claimParams` for a
- * statement of its own). It acts only inside a completion that still holds its key.
+ * The claim's INSERT (no RETURNING), its values (`claimParams`) after the first `base` of the statement's. It
+ * acts only inside a completion that still holds its key.
  */
-function claimInsert(claim: OrderClaim, values: unknown[]): string {
-  const base = values.length
-  values.push(...claimParams(claim))
+function claimInsert(base: number): string {
   const p = (n: number) => `$${base + n}`
   return `INSERT INTO order_claims (${ORDER_CLAIM_COLUMNS})
     SELECT ${p(1)}::text, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ${p(8)}::timestamptz
