@@ -1,19 +1,10 @@
 // The delivery log's batch insert sends one array per column, the bodies end to end in one bytea and the
 // headers as one JSON array: every row must get its own body and headers back, whatever the mix.
-import { openPostgresStore, type PostgresStore } from '@aghanim-webhooks/store-postgres'
 import { deliveryInput } from 'aghanim-webhooks/testing'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { connectionString, dropSchema, uniqueSchema } from './database.js'
+import { describe, expect, test } from 'vitest'
+import { useSchemaStore } from './database.js'
 
-const schema = uniqueSchema('batch')
-let store: PostgresStore
-beforeAll(async () => {
-  store = await openPostgresStore({ connectionString, schema, poolSize: 2 })
-})
-afterAll(async () => {
-  await store.close()
-  await dropSchema(schema)
-})
+const { store } = useSchemaStore('batch')
 
 const bytes = (...values: number[]) => new Uint8Array(values)
 
@@ -26,7 +17,7 @@ describe('PostgresStore.deliveries batches', () => {
       { id: 'b-text', body: '{"name":"Ælfrida 🗡"}', headers: { 'x-c': '{,}' } },
       { id: 'b-last', body: bytes(1, 2, 3), headers: { 'x-d': 'd' } },
     ]
-    const ids = await store.deliveries.appendMany(
+    const ids = await store().deliveries.appendMany(
       given.map(({ id, body, headers }) =>
         deliveryInput({
           id,
@@ -41,7 +32,7 @@ describe('PostgresStore.deliveries batches', () => {
     )
     expect(ids).toEqual(given.map((row) => row.id))
     for (const { id, body, headers } of given) {
-      const stored = await store.deliveries.get(id)
+      const stored = await store().deliveries.get(id)
       expect(stored?.body).toEqual(typeof body === 'string' ? new TextEncoder().encode(body) : body)
       expect(stored?.headers).toEqual(headers)
       expect(stored?.eventId).toBe(null)
@@ -59,9 +50,9 @@ describe('PostgresStore.deliveries batches', () => {
         sandbox: index % 2 === 0,
       }),
     )
-    await store.deliveries.appendMany(records)
+    await store().deliveries.appendMany(records)
     for (const index of [0, 1, 998, 999, 1000, 1001, 1002]) {
-      const stored = await store.deliveries.get(`split-${index}`)
+      const stored = await store().deliveries.get(`split-${index}`)
       expect(stored?.body).toEqual(index % 7 === 0 ? null : new TextEncoder().encode(`body ${index}`))
       expect(stored?.headers).toEqual({ 'x-index': String(index) })
       expect(stored?.sandbox).toBe(index % 2 === 0)

@@ -1,19 +1,10 @@
 // Retention deletes in bounded chunks: short transactions instead of one that deletes a day of deliveries.
-import { openPostgresStore, type PostgresStore } from '@aghanim-webhooks/store-postgres'
 import { deliveryInput } from 'aghanim-webhooks/testing'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { PRUNE_CHUNK_ROWS } from '../src/delivery-log.js'
-import { admin, connectionString, dropSchema, uniqueSchema } from './database.js'
+import { admin, useSchemaStore } from './database.js'
 
-const schema = uniqueSchema('prune')
-let store: PostgresStore
-beforeAll(async () => {
-  store = await openPostgresStore({ connectionString, schema, poolSize: 2 })
-})
-afterAll(async () => {
-  await store.close()
-  await dropSchema(schema)
-})
+const { schema, store } = useSchemaStore('prune')
 
 const OLD = 1_000
 const RECENT = 9_000
@@ -25,10 +16,10 @@ const delivery = (receivedAt: number) => deliveryInput({ receivedAt })
 
 describe('pruning on PostgreSQL', () => {
   test('deletes a delivery-log backlog of several chunks, only what is older than the cut-off', async () => {
-    await store.deliveries.appendMany(Array.from({ length: BACKLOG }, () => delivery(OLD)))
-    await store.deliveries.appendMany([delivery(RECENT), delivery(RECENT)])
-    expect(await store.deliveries.prune(CUT_OFF)).toBe(BACKLOG)
-    const left = (await store.deliveries.list({ limit: 1000 })).records
+    await store().deliveries.appendMany(Array.from({ length: BACKLOG }, () => delivery(OLD)))
+    await store().deliveries.appendMany([delivery(RECENT), delivery(RECENT)])
+    expect(await store().deliveries.prune(CUT_OFF)).toBe(BACKLOG)
+    const left = (await store().deliveries.list({ limit: 1000 })).records
     expect(left.map((record) => record.receivedAt)).toEqual([RECENT, RECENT])
   })
 
@@ -43,7 +34,7 @@ describe('pruning on PostgreSQL', () => {
        VALUES ('in-progress', 'in_progress', 'token', 1, $1, $1, $1), ('recent', 'completed', NULL, 1, NULL, $2, $2)`,
       [OLD, RECENT],
     )
-    expect(await store.pruneKeys(CUT_OFF)).toBe(BACKLOG)
+    expect(await store().pruneKeys(CUT_OFF)).toBe(BACKLOG)
     const left = await admin<{ key: string }>(`SELECT key FROM "${schema}".idempotency_keys ORDER BY key`)
     expect(left.map((row) => row.key)).toEqual(['in-progress', 'recent'])
   })
