@@ -4,6 +4,11 @@ import type { LogLevel } from '../config/config.js'
 /** The structured logger every part of the server receives (pino's interface). */
 export type Logger = pino.Logger
 
+/** How long a line may wait in the buffer when the server is quiet. */
+const FLUSH_MS = 100
+/** POSIX's smallest atomic pipe write: no write of one process is split by another's. */
+const PIPE_BUF = 4096
+
 /**
  * JSON lines on `destination` (stdout by default). Stdout is written by the event loop itself, in writes of a
  * few KiB (pino's SonicBoom with a minimum length, flushed every `FLUSH_MS` and when the process exits): under
@@ -14,11 +19,6 @@ export type Logger = pino.Logger
  *
  * @example const logger = createLogger('info', process.stdout); logger.info({ port: 8000 }, 'listening')
  */
-/** How long a line may wait in the buffer when the server is quiet. */
-const FLUSH_MS = 100
-/** POSIX's smallest atomic pipe write: no write of one process is split by another's. */
-const PIPE_BUF = 4096
-
 export function createLogger(level: LogLevel, destination: { write(text: string): unknown }): Logger {
   return pino(
     {
