@@ -41,6 +41,8 @@ export function createUpstream(): Upstream {
     agent: new Agent({ keepAliveTimeout: 4_000, connections: 256 }),
     request,
   }))
+  // A failed load fails each exchange (a retryable failure), not the process with an unhandled rejection.
+  client.catch(() => {})
   return {
     async post(url, body, headers, { timeoutMs, maxBytes }) {
       const signal = AbortSignal.timeout(timeoutMs)
