@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
@@ -244,7 +244,63 @@ describe.each([
       if (db.schema) await dropSchema(db.schema)
     }
   })
+
+  test('SIGTERM while a request whose client hung up is still handled: its delivery is logged all the same', async () => {
+    const dir = tempDir()
+    const db = await database()
+    try {
+      const handlers = join(dir, 'slow-handlers.mjs')
+      writeFileSync(
+        handlers,
+        `export default function (router) {
+           router.on('player.verify', async (event) => {
+             await new Promise((resolve) => setTimeout(resolve, 1500))
+             return { player_id: event.event_data.player_id, name: 'Slow', attributes: {} }
+           })
+         }`,
+      )
+      const serve = spawnServe(['--port', '0', '--host', '127.0.0.1', '--handlers', handlers], {
+        cwd: dir,
+        env: { AGHANIM_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn', ...db.env },
+      })
+      const url = await serve.ready
+      const event = fixtureEvent('player.verify', { event_data: { player_id: 'p_gone' } })
+      const body = JSON.stringify(event)
+      const headers = await signedHeaders({ secret: SECRET, timestamp: Math.floor(Date.now() / 1000), body })
+      const hangUp = new AbortController()
+      const sent = fetch(`${url}/webhook`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+        signal: hangUp.signal,
+      }).catch(() => 'hung up')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      hangUp.abort()
+      expect(await sent).toBe('hung up')
+      serve.child.kill('SIGTERM')
+      expect(await serve.exited).toBe(0)
+      expect(serve.stdout() + serve.stderr()).not.toMatch(/could not write the delivery log/)
+      const logged = db.schema
+        ? await queryPostgres(db.schema, 'SELECT event_id FROM delivery_log')
+        : deliveryFileIndexes(join(dir, 'data')).flatMap((index) =>
+            readSqlite(index, 'SELECT event_id FROM deliveries'),
+          )
+      expect(logged.map((row) => row.event_id)).toContain(event.event_id)
+    } finally {
+      if (db.schema) await dropSchema(db.schema)
+    }
+  })
 })
+
+/** Every slot's index of the SQLite delivery log's files under the server's data directory. */
+function deliveryFileIndexes(data: string): string[] {
+  const logs = readdirSync(data).filter((name) => name.endsWith('-deliveries'))
+  return logs.flatMap((log) =>
+    readdirSync(join(data, log), { withFileTypes: true })
+      .filter((slot) => slot.isDirectory())
+      .map((slot) => join(data, log, slot.name, 'index.db')),
+  )
+}
 
 function readSqlite(path: string, sql: string): Record<string, unknown>[] {
   const db = new DatabaseSync(path, { readOnly: true })

@@ -4,13 +4,14 @@ import { HttpError } from '../errors/server-errors.js'
 import type { Logger } from '../logging/logger.js'
 import type { AdminApiDeps } from './admin-api.js'
 import { handleAdminApi } from './admin-routes.js'
+import type { RequestsInFlight } from './requests-in-flight.js'
 import { sendError, sendJson } from './respond.js'
 import { serveStatic } from './static-files.js'
 
 export interface AppDeps {
   webhookPath: string
-  /** The webhook receiver (the library's node adapter). */
-  webhook: (req: IncomingMessage, res: ServerResponse) => void
+  /** The webhook receiver (the library's node adapter): settles once the delivery is handled and answered. */
+  webhook: (req: IncomingMessage, res: ServerResponse) => Promise<void>
   admin: AdminApiDeps
   /** Resolves when the database answers; rejects otherwise (it logs an outage itself, once). */
   ready: () => Promise<void>
@@ -21,6 +22,8 @@ export interface AppDeps {
   logger: Logger
   /** True once shutdown began: answers ask clients to close their connection. */
   closing: () => boolean
+  /** Where each request is counted until it is handled (shutdown waits for them). */
+  requests: RequestsInFlight
 }
 
 const READY_TIMEOUT_MS = 2000
@@ -37,7 +40,7 @@ const unavailable = () =>
 export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (deps.closing()) res.setHeader('connection', 'close')
-    route(req, res, deps).catch((error: unknown) => {
+    const handled = route(req, res, deps).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader('connection', 'close')
         if (!res.headersSent) sendError(req, res, error)
@@ -55,6 +58,7 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
         sendError(req, res, new HttpError('internal_error', 'The server failed to answer; see its log.'))
       else res.destroy()
     })
+    deps.requests.track(handled)
   }
 }
 

@@ -17,6 +17,7 @@ import { startRetention } from '../housekeeping/retention.js'
 import { createApp } from '../http/app.js'
 import { createDeliveryStream } from '../http/delivery-stream.js'
 import { listenHttp } from '../http/http-server.js'
+import { trackRequests } from '../http/requests-in-flight.js'
 import { inspectorRoot } from '../http/static-files.js'
 import { withLivePlayers } from '../ledger/sandbox-players.js'
 import { seedTestPlayer } from '../ledger/test-player.js'
@@ -28,6 +29,12 @@ import { createLogger, type Logger } from '../logging/logger.js'
 import { createMetrics, type MetricsSnapshot, renderMetrics } from '../metrics/metrics.js'
 import { createReconciler, type ReconcilerDeps } from '../reconcile/reconciler.js'
 import { startTracing } from '../telemetry/otlp-tracing.js'
+
+/**
+ * How long shutdown waits for requests still being handled once every socket is closed: the longest a
+ * handler usually takes, the store's own in-flight wait included (10 s).
+ */
+const SHUTDOWN_DRAIN_MS = 10_000
 
 export interface StartOptions {
   /** Defaults to JSON logs on `stdout` at the configured level. */
@@ -276,9 +283,11 @@ async function listen(
   })
 
   let closing = false
+  const requests = trackRequests()
   const app = createApp({
     webhookPath: config.webhookPath,
     webhook,
+    requests,
     admin: {
       database,
       stream,
@@ -350,6 +359,9 @@ async function listen(
         stream.closeAll()
         hub?.closeAll()
         await http.stop()
+        // A request whose client hung up is still being handled after its socket closed: its delivery is
+        // logged before the log and the database close.
+        await requests.drained(SHUTDOWN_DRAIN_MS)
         await reconciler.close()
         await forward?.close()
         await answerWriter?.flush()

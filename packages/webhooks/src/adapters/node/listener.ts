@@ -7,8 +7,16 @@ import { answerNodeRequest } from './answer.js'
 import type { NodeRequest } from './request.js'
 import { type NodeResponse, writeResponse } from './response.js'
 
-/** A node:http request listener that is also a connect-style middleware (Express, Connect, Polka…). */
-export type NodeListener = (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => void
+/**
+ * A node:http request listener that is also a connect-style middleware (Express, Connect, Polka…). It returns
+ * a promise that settles once the delivery is handled and answered (never rejects), for a server that waits
+ * for its requests in flight before it closes what they use; frameworks ignore it.
+ */
+export type NodeListener = (
+  req: NodeRequest,
+  res: NodeResponse,
+  next?: (error?: unknown) => void,
+) => Promise<void>
 
 const FIX =
   'mount aghanimWebhooks() before express.json() (or any body parser), or only on this route — e.g. ' +
@@ -26,7 +34,7 @@ export function createNodeListener<Tx>(options: AghanimWebhooksOptions<Tx>): Nod
     writeResponse(req, res, answer)
   }
 
-  return (req, res, next) => {
+  return (req, res, next) =>
     serve(req, res).catch((error: unknown) => {
       // Only a throwing `onDelivery` (or a bug) lands here: hand it to the framework, else answer and warn.
       if (next) return next(error)
@@ -41,5 +49,4 @@ export function createNodeListener<Tx>(options: AghanimWebhooksOptions<Tx>): Nod
         // The socket is gone: nobody is left to answer.
       }
     })
-  }
 }
