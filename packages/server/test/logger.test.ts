@@ -8,7 +8,7 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL')
 })
 
-function logLines(count: number, ending: 'exit' | 'stay') {
+function logLines(count: number, ending: 'exit' | 'stay' | 'warn-then-block') {
   const child = spawnFixture(fixture, [String(count), ending])
   children.push(child)
   return { child, output: outputOf(child) }
@@ -26,6 +26,13 @@ describe('the server log on stdout (written in batches)', () => {
     const [code] = await once(child, 'exit')
     expect(code).toBe(3)
     expect(indexes(output.out)).toEqual(Array.from({ length: 5000 }, (_, index) => index))
+  })
+
+  it('writes a warning at once, with the lines before it, not at the next flush', async () => {
+    const { output } = logLines(3, 'warn-then-block')
+    // The fixture holds its event loop for 3 s after the warning: only an immediate write shows it sooner.
+    await expect.poll(() => output.out, { timeout: 2000, interval: 20 }).toContain('database unavailable')
+    expect(output.out.trim().split('\n')).toHaveLength(4)
   })
 
   it('writes a lone line of a quiet server within moments, without waiting for more', async () => {

@@ -11,7 +11,8 @@ const PIPE_BUF = 4096
 
 /**
  * JSON lines on `destination` (stdout by default). Stdout is written by the event loop itself, in writes of a
- * few KiB (pino's SonicBoom with a minimum length, flushed every `FLUSH_MS` and when the process exits): under
+ * few KiB (pino's SonicBoom with a minimum length, flushed every `FLUSH_MS`, at once for a warning or an error,
+ * and when the process exits): under
  * load one write carries many delivery lines, and no write goes through the thread pool, whose hand-off cost a
  * delivery more than formatting its line (docs/benchmarks.md). Each write stays within the pipe's atomic size,
  * so lines of several workers sharing one stdout never interleave. Paths that could hold a credential are
@@ -69,5 +70,16 @@ function bufferedStdout(): pino.DestinationStream {
       }
     })
   flushedOnExit.add(stdout)
-  return stdout
+  // Warnings and errors are written at once: a failure should not wait for the next batch of delivery lines.
+  return {
+    write(line: string) {
+      const accepted = stdout.write(line)
+      if (URGENT.test(line)) stdout.flush()
+      return accepted
+    },
+    flush: (done?: (error?: Error) => void) => stdout.flush(done),
+  } as unknown as pino.DestinationStream
 }
+
+/** A pino line at warn (40), error (50) or fatal (60): pino writes the level first. */
+const URGENT = /^\{"level":[4-6]0,/
