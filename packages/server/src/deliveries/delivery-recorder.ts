@@ -170,12 +170,14 @@ export function createDeliveryRecorder({
         duplicate: delivery.duplicate,
       })
       // An outage's cause is logged once for the outage (database-health.ts), not with every 503 it causes.
-      const level =
-        outcome === 'store_unavailable' || (delivery.status >= 400 && delivery.status < 500)
-          ? 'warn'
+      const [level, message] =
+        outcome === 'store_unavailable'
+          ? (['warn', 'delivery failed'] as const)
           : delivery.status >= 500
-            ? 'error'
-            : 'info'
+            ? (['error', 'delivery failed'] as const)
+            : delivery.status >= 400
+              ? (['warn', 'delivery refused'] as const)
+              : (['info', 'delivery'] as const)
       // The line is made only when its level is logged (LOG_LEVEL=warn makes none for accepted deliveries).
       if (!logger.isLevelEnabled(level)) return
       const line = {
@@ -193,9 +195,7 @@ export function createDeliveryRecorder({
         ...(delivery.game ? { game: delivery.game } : {}),
         ...(delivery.sandbox ? { sandbox: true } : {}),
       }
-      if (level === 'info') logger.info(line, 'delivery')
-      else if (level === 'error') logger.error({ ...line, err: delivery.error }, 'delivery failed')
-      else logger.warn(line, outcome === 'store_unavailable' ? 'delivery failed' : 'delivery refused')
+      logger[level](level === 'error' ? { ...line, err: delivery.error } : line, message)
     },
     assignId(headers, at) {
       let id = assigned.get(headers)
