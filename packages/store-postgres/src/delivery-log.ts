@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   DELIVERY_LOG_COLUMNS,
   type DeliveryInput,
@@ -14,6 +13,7 @@ import {
   encodeDeliveryCursor,
 } from 'aghanim-webhooks/store'
 import type { Pool, PoolClient, QueryConfig } from 'pg'
+import { statementName } from './prepared.js'
 
 type Row = Record<string, unknown>
 type DeliveryRow = ReturnType<typeof deliveryRowValues>
@@ -85,7 +85,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
       SELECT ${DELIVERY_LOG_COLUMNS.map(select).join(', ')}
       FROM unnest(${INSERT_ARRAYS.map((array, i) => `$${i + 1}::${array.type}[]`).join(', ')}, $${n + 3}::integer[], $${n + 4}::integer[])
         WITH ORDINALITY AS r (${INSERT_ARRAYS.map((array) => array.name).join(', ')}, body_start, body_length, ord)`
-    this.#insertName = `awh_${createHash('sha1').update(this.#insertSql).digest('base64url').slice(0, 20)}`
+    this.#insertName = statementName(this.#insertSql)
   }
 
   async append(record: DeliveryInput): Promise<string> {

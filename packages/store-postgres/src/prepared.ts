@@ -20,9 +20,14 @@ export class Prepared {
   query(text: string, values: unknown[]): QueryConfig {
     let name = this.#names.get(text)
     if (name === undefined && this.#names.size < MAX_NAMED) {
-      name = `awh_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`
+      name = statementName(text)
       this.#names.set(text, name)
     }
     return name === undefined ? { text, values } : { name, text, values }
   }
+}
+
+/** A prepared statement's name derived from its text: one text, one name, whichever store prepares it. */
+export function statementName(text: string): string {
+  return `awh_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`
 }
