@@ -1,6 +1,5 @@
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
+import { deliveryFileIndexes } from '../../test-support/delivery-file-indexes.mjs'
 import { percentile } from './stats.mjs'
 
 /**
@@ -14,7 +13,7 @@ import { percentile } from './stats.mjs'
  * @example const latency = await serverLatency(target, start, Date.now()) // { count, p50, p99, max }
  */
 export async function serverLatency(target, since, until) {
-  const indexes = target.dataDir ? indexFiles(target.dataDir) : []
+  const indexes = target.dataDir ? deliveryFileIndexes(target.dataDir) : []
   if (indexes.length === 0) return undefined
   // Reading deliveries makes the server write what it still holds first.
   await (await fetch(`${target.base}/api/deliveries?limit=1`)).text()
@@ -40,14 +39,4 @@ export async function serverLatency(target, since, until) {
     p99: percentile(durations, 99),
     max: durations.at(-1),
   }
-}
-
-/** Every slot's index of the delivery log's files next to the bench database (one slot per worker). */
-function indexFiles(dataDir) {
-  const logs = readdirSync(dataDir).filter((name) => name.endsWith('-deliveries'))
-  return logs.flatMap((log) =>
-    readdirSync(join(dataDir, log), { withFileTypes: true })
-      .filter((slot) => slot.isDirectory())
-      .map((slot) => join(dataDir, log, slot.name, 'index.db')),
-  )
 }

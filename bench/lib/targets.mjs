@@ -47,9 +47,8 @@ export async function startTarget(
   let ownData
   if (kind === 'forward') return startForward({ workers, cpus, secret, dir, profileDir, env })
   if (isOurServer(kind)) {
-    const data = dataDir ?? join(dir, `data-${port}`)
-    ownData = data
-    mkdirSync(data, { recursive: true })
+    ownData = dataDir ?? join(dir, `data-${port}`)
+    mkdirSync(ownData, { recursive: true })
     started = await startProcess({
       ...common,
       command: process.execPath,
@@ -61,8 +60,8 @@ export async function startTarget(
         'serve',
         ...portArgs,
         '--data-dir',
-        data,
-        ...databaseArgs(store, data, postgres),
+        ownData,
+        ...databaseArgs(store, ownData, postgres),
       ],
       // The secret goes in the environment, never on a command line that `ps` shows.
       env: { ...env, AGHANIM_WEBHOOK_SECRET: secret, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },

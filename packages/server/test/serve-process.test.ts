@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process'
-import { readdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { fixtureEvent, signedHeaders } from 'aghanim-webhooks'
 import { afterAll, describe, expect, test } from 'vitest'
+import { deliveryFileIndexes } from '../../../test-support/delivery-file-indexes.mjs'
 import { useTempDirs } from '../../../test-support/temp-dirs.js'
 import { dropSchema, POSTGRES_URL, queryPostgres, uniqueSchema } from './support/postgres.js'
 import { killAllServe, spawnServe } from './support/serve-process.js'
@@ -293,16 +294,6 @@ describe.each([
     }
   })
 })
-
-/** Every slot's index of the SQLite delivery log's files under the server's data directory. */
-function deliveryFileIndexes(data: string): string[] {
-  const logs = readdirSync(data).filter((name) => name.endsWith('-deliveries'))
-  return logs.flatMap((log) =>
-    readdirSync(join(data, log), { withFileTypes: true })
-      .filter((slot) => slot.isDirectory())
-      .map((slot) => join(data, log, slot.name, 'index.db')),
-  )
-}
 
 function readSqlite(path: string, sql: string): Record<string, unknown>[] {
   const db = new DatabaseSync(path, { readOnly: true })

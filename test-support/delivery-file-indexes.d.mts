@@ -1,0 +1,1 @@
+export declare function deliveryFileIndexes(dataDir: string): string[]
