@@ -101,6 +101,18 @@ describe.each(backends)('ledger on %s', (_name, setup) => {
   const move = (kind: 'grant' | 'revoke', playerId: string, key: string, items: Items) =>
     commit(key, s.database.ledger.applyChange(changeOf(kind, playerId, key, items)))
 
+  test('tells whether a player exists in a scope, and finds one another instance created meanwhile', async () => {
+    const { ledger } = s.database
+    expect(await ledger.hasPlayer('exists-1')).toBe(false)
+    await s.query(
+      `INSERT INTO players (scope, player_id, name, created_at, updated_at) VALUES ('', 'exists-1', 'x', $1, $2)`,
+      Array(2).fill(s.database.ledger.kind === 'postgres' ? new Date() : Date.now()),
+    )
+    expect(await ledger.hasPlayer('exists-1')).toBe(true)
+    expect(await ledger.hasPlayer('exists-1')).toBe(true)
+    expect(await ledger.hasPlayer('exists-1', 'gm_other')).toBe(false)
+  })
+
   test('creates a player with defaults and updates only the fields given', async () => {
     const { ledger } = s.database
     const created = await ledger.upsertPlayer('p1', { name: 'Ann', segments: ['vip'] })

@@ -58,7 +58,7 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
         ? decline(lines.message)
         : reply(400, { status: 'error', code: 'invalid_event_data', message: lines.message })
     // Declining lets Aghanim refund automatically: better than taking money for goods nobody receives.
-    if (grant && !(await ledger.getPlayer(playerId, scope)))
+    if (grant && !(await ledger.hasPlayer(playerId, scope)))
       return decline(`Unknown player ${JSON.stringify(playerId)}.`)
     const change = {
       scope,

@@ -21,6 +21,8 @@ export interface Ledger<Tx = unknown> {
    * `context.scope` is its delivery's (see `ledgerScope` in the library).
    */
   getPlayer(playerId: string, scope?: string): Promise<Player | undefined>
+  /** Whether the player exists: what a grant checks. Players are never deleted, so a yes may be remembered. */
+  hasPlayer(playerId: string, scope?: string): Promise<boolean>
   /** Creates the player, or updates the fields given (absent fields keep their value). */
   upsertPlayer(playerId: string, input: PlayerInput, scope?: string): Promise<Player>
   inventory(playerId: string, scope?: string): Promise<InventoryLine[]>

@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
 } from './ledger.js'
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
+import { createKnownPlayers } from './known-players.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 import {
   EVENT_COLUMNS,
@@ -67,14 +68,21 @@ export function createPostgresLedger(
   now: () => number = Date.now,
 ): Ledger<PostgresTx> {
   const { pool } = store
-  const readPlayer = async (playerId: string, scope: string) =>
-    (await pool.query({ ...PLAYER_BY_ID, values: [scope, playerId] })).rows[0]
+  const known = createKnownPlayers()
+  const readPlayer = async (playerId: string, scope: string) => {
+    const row = (await pool.query({ ...PLAYER_BY_ID, values: [scope, playerId] })).rows[0]
+    if (row) known.add(playerId, scope)
+    return row
+  }
 
   return {
     kind: 'postgres',
     async getPlayer(playerId, scope = '') {
       const row = await readPlayer(playerId, scope)
       return row ? toPlayer(row) : undefined
+    },
+    async hasPlayer(playerId, scope = '') {
+      return known.has(playerId, scope) || (await readPlayer(playerId, scope)) !== undefined
     },
     async upsertPlayer(playerId, input, scope = '') {
       const at = new Date(now())

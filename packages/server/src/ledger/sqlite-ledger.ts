@@ -56,14 +56,20 @@ export function createSqliteLedger(store: SqliteLedgerStore, now: () => number =
       | Row
       | undefined
   const players = createPlayerCache(db)
+  const cachedPlayer = (playerId: string, scope: string) => {
+    const cached = players.get(playerId, scope)
+    if (cached !== undefined) return cached ?? undefined
+    const row = readPlayer(playerId, scope)
+    return players.set(playerId, scope, row ? toPlayer(row) : undefined)
+  }
 
   return {
     kind: 'sqlite',
     async getPlayer(playerId, scope = '') {
-      const cached = players.get(playerId, scope)
-      if (cached !== undefined) return cached ?? undefined
-      const row = readPlayer(playerId, scope)
-      return players.set(playerId, scope, row ? toPlayer(row) : undefined)
+      return cachedPlayer(playerId, scope)
+    },
+    async hasPlayer(playerId, scope = '') {
+      return cachedPlayer(playerId, scope) !== undefined
     },
     async upsertPlayer(playerId, input, scope = '') {
       const at = now()
