@@ -14,6 +14,7 @@ import {
 } from 'aghanim-webhooks/store'
 import type { Pool, PoolClient, QueryConfig } from 'pg'
 import { statementName } from './prepared.js'
+import { RELAXED_COMMIT } from './relaxed-commit.js'
 
 type Row = Record<string, unknown>
 type DeliveryRow = ReturnType<typeof deliveryRowValues>
@@ -84,7 +85,8 @@ export class PostgresDeliveryLog implements DeliveryLog {
     this.#insertSql = `INSERT INTO ${this.#table} (${DELIVERY_LOG_COLUMNS.join(', ')})
       SELECT ${DELIVERY_LOG_COLUMNS.map(select).join(', ')}
       FROM unnest(${INSERT_ARRAYS.map((array, i) => `$${i + 1}::${array.type}[]`).join(', ')}, $${n + 3}::integer[], $${n + 4}::integer[])
-        WITH ORDINALITY AS r (${INSERT_ARRAYS.map((array) => array.name).join(', ')}, body_start, body_length, ord)`
+        WITH ORDINALITY AS r (${INSERT_ARRAYS.map((array) => array.name).join(', ')}, body_start, body_length, ord),
+        ${RELAXED_COMMIT}`
     this.#insertName = statementName(this.#insertSql)
   }
 

@@ -15,6 +15,7 @@ import { migrate, type PostgresMigration } from './migrate.js'
 import { PendingReleases } from './pending-releases.js'
 import { MAX_NAMED, Prepared } from './prepared.js'
 import type { Presence } from './presence.js'
+import { RELAXED_COMMIT } from './relaxed-commit.js'
 
 /** What PostgreSQL work items receive: the client holding the open transaction, and the store's schema. */
 export interface PostgresTx {
@@ -29,17 +30,6 @@ interface KeyRow {
   completed_at: string | null
   lease_expires_at: string | null
 }
-
-/**
- * Makes the statement's own (autocommit) transaction commit with `synchronous_commit = off`: PostgreSQL then
- * acknowledges the commit without waiting for its WAL flush. For claims and releases only. Other sessions see
- * a claim from its commit on, which is all mutual exclusion needs; what the claim protects (the handler's work
- * and its answer) is acknowledged only after the completion's synchronous commit, whose flush covers the
- * claim's WAL records too. A claim lost to a server crash is claimed again by the retry, as after a crash
- * once the lease ends. A `completed` row seen by a duplicate was committed synchronously: it is on disk before
- * anyone can see it. `set_config(…, true)` is transaction-local, and a FROM item is how one statement runs it.
- */
-const RELAXED_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed_commit`
 
 /**
  * A claim in progress whose owner ($7 is ours) no longer holds its presence lock has no process behind it:
