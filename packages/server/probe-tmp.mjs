@@ -18,7 +18,7 @@ const delivery = () => ({
   key: null, durationMs: 0.12, attempt: 1, duplicate: false, game: null, sandbox: false,
 })
 const dest = pino.destination({ dest: openSync('/dev/null', 'w'), sync: true, minLength: 3072, maxWrite: 4096 })
-const logger = createLogger('info', dest)
+const logger = createLogger('info', process.env.REAL_STDOUT ? process.stdout : dest)
 const quiet = createLogger('warn', dest)
 const log = { appendMany: async () => {} }
 const make = (l) => createDeliveryRecorder({ log, metrics: createMetrics(), logger: l, watched: () => false, publish() {} })
@@ -41,5 +41,5 @@ for (let round = 0; round < 3; round++)
     for (let i = 0; i < n; i++) fn()
     const used = process.cpuUsage(t)
     await new Promise((r) => setTimeout(r, 30))
-    if (round === 2) console.log(name.padEnd(30), ((performance.now() - t0) * 1000 / n).toFixed(2), 'µs wall', (((used.user + used.system)) / n).toFixed(2), 'µs cpu')
+    if (round === 2) console.error(name.padEnd(30), ((performance.now() - t0) * 1000 / n).toFixed(2), 'µs wall', (((used.user + used.system)) / n).toFixed(2), 'µs cpu')
   }

@@ -11,8 +11,11 @@ import { redactHeaders } from './redact-headers.js'
  * live-stream event. The append runs in the background, so the answer to Aghanim never waits for it (the
  * grant itself is already committed with the idempotency record). Records are handed to the log in batches,
  * every `BATCH_DELAY_MS`, `BATCH_SIZE` records or `BATCH_BYTES` of bodies: one message and one transaction
- * per batch. `flush` writes what is queued and waits for it (the admin API calls it before reading, shutdown
- * before the database closes). Internal.
+ * per batch. An accepted delivery's record and `info` line are made with its batch, in one loop over the
+ * batch: code run per request runs cold between the HTTP parser and the library, the same code run over a batch
+ * runs warm (docs/benchmarks.md). What is needed at once is made at once: a warning's or an error's line, and
+ * the record of a delivery someone watches or waits for. `flush` writes what is queued and waits for it (the
+ * admin API calls it before reading, shutdown before the database closes). Internal.
  */
 export interface DeliveryRecorder {
   onDelivery(delivery: Delivery): void
@@ -50,7 +53,20 @@ const BATCH_SIZE = 256
  */
 const BATCH_BYTES = 1024 * 1024
 
-type Queued = DeliveryInput & { id: string }
+type Queued = DeliveryInput & { id: string; game: string | null; sandbox: boolean }
+
+/** The fields of the envelope a record keeps: the core's event, or what a refused body still says. */
+type EnvelopeFields = { event_type?: unknown; event_id?: unknown; event_data?: unknown }
+
+/** A delivery waiting for its batch; `record` is made sooner only when something needs it sooner. */
+interface Pending {
+  delivery: Delivery
+  outcome: string
+  envelope: EnvelopeFields | undefined
+  record: Queued | undefined
+  /** Its `info` line is written with the batch (a warning or an error was written at once). */
+  lineWithBatch: boolean
+}
 
 /** A batch handed to the log: the ids it holds, and when it is stored (or failed to be). */
 interface Written {
@@ -74,7 +90,7 @@ export function createDeliveryRecorder({
   // Headers are not looked up, so they need not be built.
   let marks = 0
   const inFlight = new Set<Written>()
-  let queue: Queued[] = []
+  let queue: Pending[] = []
   let queuedBytes = 0
   let timer: NodeJS.Timeout | undefined
 
@@ -82,10 +98,16 @@ export function createDeliveryRecorder({
   const writeQueued = () => {
     clearTimeout(timer)
     timer = undefined
-    const batch = queue
+    const pending = queue
     queue = []
     queuedBytes = 0
-    if (batch.length === 0) return
+    if (pending.length === 0) return
+    const lines = logger.isLevelEnabled('info')
+    const batch = pending.map((entry) => {
+      const record = entry.record ?? recordOf(entry, newDeliveryId(entry.delivery.receivedAt), null)
+      if (entry.lineWithBatch && lines) logLine('info', 'delivery', record, entry.delivery)
+      return record
+    })
     const written: Written = {
       ids: new Set(batch.map((record) => record.id)),
       done: log.appendMany(batch).then(
@@ -110,11 +132,30 @@ export function createDeliveryRecorder({
     lost = 0
   }
 
-  const enqueue = (record: Queued) => {
-    queue.push(record)
-    queuedBytes += record.body?.length ?? 0
+  const enqueue = (entry: Pending) => {
+    queue.push(entry)
+    queuedBytes += entry.delivery.body?.length ?? 0
     if (queue.length >= BATCH_SIZE || queuedBytes >= BATCH_BYTES) writeQueued()
     else timer ??= setTimeout(writeQueued, BATCH_DELAY_MS)
+  }
+
+  const logLine = (level: LineLevel, message: string, record: Queued, delivery: Delivery) => {
+    const line = {
+      delivery: record.id,
+      event_type: record.eventType,
+      event_id: record.eventId,
+      key: record.key,
+      outcome: record.outcome,
+      status: record.status,
+      duration_ms: Math.round(delivery.durationMs * 100) / 100,
+      attempt: record.attempt,
+      duplicate: record.duplicate,
+      ...(record.replayOf ? { replay_of: record.replayOf } : {}),
+      // With several games, which one; a sandbox delivery says so.
+      ...(delivery.game ? { game: delivery.game } : {}),
+      ...(delivery.sandbox ? { sandbox: true } : {}),
+    }
+    logger[level](level === 'error' ? { ...line, err: delivery.error } : line, message)
   }
 
   return {
@@ -134,68 +175,35 @@ export function createDeliveryRecorder({
           marks -= 1
         }
       }
-      id ??= newDeliveryId(delivery.receivedAt)
-      if (replayOf) ids.set(delivery.headers, id)
-      const outcome = deliveryOutcome(delivery.outcome, delivery.status, delivery.responseBody)
-      const event = delivery.event ?? peekEnvelope(delivery)
-      const data = event?.event_data as { player_id?: unknown } | undefined
-      const record = {
-        id,
-        receivedAt: delivery.receivedAt,
-        method: delivery.method,
-        path: pathAndQuery(delivery.url),
-        headers: redactHeaders(headerRecord(delivery)),
-        body: delivery.body ?? null,
-        outcome,
-        eventId: typeof event?.event_id === 'string' ? event.event_id : null,
-        eventType: typeof event?.event_type === 'string' ? event.event_type : null,
-        key: delivery.key,
-        playerId: typeof data?.player_id === 'string' ? data.player_id : null,
-        status: delivery.status,
-        responseBody: delivery.responseBody,
-        durationMs: delivery.durationMs,
-        attempt: delivery.attempt,
-        duplicate: delivery.duplicate,
-        replayOf,
-        game: delivery.game,
-        sandbox: delivery.sandbox,
+      if (replayOf) {
+        id ??= newDeliveryId(delivery.receivedAt)
+        ids.set(delivery.headers, id)
       }
-      enqueue(record)
-      if (watched()) publish(summaryJson(record))
-      const type = record.eventType
+      const outcome = deliveryOutcome(delivery.outcome, delivery.status, delivery.responseBody)
+      const envelope = delivery.event ?? peekEnvelope(delivery)
+      const type = typeof envelope?.event_type === 'string' ? envelope.event_type : null
       metrics.observe({
         eventType: type === null ? 'none' : isEventType(type) ? type : 'unknown',
         outcome: metricReason(outcome),
         durationMs: delivery.durationMs,
         duplicate: delivery.duplicate,
       })
-      // An outage's cause is logged once for the outage (database-health.ts), not with every 503 it causes.
-      const [level, message] =
-        outcome === 'store_unavailable'
-          ? (['warn', 'delivery failed'] as const)
-          : delivery.status >= 500
-            ? (['error', 'delivery failed'] as const)
-            : delivery.status >= 400
-              ? (['warn', 'delivery refused'] as const)
-              : (['info', 'delivery'] as const)
-      // The line is made only when its level is logged (LOG_LEVEL=warn makes none for accepted deliveries).
-      if (!logger.isLevelEnabled(level)) return
-      const line = {
-        delivery: id,
-        event_type: type,
-        event_id: record.eventId,
-        key: record.key,
+      const [level, message] = lineOf(outcome, delivery.status)
+      const entry: Pending = {
+        delivery,
         outcome,
-        status: record.status,
-        duration_ms: Math.round(delivery.durationMs * 100) / 100,
-        attempt: record.attempt,
-        duplicate: record.duplicate,
-        ...(record.replayOf ? { replay_of: record.replayOf } : {}),
-        // With several games, which one; a sandbox delivery says so.
-        ...(delivery.game ? { game: delivery.game } : {}),
-        ...(delivery.sandbox ? { sandbox: true } : {}),
+        envelope,
+        record: undefined,
+        lineWithBatch: level === 'info',
       }
-      logger[level](level === 'error' ? { ...line, err: delivery.error } : line, message)
+      const watching = watched()
+      if (id !== undefined || watching || level !== 'info') {
+        entry.record = recordOf(entry, id ?? newDeliveryId(delivery.receivedAt), replayOf)
+        if (watching) publish(summaryJson(entry.record))
+        // A warning or an error is logged at once (the line is made only when its level is logged).
+        if (level !== 'info' && logger.isLevelEnabled(level)) logLine(level, message, entry.record, delivery)
+      }
+      enqueue(entry)
     },
     assignId(headers, at) {
       let id = assigned.get(headers)
@@ -213,7 +221,7 @@ export function createDeliveryRecorder({
     replayOf: (headers) => replays.get(headers) ?? null,
     idOf: (request) => ids.get(request.headers),
     settled(id) {
-      if (queue.some((record) => record.id === id)) writeQueued()
+      if (queue.some((entry) => entry.record?.id === id)) writeQueued()
       for (const written of inFlight) if (written.ids.has(id)) return written.done
       return Promise.resolve()
     },
@@ -221,6 +229,45 @@ export function createDeliveryRecorder({
       writeQueued()
       await Promise.all([...inFlight].map((written) => written.done))
     },
+  }
+}
+
+type LineLevel = 'info' | 'warn' | 'error'
+
+/**
+ * A delivery's log level and message. An outage's cause is logged once for the outage (database-health.ts),
+ * not with every 503 it causes.
+ */
+function lineOf(outcome: string, status: number): readonly [LineLevel, string] {
+  if (outcome === 'store_unavailable') return ['warn', 'delivery failed']
+  if (status >= 500) return ['error', 'delivery failed']
+  if (status >= 400) return ['warn', 'delivery refused']
+  return ['info', 'delivery']
+}
+
+/** A delivery's log record, under `id`. */
+function recordOf({ delivery, outcome, envelope }: Pending, id: string, replayOf: string | null): Queued {
+  const data = envelope?.event_data as { player_id?: unknown } | undefined
+  return {
+    id,
+    receivedAt: delivery.receivedAt,
+    method: delivery.method,
+    path: pathAndQuery(delivery.url),
+    headers: redactHeaders(headerRecord(delivery)),
+    body: delivery.body ?? null,
+    outcome,
+    eventId: typeof envelope?.event_id === 'string' ? envelope.event_id : null,
+    eventType: typeof envelope?.event_type === 'string' ? envelope.event_type : null,
+    key: delivery.key,
+    playerId: typeof data?.player_id === 'string' ? data.player_id : null,
+    status: delivery.status,
+    responseBody: delivery.responseBody,
+    durationMs: delivery.durationMs,
+    attempt: delivery.attempt,
+    duplicate: delivery.duplicate,
+    replayOf,
+    game: delivery.game,
+    sandbox: delivery.sandbox,
   }
 }
 
@@ -237,9 +284,7 @@ export function pathAndQuery(url: string): string {
   return fragment === -1 ? url.slice(start) : url.slice(start, fragment)
 }
 
-function peekEnvelope(
-  delivery: Delivery,
-): { event_type?: unknown; event_id?: unknown; event_data?: unknown } | undefined {
+function peekEnvelope(delivery: Delivery): EnvelopeFields | undefined {
   if (!PEEKABLE.has(delivery.outcome) || !delivery.body) return undefined
   try {
     const json = JSON.parse(new TextDecoder().decode(delivery.body)) as unknown

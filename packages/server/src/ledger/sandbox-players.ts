@@ -29,6 +29,10 @@ export function withLivePlayers<Tx>(ledger: Ledger<Tx>): Ledger<Tx> {
       borrowed.add(copy)
       return copy
     },
+    async hasPlayer(playerId, scope = '') {
+      if (await ledger.hasPlayer(playerId, scope)) return true
+      return scope.endsWith(SANDBOX) && ledger.hasPlayer(playerId, live(scope))
+    },
     async lookupPlayers(fields, scope = '') {
       const own = await ledger.lookupPlayers(fields, scope)
       if (own.length > 0 || !scope.endsWith(SANDBOX)) return own
