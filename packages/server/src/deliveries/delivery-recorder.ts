@@ -68,9 +68,9 @@ interface Pending {
   lineWithBatch: boolean
 }
 
-/** A batch handed to the log: the ids it holds, and when it is stored (or failed to be). */
+/** A batch handed to the log: its records (searched only by the rare `settled`), and when it is stored. */
 interface Written {
-  ids: ReadonlySet<string>
+  records: readonly Queued[]
   done: Promise<void>
 }
 
@@ -109,7 +109,7 @@ export function createDeliveryRecorder({
       return record
     })
     const written: Written = {
-      ids: new Set(batch.map((record) => record.id)),
+      records: batch,
       done: log.appendMany(batch).then(
         () => logWritable(),
         (error: unknown) => logUnwritable(error, batch.length),
@@ -222,7 +222,8 @@ export function createDeliveryRecorder({
     idOf: (request) => ids.get(request.headers),
     settled(id) {
       if (queue.some((entry) => entry.record?.id === id)) writeQueued()
-      for (const written of inFlight) if (written.ids.has(id)) return written.done
+      for (const written of inFlight)
+        if (written.records.some((record) => record.id === id)) return written.done
       return Promise.resolve()
     },
     async flush() {

@@ -22,10 +22,11 @@ import { crc32 } from 'node:zlib'
 // Run by Node itself from src/*.ts as from dist/*.js: tsc rewrites these specifiers to '….js'.
 import { checkpointContinuously } from '../checkpoint-loop.ts'
 import { DELIVERY_SUMMARY_COLUMNS, deliveryFilters } from '../delivery-filters.ts'
-import { encodeFrames } from './frames.ts'
+import { batchRecords, encodeFrames } from './frames.ts'
 // Type-only, so erased before Node resolves anything: the path may name the compiled file.
 import type {
   AppendBatch,
+  BatchRecord,
   LegacySource,
   ListRequest,
   StoredRecord,
@@ -181,7 +182,8 @@ function inTransaction<T>(work: () => T): T {
  * never points at bytes that were not handed to the kernel.
  */
 function writeBatch(batch: AppendBatch, count: boolean): number {
-  if (batch.records.length === 0) return 0
+  if (batch.count === 0) return 0
+  const records = batchRecords(batch)
   if (segment.size >= settings.segmentBytes) segment = rotateSegment()
   const frames = Buffer.from(batch.frames.buffer, batch.frames.byteOffset, batch.frames.byteLength)
   writeAll(segment.fd, frames)
@@ -189,7 +191,7 @@ function writeBatch(batch: AppendBatch, count: boolean): number {
   const start = segment.size
   segment.size += frames.length
   let newest = 0
-  for (const record of batch.records) {
+  for (const record of records) {
     const end =
       record.position + record.headersLength + Math.max(0, record.bodyLength) + record.responseLength
     insertRow.run(
@@ -219,13 +221,13 @@ function writeBatch(batch: AppendBatch, count: boolean): number {
     if (record.receivedAt > newest) newest = record.receivedAt
   }
   touchSegment.run(segment.number, newest)
-  if (count) for (const [minute, outcome, n] of minuteCounts(batch)) addCount.run(minute, outcome, n)
-  return batch.records.length
+  if (count) for (const [minute, outcome, n] of minuteCounts(records)) addCount.run(minute, outcome, n)
+  return records.length
 }
 
-function* minuteCounts(batch: AppendBatch): Generator<[number, string, number]> {
+function* minuteCounts(records: readonly BatchRecord[]): Generator<[number, string, number]> {
   const counts = new Map<string, [number, string, number]>()
-  for (const { receivedAt, outcome } of batch.records) {
+  for (const { receivedAt, outcome } of records) {
     const minute = Math.floor(receivedAt / MINUTE) * MINUTE
     const key = `${minute} ${outcome}`
     const entry = counts.get(key)
