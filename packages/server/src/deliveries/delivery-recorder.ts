@@ -58,11 +58,31 @@ type Queued = DeliveryInput & { id: string; game: string | null; sandbox: boolea
 /** The fields of the envelope a record keeps: the core's event, or what a refused body still says. */
 type EnvelopeFields = { event_type?: unknown; event_id?: unknown; event_data?: unknown }
 
-/** A delivery waiting for its batch; `record` is made sooner only when something needs it sooner. */
+/**
+ * A delivery waiting for its batch: what its record needs, copied out of it. The delivery itself holds its
+ * parsed event, which a queue must not keep alive (a 64 KiB event's strings, copied by every scavenge until
+ * the batch is written). `record` is made sooner only when something needs it sooner.
+ */
 interface Pending {
-  delivery: Delivery
+  receivedAt: number
+  method: string
+  url: string
+  rawHeaders: readonly string[] | undefined
+  /** Read only without `rawHeaders` (fetch runtimes), where they are already built. */
+  headers: Headers | undefined
+  body: Uint8Array | undefined
   outcome: string
-  envelope: EnvelopeFields | undefined
+  eventId: string | null
+  eventType: string | null
+  playerId: string | null
+  key: string | null
+  status: number
+  responseBody: string
+  durationMs: number
+  attempt: number
+  duplicate: boolean
+  game: string | null
+  sandbox: boolean
   record: Queued | undefined
   /** Its `info` line is written with the batch (a warning or an error was written at once). */
   lineWithBatch: boolean
@@ -104,8 +124,8 @@ export function createDeliveryRecorder({
     if (pending.length === 0) return
     const lines = logger.isLevelEnabled('info')
     const batch = pending.map((entry) => {
-      const record = entry.record ?? recordOf(entry, newDeliveryId(entry.delivery.receivedAt), null)
-      if (entry.lineWithBatch && lines) logLine('info', 'delivery', record, entry.delivery)
+      const record = entry.record ?? recordOf(entry, newDeliveryId(entry.receivedAt), null)
+      if (entry.lineWithBatch && lines) logLine('info', 'delivery', record)
       return record
     })
     const written: Written = {
@@ -134,12 +154,12 @@ export function createDeliveryRecorder({
 
   const enqueue = (entry: Pending) => {
     queue.push(entry)
-    queuedBytes += entry.delivery.body?.length ?? 0
+    queuedBytes += entry.body?.length ?? 0
     if (queue.length >= BATCH_SIZE || queuedBytes >= BATCH_BYTES) writeQueued()
     else timer ??= setTimeout(writeQueued, BATCH_DELAY_MS)
   }
 
-  const logLine = (level: LineLevel, message: string, record: Queued, delivery: Delivery) => {
+  const logLine = (level: LineLevel, message: string, record: Queued, error?: unknown) => {
     const line = {
       delivery: record.id,
       event_type: record.eventType,
@@ -147,15 +167,15 @@ export function createDeliveryRecorder({
       key: record.key,
       outcome: record.outcome,
       status: record.status,
-      duration_ms: Math.round(delivery.durationMs * 100) / 100,
+      duration_ms: Math.round(record.durationMs * 100) / 100,
       attempt: record.attempt,
       duplicate: record.duplicate,
       ...(record.replayOf ? { replay_of: record.replayOf } : {}),
       // With several games, which one; a sandbox delivery says so.
-      ...(delivery.game ? { game: delivery.game } : {}),
-      ...(delivery.sandbox ? { sandbox: true } : {}),
+      ...(record.game ? { game: record.game } : {}),
+      ...(record.sandbox ? { sandbox: true } : {}),
     }
-    logger[level](level === 'error' ? { ...line, err: delivery.error } : line, message)
+    logger[level](level === 'error' ? { ...line, err: error } : line, message)
   }
 
   return {
@@ -189,10 +209,26 @@ export function createDeliveryRecorder({
         duplicate: delivery.duplicate,
       })
       const [level, message] = lineOf(outcome, delivery.status)
+      const data = envelope?.event_data as { player_id?: unknown } | undefined
       const entry: Pending = {
-        delivery,
+        receivedAt: delivery.receivedAt,
+        method: delivery.method,
+        url: delivery.url,
+        rawHeaders: delivery.rawHeaders,
+        headers: delivery.rawHeaders ? undefined : delivery.headers,
+        body: delivery.body,
         outcome,
-        envelope,
+        eventId: typeof envelope?.event_id === 'string' ? envelope.event_id : null,
+        eventType: type,
+        playerId: typeof data?.player_id === 'string' ? data.player_id : null,
+        key: delivery.key,
+        status: delivery.status,
+        responseBody: delivery.responseBody,
+        durationMs: delivery.durationMs,
+        attempt: delivery.attempt,
+        duplicate: delivery.duplicate,
+        game: delivery.game,
+        sandbox: delivery.sandbox,
         record: undefined,
         lineWithBatch: level === 'info',
       }
@@ -201,7 +237,8 @@ export function createDeliveryRecorder({
         entry.record = recordOf(entry, id ?? newDeliveryId(delivery.receivedAt), replayOf)
         if (watching) publish(summaryJson(entry.record))
         // A warning or an error is logged at once (the line is made only when its level is logged).
-        if (level !== 'info' && logger.isLevelEnabled(level)) logLine(level, message, entry.record, delivery)
+        if (level !== 'info' && logger.isLevelEnabled(level))
+          logLine(level, message, entry.record, delivery.error)
       }
       enqueue(entry)
     },
@@ -247,30 +284,35 @@ function lineOf(outcome: string, status: number): readonly [LineLevel, string] {
 }
 
 /** A delivery's log record, under `id`. */
-function recordOf({ delivery, outcome, envelope }: Pending, id: string, replayOf: string | null): Queued {
-  const data = envelope?.event_data as { player_id?: unknown } | undefined
+function recordOf(entry: Pending, id: string, replayOf: string | null): Queued {
+  const headers = entry.rawHeaders
+    ? headerRecord({ rawHeaders: entry.rawHeaders, headers: EMPTY_HEADERS })
+    : headerRecord({ headers: entry.headers ?? EMPTY_HEADERS })
   return {
     id,
-    receivedAt: delivery.receivedAt,
-    method: delivery.method,
-    path: pathAndQuery(delivery.url),
-    headers: redactHeaders(headerRecord(delivery)),
-    body: delivery.body ?? null,
-    outcome,
-    eventId: typeof envelope?.event_id === 'string' ? envelope.event_id : null,
-    eventType: typeof envelope?.event_type === 'string' ? envelope.event_type : null,
-    key: delivery.key,
-    playerId: typeof data?.player_id === 'string' ? data.player_id : null,
-    status: delivery.status,
-    responseBody: delivery.responseBody,
-    durationMs: delivery.durationMs,
-    attempt: delivery.attempt,
-    duplicate: delivery.duplicate,
+    receivedAt: entry.receivedAt,
+    method: entry.method,
+    path: pathAndQuery(entry.url),
+    headers: redactHeaders(headers),
+    body: entry.body ?? null,
+    outcome: entry.outcome,
+    eventId: entry.eventId,
+    eventType: entry.eventType,
+    key: entry.key,
+    playerId: entry.playerId,
+    status: entry.status,
+    responseBody: entry.responseBody,
+    durationMs: entry.durationMs,
+    attempt: entry.attempt,
+    duplicate: entry.duplicate,
     replayOf,
-    game: delivery.game,
-    sandbox: delivery.sandbox,
+    game: entry.game,
+    sandbox: entry.sandbox,
   }
 }
+
+/** Never read: `headerRecord` reads the raw header lines when there are some. */
+const EMPTY_HEADERS = new Headers()
 
 // The core hands over no event when the type is unknown or its data invalid; the (verified) body still says
 // which event it was, and the log and the inspector should show it.
