@@ -1,5 +1,6 @@
 // What a durable item.add costs on PostgreSQL, in statements the server sends (each one a round trip): the
-// claim, the player read, and the completion with the grant in one statement.
+// claim, the player read the first time this process meets the player, and the completion with the grant in
+// one statement.
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { statementsDuring } from '../../../test-support/pg-statements.js'
 import { dropSchema, POSTGRES_URL, uniqueSchema } from './support/postgres.js'
@@ -33,4 +34,16 @@ test('a durable item.add takes three round trips: claim, player read, completion
   expect(sent[2]).toMatch(/^WITH completed AS/)
   const inventory = await server.api('/api/players/rt-player')
   expect(inventory.json.inventory).toEqual([{ sku: 'gems', quantity: 2 }])
+})
+
+test('a grant to a player this process has seen takes two: claim, completion with its grant', async () => {
+  expect((await server.send(grant('rt-player', 'gems', 1))).status).toBe(200)
+  const sent = await grantStatementsDuring(async () => {
+    expect((await server.send(grant('rt-player', 'gems', 2))).status).toBe(200)
+  })
+  expect(sent).toHaveLength(2)
+  expect(sent[0]).toMatch(/^INSERT INTO/)
+  expect(sent[1]).toMatch(/^WITH completed AS/)
+  const inventory = await server.api('/api/players/rt-player')
+  expect(inventory.json.inventory).toEqual([{ sku: 'gems', quantity: 5 }])
 })

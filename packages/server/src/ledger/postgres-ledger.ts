@@ -1,4 +1,5 @@
 import { completionStatement } from '@aghanim-webhooks/store-postgres'
+import { createKnownPlayers } from './known-players.js'
 import {
   type Ledger,
   type LedgerChange,
@@ -10,7 +11,6 @@ import {
   type RecordedEvent,
 } from './ledger.js'
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
-import { createKnownPlayers } from './known-players.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 import {
   EVENT_COLUMNS,
