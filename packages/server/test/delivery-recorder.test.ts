@@ -85,6 +85,22 @@ describe('the delivery recorder', () => {
     recorder.onDelivery(delivery(64 * 1024))
     expect(batches).toEqual([16])
   })
+
+  test('keeps a copy of each queued body, not the request buffer, and logs bodies of any size whole', async () => {
+    const small = delivery(10)
+    small.body!.fill(7)
+    const large = delivery(3 * 1024 * 1024)
+    large.body!.fill(9)
+    watching = true
+    recorder.onDelivery(small)
+    small.body!.fill(0)
+    recorder.onDelivery(large)
+    const [smallId, largeId] = published.map((record) => record.id)
+    await recorder.flush()
+    expect((await log.get(smallId!))?.body).toEqual(new Uint8Array(10).fill(7))
+    const logged = (await log.get(largeId!))?.body
+    expect(Buffer.from(logged!).equals(Buffer.alloc(3 * 1024 * 1024, 9))).toBe(true)
+  })
 })
 
 describe('the path a record keeps', () => {

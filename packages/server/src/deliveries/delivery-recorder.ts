@@ -2,6 +2,7 @@ import { type Delivery, headerRecord, isEventType } from 'aghanim-webhooks'
 import { type DeliveryInput, type DeliveryLog, newDeliveryId } from 'aghanim-webhooks/store'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
+import { createBodyArena } from './body-arena.js'
 import { summaryJson } from './delivery-json.js'
 import { deliveryOutcome, metricReason } from './outcome.js'
 import { redactHeaders } from './redact-headers.js'
@@ -113,6 +114,7 @@ export function createDeliveryRecorder({
   let queue: Pending[] = []
   let queuedBytes = 0
   let timer: NodeJS.Timeout | undefined
+  const bodies = createBodyArena(BATCH_BYTES)
 
   // One promise per batch, not per record: a record's own wait (`settled`) is rare (replays).
   const writeQueued = () => {
@@ -128,6 +130,7 @@ export function createDeliveryRecorder({
       if (entry.lineWithBatch && lines) logLine('info', 'delivery', record)
       return record
     })
+    const release = bodies.seal()
     const written: Written = {
       records: batch,
       done: log.appendMany(batch).then(
@@ -135,6 +138,7 @@ export function createDeliveryRecorder({
         (error: unknown) => logUnwritable(error, batch.length),
       ),
     }
+    void written.done.then(release)
     inFlight.add(written)
     void written.done.then(() => inFlight.delete(written))
   }
@@ -150,6 +154,16 @@ export function createDeliveryRecorder({
     if (lost === 0) return
     logger.warn({ lost }, 'writing the delivery log again; the records it could not write are lost')
     lost = 0
+  }
+
+  // A body that does not fit in what is left of the arena's buffer starts the next batch; one larger than a
+  // whole buffer is kept as it is.
+  const queuedCopy = (body: Uint8Array | undefined) => {
+    if (!body || body.length === 0) return body
+    const copied = bodies.copy(body)
+    if (copied || body.length > bodies.capacity) return copied ?? body
+    writeQueued()
+    return bodies.copy(body)
   }
 
   const enqueue = (entry: Pending) => {
@@ -216,7 +230,7 @@ export function createDeliveryRecorder({
         url: delivery.url,
         rawHeaders: delivery.rawHeaders,
         headers: delivery.rawHeaders ? undefined : delivery.headers,
-        body: delivery.body,
+        body: queuedCopy(delivery.body),
         outcome,
         eventId: typeof envelope?.event_id === 'string' ? envelope.event_id : null,
         eventType: type,
