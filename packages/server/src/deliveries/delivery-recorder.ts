@@ -138,9 +138,11 @@ export function createDeliveryRecorder({
         (error: unknown) => logUnwritable(error, batch.length),
       ),
     }
-    void written.done.then(release)
     inFlight.add(written)
-    void written.done.then(() => inFlight.delete(written))
+    void written.done.then(() => {
+      release()
+      inFlight.delete(written)
+    })
   }
 
   // A log that cannot be written (its database gone) is said once, not once per batch, and how many records
@@ -299,9 +301,7 @@ function lineOf(outcome: string, status: number): readonly [LineLevel, string] {
 
 /** A delivery's log record, under `id`. */
 function recordOf(entry: Pending, id: string, replayOf: string | null): Queued {
-  const headers = entry.rawHeaders
-    ? headerRecord({ rawHeaders: entry.rawHeaders, headers: EMPTY_HEADERS })
-    : headerRecord({ headers: entry.headers ?? EMPTY_HEADERS })
+  const headers = headerRecord({ rawHeaders: entry.rawHeaders, headers: entry.headers ?? EMPTY_HEADERS })
   return {
     id,
     receivedAt: entry.receivedAt,

@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { Player } from './ledger.js'
 
-/** Beyond this many players the cache starts over rather than grow with the player base. */
+/** Beyond this many players a cache starts over rather than grow with the player base. */
 const MAX_PLAYERS = 10_000
 
 /**
@@ -46,6 +46,25 @@ export function createPlayerCache(db: DatabaseSync) {
       const kept = player ? Object.freeze(player) : undefined
       players.set(cacheKey(playerId, scope), kept ?? null)
       return kept
+    },
+  }
+}
+
+/**
+ * The players this process has seen in the ledger. The server never deletes a player (no route, event or
+ * retention job does), so a player seen once exists for good, on every instance sharing the database: a
+ * grant's existence check can skip its round trip for them with no invalidation at all. A player's fields do
+ * change, so `player.verify` does not use this. Internal.
+ */
+export function createKnownPlayers() {
+  const known = new Set<string>()
+  return {
+    has(playerId: string, scope: string): boolean {
+      return known.has(cacheKey(playerId, scope))
+    },
+    add(playerId: string, scope: string): void {
+      if (known.size >= MAX_PLAYERS) known.clear()
+      known.add(cacheKey(playerId, scope))
     },
   }
 }

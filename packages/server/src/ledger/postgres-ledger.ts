@@ -1,5 +1,4 @@
 import { completionStatement } from '@aghanim-webhooks/store-postgres'
-import { createKnownPlayers } from './known-players.js'
 import {
   type Ledger,
   type LedgerChange,
@@ -11,6 +10,7 @@ import {
   type RecordedEvent,
 } from './ledger.js'
 import { claimFromRow, claimOf, runFromRow, runValues } from './order-claim-rows.js'
+import { createKnownPlayers } from './player-cache.js'
 import { historyFromRow, lookupClauses, mergePlayer } from './player-rows.js'
 import {
   EVENT_COLUMNS,

@@ -14,8 +14,9 @@ const PIPE_BUF = 4096
  * few KiB (pino's SonicBoom with a minimum length, flushed every `FLUSH_MS`, at once for a warning or an error,
  * and when the process exits): under load one write carries many delivery lines, and no write goes through the
  * thread pool, whose hand-off cost a delivery more than formatting its line (docs/benchmarks.md). Each write
- * stays within the pipe's atomic size, so lines of several workers sharing one stdout never interleave. Paths that could hold a credential are
- * censored as a last line of defence; the code never logs secrets, headers or bodies in the first place.
+ * stays within the pipe's atomic size, so lines of several workers sharing one stdout never interleave. Paths
+ * that could hold a credential are censored as a last line of defence; the code never logs secrets, headers or
+ * bodies in the first place.
  *
  * @example const logger = createLogger('info', process.stdout); logger.info({ port: 8000 }, 'listening')
  */
