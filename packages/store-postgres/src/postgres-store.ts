@@ -59,6 +59,7 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   readonly #claimSql: string
   readonly #keyRowSql: string
   readonly #releaseSql: string
+  readonly #insertCompletedSql: string
 
   constructor(
     pool: Pool,
@@ -88,6 +89,10 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
     this.#releaseSql = `UPDATE ${this.#keys} SET state = 'released', token = NULL, lease_expires_at = NULL, updated_at = $3
        FROM ${RELAXED_COMMIT}
        WHERE key = $1 AND token = $2 AND state = 'in_progress'`
+    // A key nobody claimed, recorded completed at once ($1 key, $2/$3 answer, $4 now, $5/$6 event).
+    this.#insertCompletedSql = `INSERT INTO ${this.#keys} (key, state, attempt, answer_status, answer_body, completed_at, created_at, updated_at, event_type, event_id)
+         VALUES ($1, 'completed', 1, $2, $3, $4, $4, $4, $5, $6)
+         ON CONFLICT (key) DO NOTHING`
     this.#now = options.now
     this.#ownsPool = options.ownsPool
     this.deliveries = new PostgresDeliveryLog(pool, options.quotedSchema, options.now, (work) =>
@@ -163,41 +168,88 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
   }
 
   /**
+   * The key recorded completed with its answer and work, for a handler that ran before any claim
+   * (`transactional`): with the completion's own one-statement work, one round trip in all. A key that
+   * already has a row (another instance's claim or answer, a released attempt) is left as it is: `false`.
+   * Another instance inserting the same key meanwhile makes this wait for its commit, then find the row.
+   */
+  completeUnclaimed(
+    key: string,
+    answer: StoredAnswer,
+    work: readonly TransactionWork<PostgresTx>[],
+    options: ClaimOptions,
+  ): Promise<boolean> {
+    const values = [
+      key,
+      answer.status,
+      answer.body,
+      this.#now(),
+      options.eventType ?? null,
+      options.eventId ?? null,
+    ]
+    const only = work.length === 1 ? work[0] : undefined
+    if (this.#ownsPool && isCompletionStatement(only))
+      return this.#inOneStatement(this.#unclaimedSql(only.sql.ctes), [...values, ...only.sql.values])
+    return this.#inTransaction(async (tx) => {
+      const inserted = await tx.client.query(this.#insertCompletedSql, values)
+      if (inserted.rowCount === 0) return { commit: false, value: false }
+      for (const item of work) await item(tx)
+      return { commit: true, value: true }
+    })
+  }
+
+  /**
    * The key's completion and its work as one statement, committed on its own (one round trip instead of
    * BEGIN, the completion, the work and COMMIT), synchronously like any completion.
    */
-  async #completeInOneStatement(
+  #completeInOneStatement(
     key: string,
     token: string,
     answer: StoredAnswer,
     work: { ctes: string; values: readonly unknown[] },
   ): Promise<boolean> {
-    const now = this.#now()
-    const { rows } = await this.pool.query<{ completed: number }>(
-      this.#prepared.query(this.#completionSql(work.ctes), [
-        key,
-        token,
-        answer.status,
-        answer.body,
-        now,
-        ...work.values,
-      ]),
-    )
+    return this.#inOneStatement(this.#completionSql(work.ctes), [
+      key,
+      token,
+      answer.status,
+      answer.body,
+      this.#now(),
+      ...work.values,
+    ])
+  }
+
+  async #inOneStatement(sql: string, values: readonly unknown[]): Promise<boolean> {
+    const { rows } = await this.pool.query<{ completed: number }>(this.#prepared.query(sql, [...values]))
     return rows[0]?.completed === 1
   }
 
   /** The completion statement around `ctes`, built once per distinct text (see `Prepared` for the bound). */
   #completionSql(ctes: string): string {
-    const known = this.#completionTexts.get(ctes)
-    if (known !== undefined) return known
-    const sql = `WITH completed AS (
-         UPDATE ${this.#keys} SET state = 'completed', token = NULL, lease_expires_at = NULL, answer_status = $3,
+    return this.#statementAround(
+      'claimed',
+      ctes,
+      `UPDATE ${this.#keys} SET state = 'completed', token = NULL, lease_expires_at = NULL, answer_status = $3,
            answer_body = $4, completed_at = $5, updated_at = $5
          WHERE key = $1 AND token = $2 AND state = 'in_progress'
-         RETURNING 1
-       ), ${shiftPlaceholders(ctes, 5)}
+         RETURNING 1`,
+      5,
+    )
+  }
+
+  /** The same for a key nobody claimed: it is inserted completed, and the work runs only if it was. */
+  #unclaimedSql(ctes: string): string {
+    return this.#statementAround('unclaimed', ctes, `${this.#insertCompletedSql} RETURNING 1`, 6)
+  }
+
+  #statementAround(kind: string, ctes: string, completed: string, ownValues: number): string {
+    const cacheKey = `${kind}\0${ctes}`
+    const known = this.#completionTexts.get(cacheKey)
+    if (known !== undefined) return known
+    const sql = `WITH completed AS (
+         ${completed}
+       ), ${shiftPlaceholders(ctes, ownValues)}
        SELECT (SELECT count(*) FROM completed)::int AS completed, set_config('synchronous_commit', 'on', true) AS durable`
-    if (this.#completionTexts.size < MAX_NAMED) this.#completionTexts.set(ctes, sql)
+    if (this.#completionTexts.size < MAX_NAMED) this.#completionTexts.set(cacheKey, sql)
     return sql
   }
 

@@ -79,3 +79,41 @@ describe('a completion whose only work is one statement', () => {
     expect(await grants('k-transact')).toBe(1)
   })
 })
+
+describe('completeUnclaimed with one statement of work', () => {
+  const unclaimed = (key: string, answer = ANSWER) =>
+    store.completeUnclaimed(key, answer, [grantOf(key)], { leaseMs: 60_000, eventType: 'item.add' })
+
+  test('inserts the key completed and runs the work in one round trip', async () => {
+    const trips = await roundTrips(async () => {
+      expect(await unclaimed('u-one')).toBe(true)
+    })
+    expect(trips).toBe(1)
+    expect(await grants('u-one')).toBe(1)
+    const again = await store.claim('u-one', { leaseMs: 60_000 })
+    expect(again.kind === 'completed' && again.answer).toEqual(ANSWER)
+  })
+
+  test('changes nothing when the key already has a row, completed or claimed', async () => {
+    expect(await unclaimed('u-twice')).toBe(true)
+    expect(await unclaimed('u-twice', { status: 200, body: '{"second":true}' })).toBe(false)
+    expect(await grants('u-twice')).toBe(1)
+    const token = await acquire('u-held')
+    expect(await unclaimed('u-held')).toBe(false)
+    expect(await grants('u-held')).toBe(0)
+    expect(await store.complete('u-held', token, ANSWER, [grantOf('u-held')])).toBe(true)
+    expect(await grants('u-held')).toBe(1)
+  })
+
+  test('a failing statement records neither the key nor the work', async () => {
+    const failing = completionStatement(
+      `granted AS (INSERT INTO grants (key, sku) SELECT $1, NULL WHERE EXISTS (SELECT 1 FROM completed))`,
+      ['u-fails'],
+    )
+    await expect(store.completeUnclaimed('u-fails', ANSWER, [failing], { leaseMs: 60_000 })).rejects.toThrow(
+      /null value/,
+    )
+    expect(await grants('u-fails')).toBe(0)
+    expect(await store.claim('u-fails', { leaseMs: 60_000 })).toMatchObject({ kind: 'acquired', attempt: 1 })
+  })
+})

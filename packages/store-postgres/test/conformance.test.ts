@@ -30,6 +30,7 @@ runStoreConformance(
     }
   },
   { describe, expect, test },
+  { completeUnclaimed: true },
 )
 
 runStoreConformance(
@@ -39,6 +40,7 @@ runStoreConformance(
     return { store, cleanup: () => store.close() }
   },
   { describe, expect, test },
+  { completeUnclaimed: true },
 )
 
 runDeliveryLogConformance(

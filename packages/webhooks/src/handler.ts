@@ -9,7 +9,8 @@ import { runOnce } from './idempotency/once.js'
 import type { IdempotencyStore, TransactionWork } from './idempotency/store.js'
 import type { DirectBody, IncomingRequest } from './request.js'
 import { type RoutedAnswer, toAnswer } from './router/answer.js'
-import type { HandlerContext, Router } from './router/router.js'
+import type { HandlerContext, RouteHandler, Router } from './router/router.js'
+import { isTransactional } from './router/transactional.js'
 import { ledgerScope, type SandboxPolicy, scopedKey } from './scope.js'
 import { webhookGameSecrets, webhookSecrets } from './secrets.js'
 import { type TracerLike, traceDeliveries, withTracing } from './tracing.js'
@@ -327,9 +328,12 @@ async function receive<Tx>(
     )
   const scope = ledgerScope(game, sandbox && config.sandbox === 'separate')
   const raw: Raw = { body: state.body, request, game, sandbox, scope }
+  const handler = config.router.resolve(event.event_type)
+  if (!handler)
+    throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
   if (isDecisionEvent(event.event_type) || !config.store) {
     state.attempt = 1
-    return await dispatch(event, null, 1, config, unsupportedTransact, raw)
+    return await dispatch(handler, event, null, 1, config, unsupportedTransact, raw)
   }
   const key = event.idempotency_key ?? event.event_id
   state.key = key
@@ -343,11 +347,12 @@ async function receive<Tx>(
       sleep,
       eventType: event.event_type,
       eventId: event.event_id,
+      unclaimedFirst: isTransactional(handler),
     },
     (attempt, transact) => {
       // Recorded before running, so a failed attempt is logged with its number too.
       state.attempt = attempt
-      return dispatch(event, key, attempt, config, transact, raw)
+      return dispatch(handler, event, key, attempt, config, transact, raw)
     },
   )
   state.attempt = once.attempt
@@ -356,6 +361,7 @@ async function receive<Tx>(
 }
 
 async function dispatch<Tx>(
+  handler: RouteHandler<Tx>,
   event: AnyWebhookEvent,
   key: string | null,
   attempt: number,
@@ -363,9 +369,6 @@ async function dispatch<Tx>(
   transact: (work: TransactionWork<Tx>) => void,
   raw: Raw,
 ): Promise<RoutedAnswer> {
-  const handler = config.router.resolve(event.event_type)
-  if (!handler)
-    throw new AghanimWebhookError('unhandled_event', `No handler is registered for ${event.event_type}.`)
   const context: HandlerContext<Tx> = new Context(key, attempt, transact, raw)
   try {
     const result = handler(event, context)

@@ -31,6 +31,7 @@ export {
   type RouteHandler,
   type Router,
 } from './router/router.js'
+export { transactional } from './router/transactional.js'
 export {
   formatIssues,
   formatPath,

@@ -5,6 +5,7 @@
  * request: every function returns what it was given. Attributes are ids, types, outcomes and statuses, never
  * a secret, a header or a body.
  */
+import { isTransactional, transactional } from './router/transactional.js'
 
 export type SpanAttributeValue = string | number | boolean
 
@@ -102,6 +103,7 @@ type AnswerFacts = { status: number }
 interface StoreLike {
   claim(key: string, options: never): Promise<{ kind: string }>
   complete(key: string, token: string, answer: never, work: never): Promise<boolean>
+  completeUnclaimed?(key: string, answer: never, work: never, options: never): Promise<boolean>
 }
 
 /** The handler's config as it is without a tracer; with one, its router, store and verify traced. */
@@ -138,13 +140,32 @@ function tracedRouter<R extends Traceable['router']>(tracer: TracerLike, router:
           // Run inside the span, so the handler's own spans (database, HTTP) are its children.
           async () => handler(event, context),
         )
-      return traced
+      return isTransactional(handler) ? transactional(traced) : traced
     },
   })
 }
 
 function tracedStore<S extends StoreLike>(tracer: TracerLike, store: S): S {
+  const commitSpan = (answer: never, commit: () => Promise<boolean>) =>
+    step(
+      tracer,
+      spanNames.commit,
+      { 'http.response.status_code': (answer as AnswerFacts).status },
+      async (span) => {
+        const committed = await commit()
+        span.setAttribute('aghanim.committed', committed)
+        return committed
+      },
+    )
+  // Only a store that has it gets the traced `completeUnclaimed`: its presence is what the receiver asks.
+  const unclaimed = store.completeUnclaimed
+    ? {
+        completeUnclaimed: (key: string, answer: never, work: never, options: never) =>
+          commitSpan(answer, () => store.completeUnclaimed!(key, answer, work, options)),
+      }
+    : {}
   return forwarding(store, {
+    ...unclaimed,
     claim: (key: string, options: never) =>
       step(
         tracer,
@@ -157,16 +178,7 @@ function tracedStore<S extends StoreLike>(tracer: TracerLike, store: S): S {
         },
       ),
     complete: (key: string, token: string, answer: never, work: never) =>
-      step(
-        tracer,
-        spanNames.commit,
-        { 'http.response.status_code': (answer as AnswerFacts).status },
-        async (span) => {
-          const committed = await store.complete(key, token, answer, work)
-          span.setAttribute('aghanim.committed', committed)
-          return committed
-        },
-      ),
+      commitSpan(answer, () => store.complete(key, token, answer, work)),
   })
 }
 

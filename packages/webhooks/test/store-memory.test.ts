@@ -9,12 +9,14 @@ runStoreConformance(
     return { store: new MemoryStore({ now: clock.now }), clock, cleanup: async () => {} }
   },
   { describe, expect, test },
+  { completeUnclaimed: true },
 )
 
 runStoreConformance(
   'MemoryStore (real clock)',
   async () => ({ store: new MemoryStore(), cleanup: async () => {} }),
   { describe, expect, test },
+  { completeUnclaimed: true },
 )
 
 describe('MemoryStore', () => {

@@ -1,7 +1,14 @@
 import { context, type Tracer, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
-import { createRouter, createWebhookHandler, fixtureEvent, type Router, spanNames } from 'aghanim-webhooks'
+import {
+  createRouter,
+  createWebhookHandler,
+  fixtureEvent,
+  type Router,
+  spanNames,
+  transactional,
+} from 'aghanim-webhooks'
 import { signedRequest } from 'aghanim-webhooks/testing'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { traceDeliveries, withTracing } from '../src/tracing.js'
@@ -41,6 +48,26 @@ async function spans() {
 }
 
 describe('OpenTelemetry spans per delivery', () => {
+  it('traces a transactional grant without a claim span: its key commits with its work in one step', async () => {
+    const handle = handlerWith(
+      createRouter().on(
+        'item.add',
+        transactional(() => undefined),
+      ),
+    )
+    expect(await deliver(handle, fixtureEvent('item.add'))).toEqual({ status: 200, body: '{"status":"ok"}' })
+    const { delivery, childrenOf, named } = await spans()
+    expect(childrenOf(delivery[0]!.spanContext().spanId)).toEqual([
+      spanNames.verify,
+      spanNames.handler,
+      spanNames.commit,
+    ])
+    expect(named(spanNames.commit).attributes).toEqual({
+      'http.response.status_code': 200,
+      'aghanim.committed': true,
+    })
+  })
+
   it('traces a grant as one server span with verify, claim, handler and commit inside', async () => {
     const handle = handlerWith(createRouter().on('item.add', () => undefined))
     const event = fixtureEvent('item.add')

@@ -1,4 +1,4 @@
-import { type AnyWebhookEvent, createRouter, decline, deny, reply } from 'aghanim-webhooks'
+import { type AnyWebhookEvent, createRouter, decline, deny, reply, transactional } from 'aghanim-webhooks'
 import { serverErrorCatalogue } from '../errors/server-errors.js'
 import type { RouterLayer } from '../handlers/layered-router.js'
 import type { StoreItem } from '../store-items/store-items.js'
@@ -49,35 +49,40 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
 
   router.on('store.get', () => ({ items: options.storeItems().map((item) => ({ ...item })) }))
 
-  router.on(['item.add', 'item.remove'], async (event, { key, scope, transact }) => {
-    const lines = grantLines(event.event_data)
-    const playerId = event.event_data.player_id
-    const grant = event.event_type === 'item.add'
-    if (!lines.ok)
-      return grant
-        ? decline(lines.message)
-        : reply(400, { status: 'error', code: 'invalid_event_data', message: lines.message })
-    // Declining lets Aghanim refund automatically: better than taking money for goods nobody receives.
-    if (grant && !(await ledger.hasPlayer(playerId, scope)))
-      return decline(`Unknown player ${JSON.stringify(playerId)}.`)
-    const change = {
-      scope,
-      kind: grant ? ('grant' as const) : ('revoke' as const),
-      playerId,
-      items: lines.items,
-      key,
-      eventId: event.event_id,
-      eventType: event.event_type,
-      reason: typeof event.event_data.reason === 'string' ? event.event_data.reason : null,
-      orderId: orderOf(event.event_data),
-      source:
-        (event as { trigger?: unknown }).trigger === RECONCILE_TRIGGER
-          ? ('reconcile' as const)
-          : ('webhook' as const),
-      at: options.now(),
-    }
-    transact(ledger.applyChange(change))
-  })
+  // Transactional: every write is queued with transact(), so the handler may run before its key is claimed and
+  // a PostgreSQL grant commits with its key in one statement.
+  router.on(
+    ['item.add', 'item.remove'],
+    transactional(async (event, { key, scope, transact }) => {
+      const lines = grantLines(event.event_data)
+      const playerId = event.event_data.player_id
+      const grant = event.event_type === 'item.add'
+      if (!lines.ok)
+        return grant
+          ? decline(lines.message)
+          : reply(400, { status: 'error', code: 'invalid_event_data', message: lines.message })
+      // Declining lets Aghanim refund automatically: better than taking money for goods nobody receives.
+      if (grant && !(await ledger.hasPlayer(playerId, scope)))
+        return decline(`Unknown player ${JSON.stringify(playerId)}.`)
+      const change = {
+        scope,
+        kind: grant ? ('grant' as const) : ('revoke' as const),
+        playerId,
+        items: lines.items,
+        key,
+        eventId: event.event_id,
+        eventType: event.event_type,
+        reason: typeof event.event_data.reason === 'string' ? event.event_data.reason : null,
+        orderId: orderOf(event.event_data),
+        source:
+          (event as { trigger?: unknown }).trigger === RECONCILE_TRIGGER
+            ? ('reconcile' as const)
+            : ('webhook' as const),
+        at: options.now(),
+      }
+      transact(ledger.applyChange(change))
+    }),
+  )
 
   router.on('player.update', async (event, { key, scope, transact }) => {
     const { player_id: playerId, name, email, avatar_url: avatarUrl } = event.event_data
@@ -91,10 +96,10 @@ export function createLedgerRouter<Tx>(ledger: Ledger<Tx>, options: LedgerRouter
 
   return {
     router,
-    fallback: (event, { key, scope, transact }) => {
+    fallback: transactional((event, { key, scope, transact }) => {
       // Decision events (also unknown future ones) are not deduplicated and have no transaction to record in.
       if (key !== null) record(ledger, event, key, scope, options.now(), transact)
-    },
+    }),
   }
 }
 

@@ -73,6 +73,29 @@ export class MemoryStore implements IdempotencyStore<void> {
     return true
   }
 
+  /** Takes the key at once, as a claim would, so a duplicate meanwhile cannot run its work too; then completes. */
+  async completeUnclaimed(
+    key: string,
+    answer: StoredAnswer,
+    work: readonly TransactionWork<void>[],
+    options: ClaimOptions,
+  ): Promise<boolean> {
+    if (this.#entries.has(key)) return false
+    const token = crypto.randomUUID()
+    this.#entries.set(key, {
+      state: 'in_progress',
+      token,
+      attempt: 1,
+      leaseExpiresAt: this.#now() + options.leaseMs,
+    })
+    const completed = await this.complete(key, token, answer, work).catch(async (error: unknown) => {
+      await this.release(key, token)
+      throw error
+    })
+    if (!completed) await this.release(key, token)
+    return completed
+  }
+
   async release(key: string, token: string): Promise<void> {
     const entry = this.#entries.get(key)
     if (entry?.state !== 'in_progress' || entry.token !== token) return

@@ -10,6 +10,11 @@ export interface OnceOptions {
   sleep: (ms: number) => Promise<void>
   eventType: string
   eventId: string
+  /**
+   * The handler is `transactional`: where the store has `completeUnclaimed`, run it before any claim and
+   * commit the key with its work in one step.
+   */
+  unclaimedFirst: boolean
 }
 
 export interface OnceOutcome {
@@ -24,7 +29,9 @@ type Attempt<Tx> = (attempt: number, transact: (work: TransactionWork<Tx>) => vo
 /**
  * Runs `attempt` at most once to a final answer for `key`: claim → run → complete (with the queued
  * transactional work) or release. Duplicates get the stored answer; duplicates that arrive while the first
- * attempt is still running wait for it, so concurrent copies all receive the same answer. Internal.
+ * attempt is still running wait for it, so concurrent copies all receive the same answer. A `transactional`
+ * handler runs first and its key commits with its work in one step; only if the key already had a row does
+ * the claim follow (and the handler run again, on the claim's attempt number). Internal.
  */
 export async function runOnce<Tx>(
   store: IdempotencyStore<Tx>,
@@ -32,6 +39,10 @@ export async function runOnce<Tx>(
   options: OnceOptions,
   attempt: Attempt<Tx>,
 ) {
+  if (options.unclaimedFirst && store.completeUnclaimed) {
+    const outcome = await runUnclaimed(store, key, options, attempt)
+    if (outcome) return outcome
+  }
   const deadline = options.now() + options.waitMs
   let pause = 5
   for (;;) {
@@ -58,6 +69,27 @@ export async function runOnce<Tx>(
   }
 }
 
+/** The handler's first attempt without a claim; undefined when the key already has a row (claim it then). */
+async function runUnclaimed<Tx>(
+  store: IdempotencyStore<Tx>,
+  key: string,
+  options: OnceOptions,
+  attempt: Attempt<Tx>,
+) {
+  const work: TransactionWork<Tx>[] = []
+  // Nothing is claimed yet, so a failure or a non-final answer leaves nothing to release.
+  const answer = await attempt(1, (item) => work.push(item))
+  if (!answer.final) return { answer, attempt: 1, duplicate: false } satisfies OnceOutcome
+  const committed = await committing(() =>
+    store.completeUnclaimed!(key, { status: answer.status, body: answer.body }, work, {
+      leaseMs: options.leaseMs,
+      eventType: options.eventType,
+      eventId: options.eventId,
+    }),
+  )
+  return committed ? ({ answer, attempt: 1, duplicate: false } satisfies OnceOutcome) : undefined
+}
+
 async function runClaimed<Tx>(
   store: IdempotencyStore<Tx>,
   key: string,
@@ -77,18 +109,27 @@ async function runClaimed<Tx>(
     await store.release(key, token).catch(() => {})
     return { answer, attempt: attemptNo, duplicate: false } satisfies OnceOutcome
   }
-  let committed: boolean
+  const committed = await committing(
+    () => store.complete(key, token, { status: answer.status, body: answer.body }, work),
+    () => store.release(key, token),
+  )
+  return committed ? ({ answer, attempt: attemptNo, duplicate: false } satisfies OnceOutcome) : undefined
+}
+
+async function committing(
+  commit: () => Promise<boolean>,
+  release: () => Promise<void> = async () => {},
+): Promise<boolean> {
   try {
-    committed = await store.complete(key, token, { status: answer.status, body: answer.body }, work)
+    return await commit()
   } catch (cause) {
-    await store.release(key, token).catch(() => {})
+    await release().catch(() => {})
     throw new AghanimWebhookError(
       'store_unavailable',
       'The answer could not be committed; nothing was acknowledged.',
       { cause },
     )
   }
-  return committed ? ({ answer, attempt: attemptNo, duplicate: false } satisfies OnceOutcome) : undefined
 }
 
 async function guard<T>(operation: () => Promise<T>): Promise<T> {

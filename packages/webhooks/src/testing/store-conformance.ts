@@ -32,11 +32,15 @@ const SHORT_LEASE = 40
  *   const store = await openRedisStore({ url, now: clock.now })
  *   return { store, clock, cleanup: () => store.close() }
  * }, { describe, expect, test })
+ *
+ * A store with the optional `completeUnclaimed` passes `{ completeUnclaimed: true }` as the fourth argument,
+ * which adds that method's cases.
  */
 export function runStoreConformance<Tx>(
   name: string,
   makeStore: () => Promise<StoreUnderTest<Tx>>,
   { describe, expect, test }: TestFunctions,
+  { completeUnclaimed = false }: { completeUnclaimed?: boolean } = {},
 ): void {
   const withStore = (title: string, body: (subject: Harness<Tx>) => Promise<void>) =>
     test(title, async () => {
@@ -254,6 +258,94 @@ export function runStoreConformance<Tx>(
       const third = acquired(await store.claim(key, { leaseMs: LONG_LEASE }))
       expect([first.attempt, second.attempt, third.attempt]).toEqual([1, 2, 3])
     })
+  })
+
+  if (!completeUnclaimed) return
+  const unclaimedOf = (store: IdempotencyStore<Tx>) => {
+    expect(typeof store.completeUnclaimed).toBe('function')
+    return (key: string, answer: StoredAnswer, work: readonly TransactionWork<Tx>[] = []) =>
+      store.completeUnclaimed!(key, answer, work, { leaseMs: LONG_LEASE, eventType: 'item.add' })
+  }
+
+  describe(`${name} conforms to the contract of completeUnclaimed`, () => {
+    withStore(
+      'a key nobody claimed is recorded with its answer and its work, once',
+      async ({ store, work }) => {
+        const key = uniqueKey('unclaimed-new')
+        const answer: StoredAnswer = { status: 200, body: '{"status":"ok","granted":"🎁"}' }
+        expect(await unclaimedOf(store)(key, answer, [work.record(key)])).toBe(true)
+        expect(await work.count(key)).toBe(1)
+        const again = await store.claim(key, { leaseMs: LONG_LEASE })
+        expect(again.kind === 'completed' && again.answer).toEqual(answer)
+      },
+    )
+
+    withStore(
+      'a completed key is left as it is: false, and the work does not commit',
+      async ({ store, work }) => {
+        const key = uniqueKey('unclaimed-completed')
+        expect(await unclaimedOf(store)(key, { status: 200, body: '{"by":"first"}' })).toBe(true)
+        expect(
+          await unclaimedOf(store)(key, { status: 200, body: '{"by":"second"}' }, [work.record(key)]),
+        ).toBe(false)
+        expect(await work.count(key)).toBe(0)
+        const final = await store.claim(key, { leaseMs: LONG_LEASE })
+        expect(final.kind === 'completed' ? final.answer.body : final.kind).toBe('{"by":"first"}')
+      },
+    )
+
+    withStore(
+      "a claimed key stays its holder's: false, and the holder still completes",
+      async ({ store, work }) => {
+        const key = uniqueKey('unclaimed-held')
+        const held = acquired(await store.claim(key, { leaseMs: LONG_LEASE }))
+        expect(await unclaimedOf(store)(key, { status: 200, body: '{}' }, [work.record(key)])).toBe(false)
+        expect(await work.count(key)).toBe(0)
+        expect(await store.complete(key, held.token, { status: 200, body: '{"by":"holder"}' })).toBe(true)
+      },
+    )
+
+    withStore(
+      'a released key is left for the next claim, which acquires it as attempt 2',
+      async ({ store }) => {
+        const key = uniqueKey('unclaimed-released')
+        await store.release(key, acquired(await store.claim(key, { leaseMs: LONG_LEASE })).token)
+        expect(await unclaimedOf(store)(key, { status: 200, body: '{}' })).toBe(false)
+        expect(acquired(await store.claim(key, { leaseMs: LONG_LEASE })).attempt).toBe(2)
+      },
+    )
+
+    withStore(
+      '50 concurrent calls for one key: exactly one records it, its work once',
+      async ({ store, work }) => {
+        const key = uniqueKey('unclaimed-race')
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, index) =>
+            unclaimedOf(store)(key, { status: 200, body: `{"by":${index}}` }, [work.record(key)]),
+          ),
+        )
+        expect(results.filter(Boolean).length).toBe(1)
+        expect(await work.count(key)).toBe(1)
+        const final = await store.claim(key, { leaseMs: LONG_LEASE })
+        expect(final.kind === 'completed' && final.answer.body).toBe(`{"by":${results.indexOf(true)}}`)
+      },
+    )
+
+    withStore(
+      'a failing work item rejects and records no answer: a claim then acquires',
+      async ({ store, work, transactional }) => {
+        const key = uniqueKey('unclaimed-failing')
+        const failing: TransactionWork<Tx> = () => {
+          throw new Error('the ledger refused')
+        }
+        const error = await rejection(
+          unclaimedOf(store)(key, { status: 200, body: '{}' }, [work.record(key), failing]),
+        )
+        expect(error instanceof Error).toBe(true)
+        if (transactional) expect(await work.count(key)).toBe(0)
+        expect((await store.claim(key, { leaseMs: LONG_LEASE })).kind).toBe('acquired')
+      },
+    )
   })
 }
 
