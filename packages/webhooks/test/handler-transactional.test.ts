@@ -116,22 +116,30 @@ describe('handler: a transactional handler', () => {
     expect(seen.granted).toBe(1)
   })
 
-  it('leaves nothing behind when it throws, so the retry runs and commits', async () => {
-    const { store, calls } = countingStore()
-    let runs = 0
+  it('falls back to the claim when its first run fails: a duplicate of a completed key still gets its answer', async () => {
+    const { store } = countingStore()
+    let failing = false
+    const runs: number[] = []
     const router = createRouter().on(
       'item.add',
-      transactional((_event, { transact }) => {
-        runs++
-        if (runs === 1) throw new Error('boom')
+      transactional((_event, { attempt, transact }) => {
+        runs.push(attempt)
+        if (failing) throw new Error('the player table is away')
         transact(() => undefined)
       }),
     )
     const handle = receiver(router, { store })
     const event = fixtureEvent('item.add')
-    expect((await send(handle, event)).status).toBe(500)
     expect(await send(handle, event)).toEqual({ status: 200, body: '{"status":"ok"}', replay: null })
-    expect(calls).toMatchObject({ claim: 0, release: 0 })
+    failing = true
+    expect(await send(handle, event)).toEqual({ status: 200, body: '{"status":"ok"}', replay: 'true' })
+    // A new key whose handler fails runs again as the claimed attempt, and that failure is the answer.
+    const fresh = fixtureEvent('item.add')
+    expect((await send(handle, fresh)).status).toBe(500)
+    expect(runs).toEqual([1, 1, 1, 1])
+    failing = false
+    expect(await send(handle, fresh)).toEqual({ status: 200, body: '{"status":"ok"}', replay: null })
+    expect(runs.at(-1)).toBe(2)
   })
 
   it('answers 503 store_unavailable when the one-step commit fails, and the retry runs', async () => {

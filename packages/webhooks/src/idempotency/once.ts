@@ -30,8 +30,9 @@ type Attempt<Tx> = (attempt: number, transact: (work: TransactionWork<Tx>) => vo
  * Runs `attempt` at most once to a final answer for `key`: claim → run → complete (with the queued
  * transactional work) or release. Duplicates get the stored answer; duplicates that arrive while the first
  * attempt is still running wait for it, so concurrent copies all receive the same answer. A `transactional`
- * handler runs first and its key commits with its work in one step; only if the key already had a row does
- * the claim follow (and the handler run again, on the claim's attempt number). Internal.
+ * handler runs first and its key commits with its work in one step; only if the key already had a row, or
+ * that first run did not reach a final answer, does the claim follow (and the handler run again, on the
+ * claim's attempt number). Internal.
  */
 export async function runOnce<Tx>(
   store: IdempotencyStore<Tx>,
@@ -69,7 +70,11 @@ export async function runOnce<Tx>(
   }
 }
 
-/** The handler's first attempt without a claim; undefined when the key already has a row (claim it then). */
+/**
+ * The handler's first attempt without a claim; undefined when the claim must decide: the key already has a
+ * row, or the attempt failed or gave a non-final answer (the key may be a duplicate, whose stored answer is
+ * the one to send; a new key then runs again as a claimed attempt, whose failure is reported as usual).
+ */
 async function runUnclaimed<Tx>(
   store: IdempotencyStore<Tx>,
   key: string,
@@ -77,9 +82,13 @@ async function runUnclaimed<Tx>(
   attempt: Attempt<Tx>,
 ) {
   const work: TransactionWork<Tx>[] = []
-  // Nothing is claimed yet, so a failure or a non-final answer leaves nothing to release.
-  const answer = await attempt(1, (item) => work.push(item))
-  if (!answer.final) return { answer, attempt: 1, duplicate: false } satisfies OnceOutcome
+  let answer: RoutedAnswer
+  try {
+    answer = await attempt(1, (item) => work.push(item))
+  } catch {
+    return undefined
+  }
+  if (!answer.final) return undefined
   const committed = await committing(() =>
     store.completeUnclaimed!(key, { status: answer.status, body: answer.body }, work, {
       leaseMs: options.leaseMs,
