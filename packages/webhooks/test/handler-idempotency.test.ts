@@ -1,6 +1,5 @@
 import {
   createRouter,
-  createWebhookHandler,
   type Delivery,
   decline,
   fixtureEvent,
@@ -11,21 +10,11 @@ import {
 import type { IdempotencyStore } from 'aghanim-webhooks/store'
 import { signedRequest } from 'aghanim-webhooks/testing'
 import { describe, expect, it } from 'vitest'
+import { receiverFor } from './support/deliver.js'
 
 const SECRET = 'whsec_idem_R2d2C3po'
 
-function receiver(router: Router, options: Partial<WebhookHandlerOptions> = {}) {
-  return createWebhookHandler({ secret: SECRET, router, ...options })
-}
-
-async function send(handle: (request: Request) => Promise<Response>, event: unknown) {
-  const response = await handle(await signedRequest({ secret: SECRET, event }))
-  return {
-    status: response.status,
-    body: await response.text(),
-    replay: response.headers.get('x-idempotent-replay'),
-  }
-}
+const { receiver, send } = receiverFor(SECRET)
 
 /** Delivers the same event twice, one after the other, to one receiver: the first answer, then the retry's. */
 async function sendTwice(router: Router, event: unknown) {

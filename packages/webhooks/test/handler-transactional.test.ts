@@ -1,18 +1,10 @@
 // A handler marked `transactional` runs before its key is claimed; a store with `completeUnclaimed` then
 // records the key, the answer and the work in one step. What must still hold: the work commits once, every
 // duplicate gets the first answer, and a key that already has a row goes through the claim as before.
-import {
-  createRouter,
-  createWebhookHandler,
-  fixtureEvent,
-  MemoryStore,
-  type Router,
-  transactional,
-  type WebhookHandlerOptions,
-} from 'aghanim-webhooks'
+import { createRouter, fixtureEvent, MemoryStore, transactional } from 'aghanim-webhooks'
 import type { IdempotencyStore } from 'aghanim-webhooks/store'
-import { signedRequest } from 'aghanim-webhooks/testing'
 import { describe, expect, it } from 'vitest'
+import { receiverFor } from './support/deliver.js'
 
 const SECRET = 'whsec_transactional_Q7x'
 
@@ -37,18 +29,7 @@ function countingStore({ unclaimed = true } = {}) {
   return { store: counted, calls }
 }
 
-function receiver(router: Router, options: Partial<WebhookHandlerOptions> = {}) {
-  return createWebhookHandler({ secret: SECRET, router, ...options })
-}
-
-async function send(handle: (request: Request) => Promise<Response>, event: unknown) {
-  const response = await handle(await signedRequest({ secret: SECRET, event }))
-  return {
-    status: response.status,
-    body: await response.text(),
-    replay: response.headers.get('x-idempotent-replay'),
-  }
-}
+const { receiver, send } = receiverFor(SECRET)
 
 /** A router whose item.add grant counts each commit of its work, and the attempts it ran as. */
 function grantingRouter(mark = transactional) {
