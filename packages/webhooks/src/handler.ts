@@ -172,7 +172,9 @@ class ReceivedDelivery implements Delivery {
 
   constructor(incoming: IncomingRequest, processed: Processed, receivedAt: number, durationMs: number) {
     this.#incoming = incoming
-    this.#request = incoming instanceof Request ? incoming : undefined
+    // Node adapters pass raw header lines and never a Request; not naming the global `Request` for them keeps
+    // Node's bundled undici, which defines it, unloaded in a server on node:http.
+    this.#request = incoming.rawHeaders === undefined && incoming instanceof Request ? incoming : undefined
     this.receivedAt = receivedAt
     this.durationMs = durationMs
     this.method = incoming.method

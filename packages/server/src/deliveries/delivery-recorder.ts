@@ -69,7 +69,11 @@ interface Pending {
   method: string
   url: string
   rawHeaders: readonly string[] | undefined
-  /** Read only without `rawHeaders` (fetch runtimes), where they are already built. */
+  /**
+   * Set exactly when `rawHeaders` is not (fetch runtimes, where they are already built). No empty `Headers`
+   * stands in for them: the first `Headers` loads Node's bundled undici, which a server on node:http never
+   * needs otherwise.
+   */
   headers: Headers | undefined
   body: Uint8Array | undefined
   outcome: string
@@ -301,7 +305,8 @@ function lineOf(outcome: string, status: number): readonly [LineLevel, string] {
 
 /** A delivery's log record, under `id`. */
 function recordOf(entry: Pending, id: string, replayOf: string | null): Queued {
-  const headers = headerRecord({ rawHeaders: entry.rawHeaders, headers: entry.headers ?? EMPTY_HEADERS })
+  // `headerRecord` reads `headers` only without raw lines, and then they are set.
+  const headers = headerRecord({ rawHeaders: entry.rawHeaders, headers: entry.headers! })
   return {
     id,
     receivedAt: entry.receivedAt,
@@ -324,9 +329,6 @@ function recordOf(entry: Pending, id: string, replayOf: string | null): Queued {
     sandbox: entry.sandbox,
   }
 }
-
-/** Never read: `headerRecord` reads the raw header lines when there are some. */
-const EMPTY_HEADERS = new Headers()
 
 // The core hands over no event when the type is unknown or its data invalid; the (verified) body still says
 // which event it was, and the log and the inspector should show it.

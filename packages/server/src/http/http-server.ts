@@ -1,8 +1,12 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ServerConfig } from '../config/config.js'
 import { guardConnections } from './connection-guards.js'
 import { trackConnections } from './connections.js'
+
+// Not `import { createServer } from 'node:http'`: the module's ESM facade reads every export, and one of them
+// loads Node's bundled undici, which the server never uses (start-up cost in docs/benchmarks.md).
+const { createServer } = process.getBuiltinModule('node:http')
 
 /** How long shutdown waits for in-flight requests before cutting the remaining connections. */
 const SHUTDOWN_GRACE_MS = 10_000
