@@ -179,7 +179,7 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
     work: readonly TransactionWork<PostgresTx>[],
     options: ClaimOptions,
   ): Promise<boolean> {
-    const values = [
+    const values: unknown[] = [
       key,
       answer.status,
       answer.body,
@@ -188,8 +188,10 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
       options.eventId ?? null,
     ]
     const only = work.length === 1 ? work[0] : undefined
-    if (this.#ownsPool && isCompletionStatement(only))
-      return this.#inOneStatement(this.#unclaimedSql(only.sql.ctes), [...values, ...only.sql.values])
+    if (this.#ownsPool && isCompletionStatement(only)) {
+      values.push(...only.sql.values)
+      return this.#inOneStatement(this.#unclaimedSql(only.sql.ctes), values)
+    }
     return this.#inTransaction(async (tx) => {
       const inserted = await tx.client.query(this.#insertCompletedSql, values)
       if (inserted.rowCount === 0) return { commit: false, value: false }
@@ -218,8 +220,8 @@ export class PostgresStore implements IdempotencyStore<PostgresTx> {
     ])
   }
 
-  async #inOneStatement(sql: string, values: readonly unknown[]): Promise<boolean> {
-    const { rows } = await this.pool.query<{ completed: number }>(this.#prepared.query(sql, [...values]))
+  async #inOneStatement(sql: string, values: unknown[]): Promise<boolean> {
+    const { rows } = await this.pool.query<{ completed: number }>(this.#prepared.query(sql, values))
     return rows[0]?.completed === 1
   }
 

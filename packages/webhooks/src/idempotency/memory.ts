@@ -88,12 +88,11 @@ export class MemoryStore implements IdempotencyStore<void> {
       attempt: 1,
       leaseExpiresAt: this.#now() + options.leaseMs,
     })
-    const completed = await this.complete(key, token, answer, work).catch(async (error: unknown) => {
+    // A work item that throws leaves the key released, as a failed claimed attempt would.
+    return this.complete(key, token, answer, work).catch(async (error: unknown) => {
       await this.release(key, token)
       throw error
     })
-    if (!completed) await this.release(key, token)
-    return completed
   }
 
   async release(key: string, token: string): Promise<void> {
